@@ -1,0 +1,62 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := portal:create_app
+
+.PHONY: run install install-test db demo serve test test-sqlite test-postgres chromium lint format translations mail clean
+
+run: install db demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d portal/translations
+
+db: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask units load
+	$(BIN)/flask demo load
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: install chromium
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-extract the strings and merge them into both catalogues; then translate portal/translations/vi.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/python -m portal.core.i18n_fill portal/translations/en/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -d portal/translations
+
+mail: install
+	$(BIN)/flask mail send --watch
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,108 @@
+"""Configuration: everything comes from environment variables, with safe defaults for development."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str) -> str:
+    """PostgreSQL URLs are served by psycopg 3, whatever driver the URL names."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: the cookie is never readable from JavaScript and not sent on cross-site posts.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    FORCE_HTTPS = _bool("FORCE_HTTPS", False)
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
+
+    # Language and time: Vietnamese first, shown in Vietnam's time zone, stored in UTC.
+    LANGUAGES = ("vi", "en")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGE_COOKIE = "lang"
+
+    # Links in e-mails must be absolute; the worker has no request to take the host from.
+    SERVER_NAME = os.environ.get("SERVER_NAME")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
+    # Mail: "console" prints each message (development); "smtp" sends through Flask-Mail.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "console")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Cổng Khởi nghiệp Phụ nữ <no-reply@khoinghiep.hoilhpn.local>"
+    )
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 6))
+    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", 60))
+
+    # Token lifetimes (seconds).
+    CONFIRM_TOKEN_MAX_AGE = 60 * 60 * 48
+    RESET_TOKEN_MAX_AGE = 60 * 60
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+
+    # Rate limits: memory by default; Redis when several app servers share the limits.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # Forms that send an e-mail (register, resend confirmation, password reset).
+    EMAIL_FORM_LIMIT = os.environ.get("EMAIL_FORM_LIMIT", "5 per minute")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger is opt-in with `flask run --debug`
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    MAIL_TRANSPORT = "record"
+    PUBLIC_URL = "http://localhost"
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
+
+    @classmethod
+    def check(cls) -> None:
+        if cls.SECRET_KEY == Config.SECRET_KEY:
+            raise RuntimeError("Set SECRET_KEY in the environment for production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

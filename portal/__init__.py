@@ -1,0 +1,124 @@
+"""The women's start-up competitions portal: create_app() builds the Flask application."""
+
+import os
+
+from flask import Flask, has_request_context, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from config import CONFIGS, Config
+from portal.core.i18n import select_locale
+from portal.core.money import format_vnd
+from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+
+# No inline script or style anywhere: every script and stylesheet is a file under static/.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: type[Config] | str | None = None) -> Flask:
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("PORTAL_CONFIG", "development")]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+        instance_path=os.path.join(root, "instance"),
+    )
+    app.config.from_object(config)
+    if hasattr(config, "check"):
+        config.check()
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from portal.core.cli import mail_cli
+    from portal.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    app.cli.add_command(mail_cli)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+    )
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    from portal.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(session_token: str) -> User | None:
+        return db.session.scalar(db.select(User).where(User.session_token == session_token))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.demo import bp as demo_bp
+    from portal.main import bp as main_bp
+    from portal.units import bp as units_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, units_bp, demo_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.template_filter("datetime")
+    def datetime_filter(value, format="short"):
+        return format_datetime(value, format) if value else ""
+
+    @app.template_filter("date")
+    def date_filter(value, format="medium"):
+        return format_date(value, format) if value else ""
+
+    @app.template_filter("vnd")
+    def vnd_filter(amount):
+        return format_vnd(amount, str(get_locale()))
+
+    @app.context_processor
+    def inject_globals():
+        from portal.auth.forms import ActionForm
+        from portal.auth.models import Role
+
+        values = {"current_language": str(get_locale()), "Role": Role}
+        if has_request_context():  # e-mails are also rendered by the worker, outside a request
+            values["action_form"] = ActionForm()
+            values["current_path"] = request.full_path.rstrip("?")
+        return values

@@ -1,0 +1,522 @@
+"""Accounts: registration, confirmation, login, passwords, invitations and roles.
+
+Every answer that could reveal whether an e-mail is registered is the same either way; the
+difference goes only to the mailbox, which its owner controls.
+"""
+
+import hashlib
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
+from portal.core import audit
+from portal.core.errors import DomainError
+from portal.core.outbox import queue_mail
+from portal.core.time import utcnow
+from portal.extensions import db
+from portal.units.models import Unit
+
+CONFIRM_SALT = "confirm-email"
+RESET_SALT = "reset-password"
+INVITATION_SALT = "invitation"
+
+# Checked against when the e-mail is unknown, so that a failed login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class InvalidLink(DomainError):
+    """A link that is not ours, was tampered with, has expired or was already used."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, built from PUBLIC_URL (the worker has no request)."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _load_token(token: str, salt: str, max_age: int) -> dict:
+    try:
+        return _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidLink(_l("This link has expired. Please ask for a new one.")) from exc
+    except BadSignature as exc:
+        raise InvalidLink(
+            _l("This link is not valid. Please check that you copied all of it.")
+        ) from exc
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the reset token: once the password changes, the old link stops working.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+# --- Registration and confirmation ---------------------------------------------------------
+
+
+def confirmation_token(user: User) -> str:
+    return _serializer(CONFIRM_SALT).dumps({"u": user.id, "e": user.email})
+
+
+def register_applicant(
+    *, email: str, password: str, full_name: str, phone: str | None, language: str, ip: str | None
+) -> User | None:
+    """Create an unconfirmed applicant and mail her a confirmation link.
+
+    When the e-mail is already registered nothing is created: its owner gets a mail telling her
+    so, and the caller shows the same page as for a new account.
+    """
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None:
+        queue_mail(
+            existing.email,
+            "already_registered",
+            existing.language,
+            _l("You already have an account"),
+            user=existing,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+        db.session.commit()
+        return None
+    user = User(email=email, full_name=full_name.strip(), phone=phone or None, language=language)
+    user.set_password(password)
+    user.roles.append(RoleGrant(role=Role.APPLICANT))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    _queue_confirmation(user)
+    db.session.commit()
+    return user
+
+
+def _queue_confirmation(user: User) -> None:
+    queue_mail(
+        user.email,
+        "confirm_email",
+        user.language,
+        _l("Confirm your e-mail address"),
+        user=user,
+        confirm_url=external_url("auth.confirm_email", token=confirmation_token(user)),
+        hours=current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600,
+    )
+
+
+def resend_confirmation(email: str) -> None:
+    user = find_user(email)
+    if user is not None and not user.is_confirmed and user.active:
+        _queue_confirmation(user)
+        db.session.commit()
+
+
+def confirm_email(token: str) -> User:
+    """Mark the account confirmed; a link for an old address or another account is refused."""
+    data = _load_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.email != data.get("e"):
+        raise InvalidLink(_l("This link is not valid. Please check that you copied all of it."))
+    if not user.is_confirmed:
+        user.confirmed_at = utcnow()
+        audit.record("user.confirmed", actor_id=user.id, object_type="user", object_id=user.id)
+        db.session.commit()
+    return user
+
+
+# --- Login ----------------------------------------------------------------------------------
+
+
+class LoginRefused(DomainError):
+    pass
+
+
+class NotConfirmed(DomainError):
+    pass
+
+
+def authenticate(email: str, password: str, ip: str | None) -> User:
+    """Return the user whose credentials these are, or raise with one message for every failure.
+
+    Only someone who knows the password learns that the account is unconfirmed.
+    """
+    user = find_user(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = user.check_password(password) and user.active
+    if not ok:
+        audit.record(
+            "login.failed",
+            actor_id=None,
+            object_type="user",
+            object_id=user.id if user else None,
+            after={"email": normalise_email(email)[:254]},
+            ip=ip,
+        )
+        db.session.commit()
+        raise LoginRefused(_l("The e-mail or password is not right."))
+    if not user.is_confirmed:
+        _queue_confirmation(user)
+        db.session.commit()
+        raise NotConfirmed(
+            _l(
+                "Please confirm your e-mail address first. "
+                "We have sent you a new link; it may take a minute to arrive."
+            )
+        )
+    user.last_login_at = utcnow()
+    audit.record("login", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    db.session.commit()
+    return user
+
+
+def record_logout(user: User, ip: str | None) -> None:
+    audit.record("logout", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    db.session.commit()
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the account exists; the caller says the same thing either way."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+    queue_mail(
+        user.email,
+        "reset_password",
+        user.language,
+        _l("Reset your password"),
+        user=user,
+        reset_url=external_url("auth.reset_password", token=token),
+        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    data = _load_token(token, RESET_SALT, current_app.config["RESET_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("u"))
+    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+        raise InvalidLink(_l("This link has already been used or is no longer valid."))
+    return user
+
+
+def reset_password(token: str, new_password: str, ip: str | None) -> User:
+    """Set a new password from a reset link. The link works once; it also confirms the e-mail."""
+    user = user_for_reset_token(token)
+    user.set_password(new_password)
+    if not user.is_confirmed:
+        user.confirmed_at = utcnow()
+    audit.record("password.reset", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str, ip: str | None) -> None:
+    if not user.check_password(current):
+        raise DomainError(_l("Your current password is not right."), field="current_password")
+    user.set_password(new)
+    audit.record("password.changed", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    db.session.commit()
+
+
+# --- Profile --------------------------------------------------------------------------------
+
+
+def update_profile(
+    user: User,
+    *,
+    full_name: str,
+    phone: str | None,
+    language: str,
+    province_id: int | None,
+    commune_id: int | None,
+) -> None:
+    """Save the profile; the commune must belong to the chosen province."""
+    if commune_id:
+        commune = db.session.get(Unit, commune_id)
+        if commune is None or commune.parent_id != province_id:
+            raise DomainError(_l("Choose a commune of the chosen province."), field="commune")
+    before = _profile_snapshot(user)
+    user.full_name = full_name.strip()
+    user.phone = phone or None
+    user.language = language
+    user.province_id = province_id or None
+    user.commune_id = commune_id or None
+    after = _profile_snapshot(user)
+    if before != after:
+        audit.record(
+            "profile.updated",
+            actor_id=user.id,
+            object_type="user",
+            object_id=user.id,
+            before=before,
+            after=after,
+        )
+    db.session.commit()
+
+
+def _profile_snapshot(user: User) -> dict:
+    return {
+        "full_name": user.full_name,
+        "phone": user.phone,
+        "language": user.language,
+        "province_id": user.province_id,
+        "commune_id": user.commune_id,
+    }
+
+
+def set_language(user: User, language: str) -> None:
+    if language in current_app.config["LANGUAGES"] and user.language != language:
+        user.language = language
+        db.session.commit()
+
+
+# --- Roles ----------------------------------------------------------------------------------
+
+
+def roles_actor_may_invite(actor: User) -> list[Role]:
+    """Admins invite judges, organisers and admins; organisers invite judges."""
+    if actor.has_role(Role.ADMIN):
+        return [Role.JUDGE, Role.ORGANISER, Role.ADMIN]
+    if actor.has_role(Role.ORGANISER):
+        return [Role.JUDGE]
+    return []
+
+
+def _check_scope(role: Role, unit_id: int | None) -> None:
+    if role is Role.ORGANISER and not unit_id:
+        raise DomainError(_l("An organiser's role needs a province or commune."), field="province")
+
+
+def grant_role(
+    actor: User, user: User, role: Role, unit_id: int | None, ip: str | None
+) -> RoleGrant:
+    """Give a role (admins only). An organiser's role is scoped to a unit; the others are not."""
+    if not actor.has_role(Role.ADMIN):
+        raise DomainError(_l("Only an administrator can change roles."))
+    _check_scope(role, unit_id)
+    if role is not Role.ORGANISER:
+        unit_id = None
+    for grant in user.roles:
+        if grant.role is role and grant.unit_id == unit_id:
+            raise DomainError(_l("This person already has this role."), field="role")
+    grant = _add_grant(user, role, unit_id, actor.id, ip)
+    db.session.commit()
+    return grant
+
+
+def _add_grant(
+    user: User, role: Role, unit_id: int | None, actor_id: int | None, ip: str | None
+) -> RoleGrant:
+    grant = RoleGrant(role=role, unit_id=unit_id, granted_by_id=actor_id)
+    user.roles.append(grant)
+    db.session.flush()
+    audit.record(
+        "role.granted",
+        actor_id=actor_id,
+        object_type="user",
+        object_id=user.id,
+        after=grant.describe(),
+        ip=ip,
+    )
+    return grant
+
+
+def revoke_role(actor: User, grant: RoleGrant, ip: str | None) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise DomainError(_l("Only an administrator can change roles."))
+    if grant.role is Role.ADMIN and grant.user_id == actor.id:
+        raise DomainError(_l("You cannot remove your own administrator role."))
+    user = grant.user
+    audit.record(
+        "role.revoked",
+        actor_id=actor.id,
+        object_type="user",
+        object_id=user.id,
+        before=grant.describe(),
+        ip=ip,
+    )
+    user.roles.remove(grant)
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool, ip: str | None) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise DomainError(_l("Only an administrator can change accounts."))
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    audit.record(
+        "user.activated" if active else "user.deactivated",
+        actor_id=actor.id,
+        object_type="user",
+        object_id=user.id,
+        before={"active": user.active},
+        after={"active": active},
+        ip=ip,
+    )
+    user.active = active
+    if not active:
+        user.session_token = new_session_token()  # logs the account out everywhere
+    db.session.commit()
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+def invite(
+    actor: User, *, email: str, role: Role, unit_id: int | None, language: str, ip: str | None
+) -> Invitation:
+    """Invite someone with a role. An organiser may invite judges, for a unit she acts on."""
+    if role not in roles_actor_may_invite(actor):
+        raise DomainError(_l("You cannot invite someone with this role."), field="role")
+    _check_scope(role, unit_id)
+    if unit_id and not actor.can_act_on_unit(unit_id):
+        raise DomainError(_l("You can only invite people for your own unit."), field="province")
+    if role is Role.ADMIN:
+        unit_id = None
+    email = normalise_email(email)
+    invitation = Invitation(
+        email=email,
+        role=role,
+        unit_id=unit_id,
+        language=language,
+        invited_by_id=actor.id,
+        expires_at=utcnow() + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        "invitation.created",
+        actor_id=actor.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        after={"email": email, "role": role.value, "unit_id": unit_id},
+        ip=ip,
+    )
+    queue_mail(
+        email,
+        "invitation",
+        language,
+        _l("You are invited to the women's start-up portal"),
+        invitation=invitation,
+        inviter=actor,
+        role_label=role.label,
+        accept_url=external_url(
+            "auth.accept_invitation", token=_serializer(INVITATION_SALT).dumps({"i": invitation.id})
+        ),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )
+    db.session.commit()
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    data = _load_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
+    invitation = db.session.get(Invitation, data.get("i"))
+    if invitation is None or invitation.status(utcnow()) != "pending":
+        raise InvalidLink(
+            _l("This invitation has already been used, was withdrawn or has expired.")
+        )
+    return invitation
+
+
+def accept_invitation(
+    token: str,
+    *,
+    user: User | None,
+    full_name: str | None = None,
+    password: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """Take up an invitation.
+
+    Someone new sets her name and password: the link proves the address, so the account is
+    confirmed at once. Someone who already has an account accepts while logged in as that address.
+    """
+    invitation = invitation_for_token(token)
+    existing = find_user(invitation.email)
+    if existing is not None:
+        if user is None or user.id != existing.id:
+            raise DomainError(
+                _l(
+                    "This invitation is for an existing account. Log in as %(email)s to accept it.",
+                    email=invitation.email,
+                )
+            )
+        account = existing
+    else:
+        if not full_name or not password:
+            raise DomainError(_l("Enter your name and a password."))
+        account = User(
+            email=invitation.email,
+            full_name=full_name.strip(),
+            language=invitation.language,
+            confirmed_at=utcnow(),
+        )
+        account.set_password(password)
+        db.session.add(account)
+        db.session.flush()
+        audit.record(
+            "user.registered", actor_id=account.id, object_type="user", object_id=account.id, ip=ip
+        )
+    if not any(
+        g.role is invitation.role and g.unit_id == invitation.unit_id for g in account.roles
+    ):
+        _add_grant(account, invitation.role, invitation.unit_id, invitation.invited_by_id, ip)
+    invitation.accepted_at = utcnow()
+    invitation.accepted_user_id = account.id
+    audit.record(
+        "invitation.accepted",
+        actor_id=account.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        ip=ip,
+    )
+    db.session.commit()
+    return account
+
+
+def revoke_invitation(actor: User, invitation: Invitation, ip: str | None) -> None:
+    if not (actor.has_role(Role.ADMIN) or invitation.invited_by_id == actor.id):
+        raise DomainError(_l("You cannot withdraw this invitation."))
+    if invitation.status(utcnow()) != "pending":
+        raise DomainError(_l("Only a pending invitation can be withdrawn."))
+    invitation.revoked_at = utcnow()
+    audit.record(
+        "invitation.revoked",
+        actor_id=actor.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        ip=ip,
+    )
+    db.session.commit()
+
+
+def invitations_visible_to(actor: User) -> sa.Select:
+    query = sa.select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    if actor.has_role(Role.ADMIN):
+        return query
+    return query.where(Invitation.invited_by_id == actor.id)

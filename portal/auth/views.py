@@ -1,0 +1,306 @@
+"""Account pages: thin views over portal.auth.services."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import bp, services
+from portal.auth.forms import (
+    AcceptAsExistingForm,
+    AcceptInvitationForm,
+    ActionForm,
+    ChangePasswordForm,
+    EmailOnlyForm,
+    InvitationForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from portal.auth.models import Invitation, Role
+from portal.core.errors import DomainError
+from portal.core.permissions import roles_required
+from portal.core.security import client_ip, safe_next
+from portal.core.time import utcnow
+from portal.extensions import db, limiter
+
+# A form that fails validation comes back with what was typed, its messages, and this status.
+INVALID = 422
+
+
+def _login_failed(response) -> bool:
+    """Only failed attempts count towards the login limits."""
+    return response.status_code == INVALID
+
+
+def _login_account_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _show_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["EMAIL_FORM_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        services.register_applicant(
+            email=form.email.data,
+            password=form.password.data,
+            full_name=form.full_name.data,
+            phone=form.phone.data,
+            language=form.language.data,
+            ip=client_ip(),
+        )
+        # The same page whether or not the address was already registered.
+        return render_template(
+            "auth/check_email.html", email=services.normalise_email(form.email.data)
+        )
+    return render_template("auth/register.html", form=form), INVALID if form.errors else 200
+
+
+@bp.route("/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        user = services.confirm_email(token)
+    except services.InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), 400
+    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["EMAIL_FORM_LIMIT"], methods=["POST"])
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.resend_confirmation(form.email.data)
+        return render_template(
+            "auth/check_email.html", email=services.normalise_email(form.email.data)
+        )
+    return render_template(
+        "auth/resend_confirmation.html", form=form
+    ), INVALID if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_login_failed,
+)
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("main.home")))
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, client_ip())
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
+            return redirect(safe_next(form.next.data, url_for("main.home")))
+    status = INVALID if (form.errors or form.form_errors) else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    if ActionForm().validate_on_submit():
+        services.record_logout(current_user, client_ip())
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["EMAIL_FORM_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template(
+            "auth/check_email.html", email=services.normalise_email(form.email.data)
+        )
+    return render_template("auth/forgot_password.html", form=form), INVALID if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except services.InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data, client_ip())
+        logout_user()
+        flash(_("Your password has been changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), INVALID if form.errors else 200
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.password.data, client_ip()
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            # The session token rotated with the password: log in again on this device only.
+            login_user(current_user._get_current_object())
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("auth.profile"))
+    status = INVALID if (form.errors or form.form_errors) else 200
+    return render_template("auth/change_password.html", form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user
+    form = ProfileForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "full_name": user.full_name,
+            "phone": user.phone,
+            "language": user.language,
+            "province": user.province_id,
+            "commune": user.commune_id,
+        }
+    )
+    form.fill_unit_choices()
+    if request.method == "POST" and form.wants_communes:
+        form.commune.data = None
+        return render_template("auth/profile.html", form=form, user=user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                user,
+                full_name=form.full_name.data,
+                phone=form.phone.data,
+                language=form.language.data,
+                province_id=form.province.data,
+                commune_id=form.commune.data,
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    status = INVALID if (form.errors or form.form_errors) else 200
+    return render_template("auth/profile.html", form=form, user=user), status
+
+
+# --- Invitations ----------------------------------------------------------------------------
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.ORGANISER)
+def invitations():
+    form = InvitationForm()
+    form.role.choices = [(r.value, r.label) for r in services.roles_actor_may_invite(current_user)]
+    form.fill_unit_choices()
+    status = 200
+    if request.method == "POST" and form.wants_communes:
+        form.commune.data = None
+    elif form.validate_on_submit():
+        try:
+            services.invite(
+                current_user,
+                email=form.email.data,
+                role=Role(form.role.data),
+                unit_id=form.commune.data or form.province.data,
+                language=form.language.data,
+                ip=client_ip(),
+            )
+        except DomainError as error:
+            _show_error(form, error)
+            status = INVALID
+        else:
+            flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("auth.invitations"))
+    elif request.method == "POST":
+        status = INVALID
+    page = db.paginate(services.invitations_visible_to(current_user), per_page=25, error_out=False)
+    return render_template(
+        "auth/invitations.html", form=form, page=page, now=utcnow(), action_form=ActionForm()
+    ), status
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN, Role.ORGANISER)
+def revoke_invitation(invitation_id: int):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_invitation(current_user, invitation, client_ip())
+    except DomainError as error:
+        if not current_user.has_role(Role.ADMIN) and invitation.invited_by_id != current_user.id:
+            abort(403)
+        flash(error.message, "danger")
+    else:
+        flash(_("The invitation has been withdrawn."), "info")
+    return redirect(url_for("auth.invitations"))
+
+
+@bp.route("/invitations/accept/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), 400
+    existing = services.find_user(invitation.email)
+    form = AcceptAsExistingForm() if existing else AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                token,
+                user=current_user if current_user.is_authenticated else None,
+                full_name=getattr(form, "full_name", None) and form.full_name.data,
+                password=getattr(form, "password", None) and form.password.data,
+                ip=client_ip(),
+            )
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(user)
+            flash(
+                _(
+                    "Welcome, %(name)s. Your role: %(role)s.",
+                    name=user.full_name,
+                    role=invitation.role.label,
+                ),
+                "success",
+            )
+            return redirect(url_for("main.home"))
+    status = INVALID if (form.errors or form.form_errors) else 200
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation, existing=existing
+    ), status

@@ -1,0 +1,27 @@
+"""`flask mail send`: the outbox worker, a thin wrapper over portal.core.outbox."""
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from portal.core.outbox import send_due
+
+mail_cli = AppGroup("mail", help="Send the e-mail waiting in the outbox.")
+
+
+@mail_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep running and send new mail as it arrives.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between two looks.")
+@click.option("--limit", default=100, show_default=True, help="At most this many per look.")
+def send_command(watch: bool, interval: float, limit: int) -> None:
+    """Send what is due once, or in a loop with --watch."""
+    while True:
+        counts = send_due(limit=limit)
+        if any(counts.values()) or not watch:
+            click.echo(
+                f"mail: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} failed"
+            )
+        if not watch:
+            return
+        time.sleep(interval)

@@ -1,0 +1,74 @@
+"""Error pages in the person's language; JSON for API and health clients."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
+    403: (_l("Not allowed"), _l("You do not have permission to see this page.")),
+    404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
+    405: (_l("Not allowed"), _l("This action is not available here.")),
+    413: (_l("File too large"), _l("What you sent is larger than the portal accepts.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried too many times in a short while. Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An error happened on our side. It has been recorded; please try again later."),
+    ),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/healthz"))
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    if _wants_json():
+        return jsonify(error=str(title), status=code), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            str(
+                _l(
+                    "This form has expired or was sent from another site. "
+                    "Please reload the page and send it again."
+                )
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code in MESSAGES:
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        db.session.rollback()
+        return render_error(500)
+
+
+class DomainError(Exception):
+    """A rule refused an action; the message is shown to the person (a lazy, translatable string)."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field

@@ -1,0 +1,194 @@
+"""E-mail through an outbox: a row written in the event's own transaction, sent later by a worker.
+
+The worker claims a row with a conditional UPDATE before sending it, so two workers never send the
+same message; a failure is retried with exponential back-off until MAIL_MAX_ATTEMPTS, then marked
+failed for a person to look at.
+"""
+
+import enum
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Message
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.time import UTCDateTime, utcnow
+from portal.extensions import db, mail
+
+log = logging.getLogger(__name__)
+
+# A claim older than this means a worker died mid-send: we cannot know whether the message left,
+# so it is marked failed rather than sent again.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    template: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[OutboxStatus] = mapped_column(
+        sa.Enum(
+            OutboxStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=OutboxStatus.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+
+def queue_mail(
+    recipient: str, template: str, locale: str, subject: Any, **context: Any
+) -> OutboxMessage:
+    """Render `mail/<template>.txt` and `.html` in the recipient's language and add the row.
+
+    `subject` is a lazy string, evaluated here in that language. The caller commits.
+    """
+    with force_locale(locale):
+        subject_text = str(subject)
+        body_text = render_template(f"mail/{template}.txt", subject=subject_text, **context)
+        body_html = render_template(f"mail/{template}.html", subject=subject_text, **context)
+    message = OutboxMessage(
+        recipient=recipient,
+        subject=subject_text,
+        body_text=body_text,
+        body_html=body_html,
+        template=template,
+    )
+    db.session.add(message)
+    return message
+
+
+def _transport() -> Callable[[OutboxMessage], None]:
+    kind = current_app.config["MAIL_TRANSPORT"]
+    if kind == "console":
+        return _print_message
+    if kind == "record":
+        return _record_message
+    return _smtp_message
+
+
+def _smtp_message(message: OutboxMessage) -> None:
+    mail.send(
+        Message(
+            subject=message.subject,
+            recipients=[message.recipient],
+            body=message.body_text,
+            html=message.body_html,
+        )
+    )
+
+
+def _print_message(message: OutboxMessage) -> None:
+    print(
+        f"----- mail #{message.id} -----\nTo: {message.recipient}\nSubject: {message.subject}\n\n"
+        f"{message.body_text}\n-----------------",
+        flush=True,
+    )
+
+
+def _record_message(message: OutboxMessage) -> None:
+    """Testing transport: keeps what was sent on the app, like Flask-Mail's record_messages."""
+    current_app.extensions.setdefault("sent_mail", []).append(message)
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _fail_stale_claims(now: datetime) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - STALE_CLAIM,
+        )
+        .values(
+            status=OutboxStatus.FAILED, last_error="A worker stopped while sending this message."
+        )
+    )
+    db.session.commit()
+
+
+def retry_delay(attempts: int, base_seconds: int) -> timedelta:
+    """Exponential back-off: base, 2×base, 4×base… capped at six hours."""
+    return timedelta(seconds=min(base_seconds * 2 ** max(attempts - 1, 0), 6 * 60 * 60))
+
+
+def send_due(limit: int = 100) -> dict[str, int]:
+    """Send every pending message whose time has come; return how many were sent, retried, failed."""
+    now = utcnow()
+    _fail_stale_claims(now)
+    due_ids = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    send = _transport()
+    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for message_id in due_ids:
+        if not _claim(message_id, now):
+            continue  # another worker has it
+        message = db.session.get(OutboxMessage, message_id)
+        message.attempts += 1
+        try:
+            send(message)
+        except Exception as exc:  # any transport error is retried; the worker goes on
+            log.warning("mail #%s to %s failed: %s", message.id, message.recipient, exc)
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = OutboxStatus.FAILED
+                counts["failed"] += 1
+            else:
+                message.status = OutboxStatus.PENDING
+                message.next_attempt_at = utcnow() + retry_delay(message.attempts, base)
+                counts["retry"] += 1
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = utcnow()
+            message.last_error = None
+            counts["sent"] += 1
+        db.session.commit()
+    return counts
+
+
+def requeue(message: OutboxMessage) -> None:
+    """Give a failed message a fresh start (an admin's decision, after fixing the cause)."""
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_at = None

@@ -1,0 +1,143 @@
+"""Demo data: real provinces and communes, Vietnamese names, one account for each role."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.auth.models import Invitation, Role, RoleGrant, User
+from portal.core.time import utcnow
+from portal.extensions import db
+from portal.units.models import Unit, UnitKind
+from portal.units.services import load_units
+
+DEMO_PASSWORD = "demo-portal-2026"
+
+# (e-mail, full name, language, roles as (role, province name, commune name), home province, commune)
+DEMO_PEOPLE = [
+    (
+        "admin@demo.hoilhpn.vn",
+        "Nguyễn Thị Thanh Hà",
+        "vi",
+        [(Role.ADMIN, None, None)],
+        "Hà Nội",
+        "Phường Hoàn Kiếm",
+    ),
+    (
+        "tochuc.dienbien@demo.hoilhpn.vn",
+        "Lò Thị Hương",
+        "vi",
+        [(Role.ORGANISER, "Điện Biên", None)],
+        "Điện Biên",
+        "Phường Điện Biên Phủ",
+    ),
+    (
+        "tochuc.muongphang@demo.hoilhpn.vn",
+        "Quàng Thị Dung",
+        "vi",
+        [(Role.ORGANISER, "Điện Biên", "Xã Mường Phăng")],
+        "Điện Biên",
+        "Xã Mường Phăng",
+    ),
+    (
+        "tochuc.laocai@demo.hoilhpn.vn",
+        "Vàng Thị Mỷ",
+        "vi",
+        [(Role.ORGANISER, "Lào Cai", None), (Role.JUDGE, None, None)],
+        "Lào Cai",
+        None,
+    ),
+    (
+        "giamkhao@demo.hoilhpn.vn",
+        "Trần Minh Ngọc",
+        "en",
+        [(Role.JUDGE, None, None)],
+        "Hà Nội",
+        None,
+    ),
+    (
+        "ungvien@demo.hoilhpn.vn",
+        "Lò Thị Mai",
+        "vi",
+        [(Role.APPLICANT, None, None)],
+        "Điện Biên",
+        "Xã Mường Phăng",
+    ),
+    (
+        "ungvien2@demo.hoilhpn.vn",
+        "Hoàng Thị Sáu",
+        "vi",
+        [(Role.APPLICANT, None, None)],
+        "Lào Cai",
+        None,
+    ),
+]
+
+ROLE_TITLES = {
+    Role.ADMIN: "admin",
+    Role.ORGANISER: "organiser",
+    Role.JUDGE: "judge",
+    Role.APPLICANT: "applicant",
+}
+
+
+def _unit(province_name: str | None, commune_name: str | None) -> Unit | None:
+    if not province_name:
+        return None
+    province = db.session.scalar(
+        sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE, Unit.name.endswith(province_name))
+    )
+    if province is None or not commune_name:
+        return province
+    return db.session.scalar(
+        sa.select(Unit).where(Unit.parent_id == province.id, Unit.name == commune_name)
+    )
+
+
+def load_demo() -> list[dict]:
+    """Create the demo accounts that do not exist yet; return the logins to print."""
+    if db.session.scalar(sa.select(sa.func.count(Unit.id))) == 0:
+        load_units()
+    now = utcnow()
+    logins = []
+    for email, name, language, roles, province_name, commune_name in DEMO_PEOPLE:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            home_province = _unit(province_name, None)
+            home_commune = _unit(province_name, commune_name) if commune_name else None
+            user = User(
+                email=email,
+                full_name=name,
+                language=language,
+                confirmed_at=now,
+                province_id=home_province.id if home_province else None,
+                commune_id=home_commune.id if home_commune else None,
+            )
+            user.set_password(DEMO_PASSWORD)
+            for role, scope_province, scope_commune in roles:
+                scope = _unit(scope_province, scope_commune)
+                user.roles.append(RoleGrant(role=role, unit_id=scope.id if scope else None))
+            db.session.add(user)
+            db.session.flush()
+        described = []
+        for grant in user.roles:
+            title = ROLE_TITLES[grant.role]
+            if grant.unit is not None:
+                title += f" ({grant.unit.name})"
+            described.append(title)
+        logins.append({"role": ", ".join(described), "email": email, "name": name})
+
+    # A pending invitation, so the invitations page shows one.
+    admin = db.session.scalar(sa.select(User).where(User.email == DEMO_PEOPLE[0][0]))
+    invited = "chuyengia.nganhang@demo.hoilhpn.vn"
+    if db.session.scalar(sa.select(Invitation).where(Invitation.email == invited)) is None:
+        db.session.add(
+            Invitation(
+                email=invited,
+                role=Role.JUDGE,
+                invited_by_id=admin.id,
+                language="vi",
+                expires_at=now + timedelta(days=14),
+            )
+        )
+    db.session.commit()
+    return logins

@@ -1,0 +1,49 @@
+"""Home page, language switcher and health check."""
+
+import sqlalchemy as sa
+from flask import abort, current_app, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from portal.auth import services as auth_services
+from portal.auth.forms import LanguageForm
+from portal.core.security import safe_next
+from portal.extensions import db, limiter
+from portal.main import bp
+
+
+@bp.route("/")
+def home():
+    return render_template("main/home.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The switcher: remembered in a cookie, and saved on the account of a logged-in user."""
+    form = LanguageForm()
+    language = form.language.data
+    if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
+        abort(400)
+    response = redirect(safe_next(form.next.data, url_for("main.home")))
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE"],
+        language,
+        max_age=60 * 60 * 24 * 365,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    if current_user.is_authenticated:
+        auth_services.set_language(current_user, language)
+    return response
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means unhealthy
+        db.session.rollback()
+        current_app.logger.warning("health check: database unavailable: %s", exc)
+        return jsonify(status="unavailable", database="unavailable"), 503
+    return jsonify(status="ok", database="ok"), 200

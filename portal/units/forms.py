@@ -1,0 +1,38 @@
+"""The province → commune picker, shared by every form that asks where someone lives or works.
+
+Without JavaScript the person picks a province and presses "Show communes", which sends the
+form back with the commune list filled in; with JavaScript the list follows the province at once.
+"""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SubmitField
+
+from portal.units import services
+
+
+def optional_int(value) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class UnitPickerMixin:
+    province = SelectField(_l("Province or city"), coerce=optional_int, validate_choice=True)
+    commune = SelectField(_l("Commune or ward"), coerce=optional_int, validate_choice=True)
+    show_communes = SubmitField(_l("Show communes"))
+
+    def fill_unit_choices(self) -> None:
+        """Choices for the chosen province: call after the form has its data, before validating."""
+        none = [(None, _l("— Choose —"))]
+        self.province.choices = none + [(p.id, p.name) for p in services.provinces()]
+        self.commune.choices = none + [
+            (c.id, c.name) for c in services.communes_of(self.province.data)
+        ]
+
+    @property
+    def wants_communes(self) -> bool:
+        """True when the no-JavaScript "Show communes" button sent the form."""
+        return bool(self.show_communes.data)

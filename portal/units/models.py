@@ -1,0 +1,49 @@
+"""Organising units: the 34 provinces and their communes and wards (the 2025 two-level structure)."""
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+
+
+class UnitKind(enum.StrEnum):
+    PROVINCE = "province"
+    COMMUNE = "commune"  # a commune (xã), a ward (phường) or a special zone (đặc khu)
+
+
+class Unit(db.Model):
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[UnitKind] = mapped_column(
+        sa.Enum(
+            UnitKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+        )
+    )
+    # The official code from vietnam-provinces; provinces and wards are numbered separately.
+    code: Mapped[int] = mapped_column(sa.Integer)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    division_type: Mapped[str] = mapped_column(sa.String(32))
+    # Lower-case ASCII name for searches that ignore diacritics.
+    name_folded: Mapped[str] = mapped_column(sa.String(100), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent")
+
+    __table_args__ = (sa.UniqueConstraint("kind", "code", name="uq_unit_kind_code"),)
+
+    @property
+    def province_id(self) -> int:
+        return self.id if self.kind is UnitKind.PROVINCE else self.parent_id
+
+    @property
+    def full_name(self) -> str:
+        if self.parent is None:
+            return self.name
+        return f"{self.name}, {self.parent.name}"
+
+    def __str__(self) -> str:
+        return self.full_name
