@@ -38,6 +38,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     FORCE_HTTPS = _bool("FORCE_HTTPS", False)
 
+    # Werkzeug's scrypt. Tests use a cheaper method only to run fast; they check this default.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
 
     # Language and time: Vietnamese first, shown in Vietnam's time zone, stored in UTC.
@@ -86,6 +89,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_TRANSPORT = "record"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     PUBLIC_URL = "http://localhost"
     WTF_CSRF_ENABLED = True
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.auth.models import Role
@@ -10,7 +11,6 @@ from portal.units.forms import UnitPickerMixin
 class GrantRoleForm(UnitPickerMixin, FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, r.label) for r in Role],
         validators=[InputRequired()],
     )
     submit = SubmitField(_l("Give the role"))
@@ -18,7 +18,7 @@ class GrantRoleForm(UnitPickerMixin, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Labels are evaluated per request, in the person's language.
-        self.role.choices = [(r.value, r.label) for r in Role]
+        self.role.choices = [SelectChoice(r.value, r.label) for r in Role]
 
 
 class UserSearchForm(FlaskForm):
@@ -30,4 +30,6 @@ class UserSearchForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [("", _l("All roles"))] + [(r.value, r.label) for r in Role]
+        self.role.choices = [SelectChoice("", _l("All roles"))] + [
+            SelectChoice(r.value, r.label) for r in Role
+        ]

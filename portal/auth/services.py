@@ -8,7 +8,7 @@ import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,6 +18,7 @@ from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.time import utcnow
+from portal.core.urls import external_url
 from portal.extensions import db
 from portal.units.models import Unit
 
@@ -39,12 +40,6 @@ def normalise_email(email: str) -> str:
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an e-mail, built from PUBLIC_URL (the worker has no request)."""
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:

@@ -4,6 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from wtforms.fields.choices import SelectChoice
+
 from portal.auth import bp, services
 from portal.auth.forms import (
     AcceptAsExistingForm,
@@ -224,7 +226,9 @@ def profile():
 @roles_required(Role.ADMIN, Role.ORGANISER)
 def invitations():
     form = InvitationForm()
-    form.role.choices = [(r.value, r.label) for r in services.roles_actor_may_invite(current_user)]
+    form.role.choices = [
+        SelectChoice(r.value, r.label) for r in services.roles_actor_may_invite(current_user)
+    ]
     form.fill_unit_choices()
     status = 200
     if request.method == "POST" and form.wants_communes:

@@ -69,6 +69,6 @@ class DomainError(Exception):
     """A rule refused an action; the message is shown to the person (a lazy, translatable string)."""
 
     def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
         self.field = field

@@ -6,6 +6,7 @@ form back with the commune list filled in; with JavaScript the list follows the 
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from portal.units import services
 
@@ -26,10 +27,10 @@ class UnitPickerMixin:
 
     def fill_unit_choices(self) -> None:
         """Choices for the chosen province: call after the form has its data, before validating."""
-        none = [(None, _l("— Choose —"))]
-        self.province.choices = none + [(p.id, p.name) for p in services.provinces()]
+        none = [SelectChoice("", _l("— Choose —"))]
+        self.province.choices = none + [SelectChoice(p.id, p.name) for p in services.provinces()]
         self.commune.choices = none + [
-            (c.id, c.name) for c in services.communes_of(self.province.data)
+            SelectChoice(c.id, c.name) for c in services.communes_of(self.province.data)
         ]
 
     @property

@@ -1,0 +1,160 @@
+"""Every route, for every role: allowed, forbidden (403) and not logged in (redirect to login)."""
+
+import pytest
+
+from portal.auth.models import Invitation, Role
+from portal.core.outbox import OutboxMessage, OutboxStatus
+from portal.core.time import utcnow
+from portal.extensions import db
+from tests.conftest import login
+from tests.factories import UserFactory
+
+ROLES = ["anonymous", "applicant", "judge", "organiser", "admin"]
+EVERYONE = set(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+ADMIN = {"admin"}
+STAFF = {"admin", "organiser"}
+
+# (method, url template, who may use it). Templates are filled from the `world` fixture.
+ROUTES = [
+    ("GET", "/", EVERYONE),
+    ("GET", "/healthz", EVERYONE),
+    ("GET", "/units/communes.json?province={province}", EVERYONE),
+    ("GET", "/register", EVERYONE),
+    ("GET", "/confirm", EVERYONE),
+    ("GET", "/login", EVERYONE),
+    ("GET", "/password/forgot", EVERYONE),
+    ("GET", "/password/change", LOGGED_IN),
+    ("POST", "/password/change", LOGGED_IN),
+    ("GET", "/profile", LOGGED_IN),
+    ("POST", "/profile", LOGGED_IN),
+    ("POST", "/logout", LOGGED_IN),
+    ("GET", "/invitations", STAFF),
+    ("POST", "/invitations", STAFF),
+    ("POST", "/invitations/{invitation}/revoke", ADMIN),  # an organiser who did not send it: 403
+    ("GET", "/admin/users", ADMIN),
+    ("GET", "/admin/users/{user}", ADMIN),
+    ("POST", "/admin/users/{user}", ADMIN),
+    ("POST", "/admin/users/{user}/roles/{grant}/revoke", ADMIN),
+    ("POST", "/admin/users/{user}/active", ADMIN),
+    ("GET", "/admin/audit", ADMIN),
+    ("GET", "/admin/outbox", ADMIN),
+    ("POST", "/admin/outbox/{message}/retry", ADMIN),
+    ("GET", "/admin/units", ADMIN),
+]
+
+# Routes reached only through a signed link, or that need no role; tested in their own files.
+TOKEN_ROUTES = {
+    "auth.confirm_email",
+    "auth.reset_password",
+    "auth.accept_invitation",
+    "main.set_language",
+    "static",
+}
+
+
+@pytest.fixture
+def world(app, units):
+    """One account per role, and the objects the URLs point at."""
+    people = {
+        "applicant": UserFactory(roles=[Role.APPLICANT]),
+        "judge": UserFactory(roles=[Role.JUDGE]),
+        "organiser": UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])]),
+        "admin": UserFactory(roles=[Role.ADMIN]),
+    }
+    target = UserFactory(roles=[Role.APPLICANT, Role.JUDGE])
+    invitation = Invitation(
+        email="moi@example.vn",
+        role=Role.JUDGE,
+        invited_by_id=people["admin"].id,
+        expires_at=utcnow().replace(year=utcnow().year + 1),
+    )
+    message = OutboxMessage(
+        recipient="x@example.vn",
+        subject="s",
+        body_text="b",
+        template="t",
+        status=OutboxStatus.FAILED,
+    )
+    db.session.add_all([invitation, message])
+    db.session.commit()
+    ids = {
+        "province": units["dien_bien"].id,
+        "user": target.id,
+        "grant": target.roles[1].id,
+        "invitation": invitation.id,
+        "message": message.id,
+    }
+    return people, ids
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"), ROUTES, ids=[f"{m} {u}" for m, u, _ in ROUTES]
+)
+def test_route_access(client, world, role, method, url, allowed):
+    people, ids = world
+    if role != "anonymous":
+        assert login(client, people[role]).status_code == 302
+    url = url.format(**ids)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post_form(url, {})
+
+    if role in allowed:
+        assert response.status_code not in (401, 403), response.status_code
+        assert not (response.status_code == 302 and "/login" in response.location)
+    elif role == "anonymous":
+        assert response.status_code == 302
+        assert response.location.startswith("/login?next=")
+    else:
+        assert response.status_code == 403
+
+
+def test_every_route_is_in_the_access_table(app):
+    covered = set()
+    for _, url, _ in ROUTES:
+        path = url.split("?")[0]
+        adapter = app.url_map.bind("localhost")
+        for method in ("GET", "POST"):
+            try:
+                endpoint, _ = adapter.match(
+                    path.format(province=1, user=1, grant=1, invitation=1, message=1), method=method
+                )
+            except Exception:  # the method is not allowed on this URL
+                continue
+            covered.add(endpoint)
+    missing = {rule.endpoint for rule in app.url_map.iter_rules()} - covered - TOKEN_ROUTES
+    assert not missing, f"routes without an access test: {sorted(missing)}"
+
+
+def test_organiser_can_withdraw_her_own_invitation_only(client, world):
+    people, ids = world
+    organiser = people["organiser"]
+    own = Invitation(
+        email="gk@example.vn",
+        role=Role.JUDGE,
+        invited_by_id=organiser.id,
+        expires_at=utcnow().replace(year=utcnow().year + 1),
+    )
+    db.session.add(own)
+    db.session.commit()
+    login(client, organiser)
+    assert client.post_form(f"/invitations/{ids['invitation']}/revoke").status_code == 403
+    response = client.post_form(f"/invitations/{own.id}/revoke")
+    assert response.status_code == 302
+    db.session.refresh(own)
+    assert own.revoked_at is not None
+
+
+def test_a_deactivated_account_is_logged_out_at_once(client, world):
+    people, _ = world
+    applicant = people["applicant"]
+    login(client, applicant)
+    assert client.get("/profile").status_code == 200
+    applicant.active = False
+    db.session.commit()
+    response = client.get("/profile")
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
