@@ -38,7 +38,15 @@ def pytest_configure(config):
 
 
 class Client(FlaskClient):
-    """A test client that fills in the CSRF token of state-changing requests, as a browser would."""
+    """A test client that fills in the CSRF token of state-changing requests, as a browser would.
+
+    Each request runs in an app context of its own, as in production: `g` (the language, the
+    logged-in user) and the database session do not leak from the test or between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         page = self.get("/").get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wtforms.fields.choices import SelectChoice
@@ -118,6 +119,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             login_user(user, remember=form.remember.data)
+            refresh()  # from now on, speak her saved language
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data, url_for("main.home")))
     status = INVALID if (form.errors or form.form_errors) else 200
@@ -295,6 +297,7 @@ def accept_invitation(token: str):
             form.form_errors.append(error.message)
         else:
             login_user(user)
+            refresh()
             flash(
                 _(
                     "Welcome, %(name)s. Your role: %(role)s.",

@@ -133,3 +133,26 @@ def assert_accessible(page: Page) -> None:
             for node in violation["nodes"]:
                 lines.append(f"    at {', '.join(str(t) for t in node['target'])}")
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+# --- Steps shared by the tests ----------------------------------------------------------------
+
+
+def open_menu(page: Page) -> None:
+    """At phone width the navbar is collapsed: open it with the toggler (named in any language)."""
+    toggler = page.locator(".site-header .navbar-toggler")
+    if toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#nav-menu")).to_be_visible()
+
+
+def log_in(page: Page, email: str, password: str) -> None:
+    """Log in through the login page, as a person does; stays on the page the app redirects to."""
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".flash-messages")).to_contain_text("Welcome,")
