@@ -119,6 +119,6 @@ def _register_template_helpers(app: Flask) -> None:
 
         values = {"current_language": str(get_locale()), "Role": Role}
         if has_request_context():  # e-mails are also rendered by the worker, outside a request
-            values["action_form"] = ActionForm()
+            values["action_form"] = ActionForm(formdata=None)  # only its CSRF token is used
             values["current_path"] = request.full_path.rstrip("?")
         return values

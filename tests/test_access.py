@@ -97,10 +97,7 @@ def test_route_access(client, world, role, method, url, allowed):
     if role != "anonymous":
         assert login(client, people[role]).status_code == 302
     url = url.format(**ids)
-    if method == "GET":
-        response = client.get(url)
-    else:
-        response = client.post_form(url, {})
+    response = client.get(url) if method == "GET" else client.post_form(url, {})
 
     if role in allowed:
         assert response.status_code not in (401, 403), response.status_code

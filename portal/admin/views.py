@@ -57,9 +57,7 @@ def user_detail(user_id: int):
             return redirect(url_for("admin.user_detail", user_id=user.id))
     elif request.method == "POST":
         status = 422
-    return render_template(
-        "admin/user_detail.html", user=user, form=form, action_form=ActionForm()
-    ), status
+    return render_template("admin/user_detail.html", user=user, form=form), status
 
 
 @bp.route("/users/<int:user_id>/roles/<int:grant_id>/revoke", methods=["POST"])
@@ -118,7 +116,6 @@ def outbox_list():
         counts=services.outbox_counts(),
         status=status,
         statuses=list(OutboxStatus),
-        action_form=ActionForm(),
     )
 
 

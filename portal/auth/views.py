@@ -4,7 +4,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
-
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth import bp, services
@@ -254,9 +253,7 @@ def invitations():
     elif request.method == "POST":
         status = INVALID
     page = db.paginate(services.invitations_visible_to(current_user), per_page=25, error_out=False)
-    return render_template(
-        "auth/invitations.html", form=form, page=page, now=utcnow(), action_form=ActionForm()
-    ), status
+    return render_template("auth/invitations.html", form=form, page=page, now=utcnow()), status
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])

@@ -33,14 +33,14 @@ def audit_actions(object_id=None) -> list[str]:
 
 
 def register(email="mai@example.vn", **overrides):
-    data = dict(
-        email=email,
-        password="mật-khẩu-dài",
-        full_name="Lò Thị Mai",
-        phone=None,
-        language="vi",
-        ip="127.0.0.1",
-    )
+    data = {
+        "email": email,
+        "password": "mật-khẩu-dài",
+        "full_name": "Lò Thị Mai",
+        "phone": None,
+        "language": "vi",
+        "ip": "127.0.0.1",
+    }
     data.update(overrides)
     return services.register_applicant(**data)
 
@@ -300,7 +300,9 @@ def test_deactivating_an_account_logs_it_out_and_is_audited(app):
 
 
 def invite(actor, email="giamkhao@example.vn", role=Role.JUDGE, unit_id=None, language="vi"):
-    return services.invite(actor, email=email, role=role, unit_id=unit_id, language=language, ip=None)
+    return services.invite(
+        actor, email=email, role=role, unit_id=unit_id, language=language, ip=None
+    )
 
 
 def accept_token(email: str) -> str:
@@ -312,7 +314,9 @@ def test_an_invited_judge_sets_her_password_and_gets_the_role(app, units):
     invitation = invite(organiser, email="GiamKhao@Example.vn", unit_id=units["dien_bien"].id)
     assert invitation.email == "giamkhao@example.vn"
     token = accept_token("giamkhao@example.vn")
-    user = services.accept_invitation(token, user=None, full_name="Trần Minh Ngọc", password="mat-khau-2026")
+    user = services.accept_invitation(
+        token, user=None, full_name="Trần Minh Ngọc", password="mat-khau-2026"
+    )
     assert user.is_confirmed  # the link proved the address
     assert user.has_role(Role.JUDGE)
     assert user.check_password("mat-khau-2026")
@@ -339,11 +343,20 @@ def test_applicants_and_judges_cannot_invite(app):
 
 def test_an_admin_invites_an_organiser_for_a_unit(app, units):
     admin = UserFactory(roles=[Role.ADMIN])
-    invite(admin, email="tochuc@example.vn", role=Role.ORGANISER, unit_id=units["lao_cai"].id, language="en")
+    invite(
+        admin,
+        email="tochuc@example.vn",
+        role=Role.ORGANISER,
+        unit_id=units["lao_cai"].id,
+        language="en",
+    )
     [mail] = mails_to("tochuc@example.vn")
     assert "invites you to join" in mail.body_text  # in the invitation's language
     user = services.accept_invitation(
-        accept_token("tochuc@example.vn"), user=None, full_name="Vàng Thị Mỷ", password="mat-khau-2026"
+        accept_token("tochuc@example.vn"),
+        user=None,
+        full_name="Vàng Thị Mỷ",
+        password="mat-khau-2026",
     )
     assert user.language == "en"
     assert user.can_act_on_unit(units["sa_pa"].id)
@@ -382,7 +395,10 @@ def test_invitations_are_listed_to_their_sender_and_to_admins(app, units):
     organiser = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])])
     invite(admin, email="a@example.vn")
     invite(organiser, email="b@example.vn")
-    seen_by = lambda actor: [i.email for i in db.session.scalars(services.invitations_visible_to(actor))]  # noqa: E731
+    def seen_by(actor):
+        return [
+            i.email for i in db.session.scalars(services.invitations_visible_to(actor))
+        ]
     assert sorted(seen_by(admin)) == ["a@example.vn", "b@example.vn"]
     assert seen_by(organiser) == ["b@example.vn"]
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 2

@@ -167,7 +167,9 @@ def test_an_unconfirmed_account_is_asked_to_confirm(client):
 )
 def test_next_redirects_only_within_the_site(client, target, expected):
     user = UserFactory()
-    response = client.post_form("/login", {"email": user.email, "password": PASSWORD, "next": target})
+    response = client.post_form(
+        "/login", {"email": user.email, "password": PASSWORD, "next": target}
+    )
     assert response.location == expected
 
 
@@ -204,7 +206,9 @@ def test_the_eleventh_failed_login_in_a_minute_gets_429(client):
     assert response.status_code == 429
     assert "Too many attempts" in text(response)
     # The right password is refused too, until the minute is over.
-    assert client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 429
+    assert (
+        client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 429
+    )
 
 
 def test_the_login_limit_follows_the_account_across_addresses(client):
@@ -224,7 +228,10 @@ def test_the_login_limit_follows_the_account_across_addresses(client):
 def test_the_login_limit_follows_the_address_across_accounts(client):
     for n in range(10):
         client.post_form("/login", {"email": f"ai{n}@example.vn", "password": "sai"})
-    assert client.post_form("/login", {"email": "khac@example.vn", "password": "sai"}).status_code == 429
+    assert (
+        client.post_form("/login", {"email": "khac@example.vn", "password": "sai"}).status_code
+        == 429
+    )
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client):
@@ -372,14 +379,20 @@ def test_an_organiser_invites_a_judge_who_then_joins(app, client, units):
     login(client, UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])]))
     response = client.post_form(
         "/invitations",
-        {"email": "gk@example.vn", "role": "judge", "language": "en", "province": units["dien_bien"].id},
+        {
+            "email": "gk@example.vn",
+            "role": "judge",
+            "language": "en",
+            "province": units["dien_bien"].id,
+        },
     )
     assert response.location == "/invitations"
     link = link_in(mails_to("gk@example.vn")[0], "/invitations/accept/")
     judge_client = app.test_client()
     assert "Choose a password to finish" in text(judge_client.get(link, headers=EN))
     response = judge_client.post_form(
-        link, {"full_name": "Trần Minh Ngọc", "password": "mat-khau-2026", "confirm": "mat-khau-2026"}
+        link,
+        {"full_name": "Trần Minh Ngọc", "password": "mat-khau-2026", "confirm": "mat-khau-2026"},
     )
     assert response.location == "/"
     assert "Your role: Judge" in text(judge_client.get("/", headers=EN))
@@ -389,7 +402,9 @@ def test_an_organiser_invites_a_judge_who_then_joins(app, client, units):
 def test_an_existing_account_is_asked_to_log_in_to_accept(app, client):
     admin = UserFactory(roles=[Role.ADMIN])
     member = UserFactory()
-    services.invite(admin, email=member.email, role=Role.JUDGE, unit_id=None, language="en", ip=None)
+    services.invite(
+        admin, email=member.email, role=Role.JUDGE, unit_id=None, language="en", ip=None
+    )
     link = link_in(mails_to(member.email)[0], "/invitations/accept/")
     page = text(client.get(link, headers=EN))
     assert "Log in with it to accept" in page

@@ -1,0 +1,157 @@
+"""Two languages: complete catalogues, the choice order, Vietnam time and đồng."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from flask_babel import force_locale
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.core.money import format_vnd
+from portal.core.time import to_vietnam
+from tests.conftest import login
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def source_messages() -> set[str]:
+    """Every user-facing string in the code and templates, extracted as `make translations` does."""
+    method_map = [
+        ("portal/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+    found = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def catalogue(language: str):
+    with open(
+        ROOT / "portal" / "translations" / language / "LC_MESSAGES" / "messages.po", "rb"
+    ) as f:
+        return read_po(f, locale=language)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_string_is_in_the_catalogue(language):
+    known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue(language) if m.id}
+    missing = sorted(source_messages() - known)
+    assert not missing, f"run `make translations`; missing from {language}: {missing[:10]}"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_string_is_translated(language):
+    untranslated = [
+        m.id
+        for m in catalogue(language)
+        if m.id
+        and ("fuzzy" in m.flags or not (all(m.string) if isinstance(m.string, tuple) else m.string))
+    ]
+    assert not untranslated, f"untranslated or fuzzy in {language}: {untranslated[:10]}"
+
+
+def test_vietnamese_is_not_left_in_english():
+    """A Vietnamese string equal to its English source is almost always a forgotten one."""
+    allowed = {"Menu", "Email", "Tiếng Việt", "English"}
+    same = [
+        m.id
+        for m in catalogue("vi")
+        if m.id
+        and isinstance(m.id, str)
+        and m.string == m.id
+        and m.id not in allowed
+        and " " in m.id
+    ]
+    assert not same, same
+
+
+# --- The choice order: saved preference, switcher cookie, Accept-Language, Vietnamese -------------
+
+
+def lang_of(response) -> str:
+    return response.get_data(as_text=True).split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_vietnamese_is_the_default(client):
+    assert lang_of(client.get("/")) == "vi"
+
+
+def test_the_browser_language_comes_next(client):
+    assert lang_of(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})) == "en"
+    assert lang_of(client.get("/", headers={"Accept-Language": "fr"})) == "vi"
+
+
+def test_the_switcher_beats_the_browser_language(client):
+    response = client.post_form("/language", {"language": "vi", "next": "/login"})
+    assert response.location == "/login"
+    assert "lang=vi" in response.headers["Set-Cookie"]
+    assert lang_of(client.get("/", headers={"Accept-Language": "en"})) == "vi"
+
+
+def test_the_saved_preference_beats_the_switcher_cookie(client):
+    user = UserFactory(language="en")
+    client.set_cookie("lang", "vi")
+    login(client, user)
+    assert lang_of(client.get("/")) == "en"
+
+
+def test_switching_while_logged_in_saves_the_preference(app, client):
+    user = UserFactory(language="vi")
+    login(client, user)
+    client.post_form("/language", {"language": "en", "next": "/profile"})
+    assert lang_of(client.get("/profile")) == "en"
+    from portal.extensions import db
+
+    db.session.refresh(user)
+    assert user.language == "en"
+
+
+def test_the_switcher_refuses_an_unknown_language_and_a_foreign_next(client):
+    assert client.post_form("/language", {"language": "fr"}).status_code == 400
+    response = client.post_form("/language", {"language": "en", "next": "https://evil.example/"})
+    assert response.location == "/"
+
+
+def test_the_switcher_is_on_every_page(client):
+    for url in ("/", "/login", "/register", "/password/forgot", "/nope"):
+        page = client.get(url).get_data(as_text=True)
+        assert 'name="language" value="vi"' in page and 'name="language" value="en"' in page
+
+
+# --- Time and money ------------------------------------------------------------------------------
+
+
+def test_times_are_shown_in_vietnam_time(app):
+    moment = datetime(2026, 3, 8, 17, 30, tzinfo=UTC)
+    assert to_vietnam(moment).hour == 0  # the next day, 00:30 in Hà Nội
+    with app.test_request_context(), force_locale("en"):
+        rendered = app.jinja_env.from_string("{{ t|datetime('medium') }}").render(t=moment)
+    assert rendered.startswith("Mar 9, 2026") and "12:30:00" in rendered
+
+
+def test_money_is_formatted_per_language():
+    assert format_vnd(1_300_000_000, "vi") == "1.300.000.000\xa0₫"
+    assert format_vnd(1_300_000_000, "en") == "VND\xa01,300,000,000"
+
+
+def test_money_refuses_floats():
+    with pytest.raises(TypeError):
+        format_vnd(1.5, "vi")
+
+
+@given(st.integers(min_value=0, max_value=10**15))
+def test_formatted_money_keeps_every_dong(amount):
+    for language, separator in (("vi", "."), ("en", ",")):
+        digits = "".join(ch for ch in format_vnd(amount, language) if ch.isdigit())
+        assert int(digits) == amount
+        grouped = format_vnd(amount, language).replace("\xa0₫", "").replace("VND\xa0", "")
+        assert all(len(group) == 3 for group in grouped.split(separator)[1:])

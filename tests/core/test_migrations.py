@@ -1,0 +1,49 @@
+"""The migrations build exactly the schema the models describe."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from portal import create_app
+from portal.extensions import db
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    if url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrations.db'}", {}
+        return
+    schema = f"migration_check_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+def test_the_migrations_and_the_models_agree(empty_database):
+    url, engine_options = empty_database
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SQLALCHEMY_ENGINE_OPTIONS = engine_options
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "render_as_batch": True}
+            )
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert diff == [], f"models and migrations differ; run `flask db migrate`: {diff}"
