@@ -66,9 +66,18 @@ def register_error_handlers(app: Flask) -> None:
 
 
 class DomainError(Exception):
-    """A rule refused an action; the message is shown to the person (a lazy, translatable string)."""
+    """A rule refused an action; the message is shown to the person.
+
+    Services pass a lazy string, translated when the view reads `message`. It is read as a plain
+    str so that templates escape it: a lazy string would pass through Jinja unescaped, with any
+    user text formatted into it.
+    """
 
     def __init__(self, message, field: str | None = None):
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self._message)

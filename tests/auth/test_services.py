@@ -395,10 +395,10 @@ def test_invitations_are_listed_to_their_sender_and_to_admins(app, units):
     organiser = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])])
     invite(admin, email="a@example.vn")
     invite(organiser, email="b@example.vn")
+
     def seen_by(actor):
-        return [
-            i.email for i in db.session.scalars(services.invitations_visible_to(actor))
-        ]
+        return [i.email for i in db.session.scalars(services.invitations_visible_to(actor))]
+
     assert sorted(seen_by(admin)) == ["a@example.vn", "b@example.vn"]
     assert seen_by(organiser) == ["b@example.vn"]
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 2

@@ -1,0 +1,119 @@
+"""Administration pages: people and roles, the audit log, the outbox, the units."""
+
+import sqlalchemy as sa
+
+from portal.auth.models import Role
+from portal.core.audit import AuditLog
+from portal.core.outbox import OutboxMessage, OutboxStatus
+from portal.extensions import db
+from tests.conftest import login
+from tests.factories import UserFactory
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def admin_client(client):
+    admin = UserFactory(roles=[Role.ADMIN], language="en", full_name="Nguyễn Thị Thanh Hà")
+    login(client, admin)
+    return admin
+
+
+def test_people_are_found_without_diacritics(client):
+    admin_client(client)
+    UserFactory(full_name="Lò Thị Hương", email="huong@example.vn")
+    UserFactory(full_name="Vàng Thị Mỷ", email="my@example.vn", roles=[Role.JUDGE])
+    page = text(client.get("/admin/users?q=lo thi huong"))
+    assert "Lò Thị Hương" in page and "Vàng Thị Mỷ" not in page
+    page = text(client.get("/admin/users?role=judge"))
+    assert "Vàng Thị Mỷ" in page and "Lò Thị Hương" not in page
+    assert "1 person" in page
+
+
+def test_an_admin_gives_an_organiser_role_through_the_page(client, units):
+    admin_client(client)
+    user = UserFactory()
+    url = f"/admin/users/{user.id}"
+    missing_unit = client.post_form(url, {"role": "organiser"})
+    assert missing_unit.status_code == 422
+    assert "An organiser&#39;s role needs a province or commune." in text(missing_unit)
+    response = client.post_form(
+        url,
+        {
+            "role": "organiser",
+            "province": units["dien_bien"].id,
+            "commune": units["muong_phang"].id,
+        },
+    )
+    assert response.location == url
+    page = text(client.get(url))
+    assert "Organiser — Xã Mường Phăng, Điện Biên" in page
+    db.session.refresh(user)
+    assert user.can_act_on_unit(units["muong_phang"].id)
+    assert not user.can_act_on_unit(units["dien_bien_phu"].id)
+
+
+def test_role_changes_and_logins_show_in_the_audit_log(client):
+    admin_client(client)
+    user = UserFactory(roles=[Role.APPLICANT, Role.JUDGE])
+    judge_grant = user.roles[1]
+    client.post_form(f"/admin/users/{user.id}/roles/{judge_grant.id}/revoke")
+    client.post_form("/login", {"email": "ai@example.vn", "password": "sai"})
+    page = text(client.get("/admin/audit"))
+    for action in ("login", "login.failed", "role.revoked"):
+        assert f"<code>{action}</code>" in page
+    assert "Nguyễn Thị Thanh Hà" in page
+    only_revocations = text(client.get("/admin/audit?action=role.revoked"))
+    assert "<code>login</code>" not in only_revocations
+
+
+def test_a_grant_of_another_user_cannot_be_revoked_through_this_user(client):
+    admin_client(client)
+    one, other = UserFactory(), UserFactory(roles=[Role.JUDGE])
+    response = client.post_form(f"/admin/users/{one.id}/roles/{other.roles[0].id}/revoke")
+    assert response.status_code == 404
+    db.session.refresh(other)
+    assert other.has_role(Role.JUDGE)
+
+
+def test_an_admin_deactivates_and_reactivates_an_account(client):
+    admin_client(client)
+    user = UserFactory()
+    client.post_form(f"/admin/users/{user.id}/active", {"active": "0"})
+    db.session.refresh(user)
+    assert not user.active
+    client.post_form(f"/admin/users/{user.id}/active", {"active": "1"})
+    db.session.refresh(user)
+    assert user.active
+    actions = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.object_id == user.id).order_by(AuditLog.id)
+    ).all()
+    assert actions == ["user.deactivated", "user.activated"]
+
+
+def test_a_failed_mail_can_be_sent_again(client):
+    admin_client(client)
+    message = OutboxMessage(
+        recipient="x@example.vn",
+        subject="Chào",
+        body_text="b",
+        template="t",
+        status=OutboxStatus.FAILED,
+        attempts=6,
+        last_error="SMTP down",
+    )
+    db.session.add(message)
+    db.session.commit()
+    page = text(client.get("/admin/outbox?status=failed"))
+    assert "SMTP down" in page and "Failed (1)" in page
+    client.post_form(f"/admin/outbox/{message.id}/retry")
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+
+
+def test_the_units_page_lists_provinces_and_finds_communes(client, units):
+    admin_client(client)
+    page = text(client.get("/admin/units?q=muong"))
+    assert "Xã Mường Phăng, Điện Biên" in page
+    assert "2 provinces" in page
