@@ -101,8 +101,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("datetime")
-    def datetime_filter(value, format="short"):
-        return format_datetime(value, format) if value else ""
+    def datetime_filter(value, format=None):
+        """Vietnam time, written the way each language writes it: `14:05, 08/03/2026`."""
+        if not value:
+            return ""
+        if format is None:
+            format = "HH:mm, dd/MM/yyyy" if str(get_locale()) == "vi" else "d MMM yyyy, HH:mm"
+        return format_datetime(value, format)
 
     @app.template_filter("date")
     def date_filter(value, format="medium"):

@@ -90,7 +90,7 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "tel"},
     )
     password, confirm = _new_password_fields()
-    language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES, default="vi")
+    language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Create my account"))
 
 
@@ -141,7 +141,7 @@ class ProfileForm(UnitPickerMixin, FlaskForm):
 class InvitationForm(UnitPickerMixin, FlaskForm):
     email = _email_field(_l("E-mail address of the person to invite"))
     role = SelectField(_l("Role"), validators=[InputRequired()])
-    language = RadioField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES, default="vi")
+    language = RadioField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Send the invitation"))
 
 

@@ -1,8 +1,8 @@
 """Account pages: thin views over portal.auth.services."""
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -52,7 +52,8 @@ def _show_error(form, error: DomainError) -> None:
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = RegisterForm()
+    # The language she reads the page in is the first guess for the one she prefers.
+    form = RegisterForm(language=str(get_locale()))
     if form.validate_on_submit():
         services.register_applicant(
             email=form.email.data,
@@ -226,7 +227,7 @@ def profile():
 @bp.route("/invitations", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.ORGANISER)
 def invitations():
-    form = InvitationForm()
+    form = InvitationForm(language=str(get_locale()))
     form.role.choices = [
         SelectChoice(r.value, r.label) for r in services.roles_actor_may_invite(current_user)
     ]

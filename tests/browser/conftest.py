@@ -109,7 +109,15 @@ def page(browser: Browser, live_server: str) -> Iterator[Page]:
             else None
         ),
     )
-    page.on("requestfailed", lambda request: errors.append(f"{request.failure} for {request.url}"))
+    # A navigation cancels what the page was still loading (net::ERR_ABORTED): not a fault.
+    page.on(
+        "requestfailed",
+        lambda request: (
+            errors.append(f"{request.failure} for {request.url}")
+            if request.failure != "net::ERR_ABORTED"
+            else None
+        ),
+    )
     try:
         yield page
         assert not errors, "the browser reported errors:\n" + "\n".join(errors)
