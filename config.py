@@ -41,6 +41,9 @@ class Config:
     # Werkzeug's scrypt. Tests use a cheaper method only to run fast; they check this default.
     PASSWORD_HASH_METHOD = "scrypt"
 
+    # How many proxies in front of the app set X-Forwarded-For (0: the app faces the clients).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
 
     # Language and time: Vietnamese first, shown in Vietnam's time zone, stored in UTC.

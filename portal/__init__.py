@@ -5,6 +5,7 @@ import os
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from portal.core.i18n import select_locale
@@ -39,6 +40,12 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     app.config.from_object(config)
     if hasattr(config, "check"):
         config.check()
+
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a load balancer the client's address is in X-Forwarded-For; the rate limits
+        # and the audit log need it, not the balancer's.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -11,6 +11,7 @@ from portal.auth.forms import ActionForm
 from portal.auth.models import Role, RoleGrant, User
 from portal.core import outbox
 from portal.core.errors import DomainError
+from portal.core.forms import form_status, show_error
 from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip
@@ -37,7 +38,6 @@ def user_detail(user_id: int):
     user = db.get_or_404(User, user_id)
     form = GrantRoleForm()
     form.fill_unit_choices()
-    status = 200
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
     elif form.validate_on_submit():
@@ -50,14 +50,11 @@ def user_detail(user_id: int):
                 client_ip(),
             )
         except DomainError as error:
-            form.form_errors.append(error.message)
-            status = 422
+            show_error(form, error)
         else:
             flash(_("The role has been given."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/user_detail.html", user=user, form=form), status
+    return render_template("admin/user_detail.html", user=user, form=form), form_status(form)
 
 
 @bp.route("/users/<int:user_id>/roles/<int:grant_id>/revoke", methods=["POST"])

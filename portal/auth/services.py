@@ -80,6 +80,7 @@ def register_applicant(
     email = normalise_email(email)
     existing = find_user(email)
     if existing is not None:
+        generate_password_hash(password)  # take as long as a real registration would
         queue_mail(
             existing.email,
             "already_registered",

@@ -21,13 +21,11 @@ from portal.auth.forms import (
 )
 from portal.auth.models import Invitation, Role
 from portal.core.errors import DomainError
+from portal.core.forms import INVALID, form_status, show_error
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip, safe_next
 from portal.core.time import utcnow
 from portal.extensions import db, limiter
-
-# A form that fails validation comes back with what was typed, its messages, and this status.
-INVALID = 422
 
 
 def _login_failed(response) -> bool:
@@ -37,14 +35,6 @@ def _login_failed(response) -> bool:
 
 def _login_account_key() -> str:
     return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -67,7 +57,7 @@ def register():
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )
-    return render_template("auth/register.html", form=form), INVALID if form.errors else 200
+    return render_template("auth/register.html", form=form), form_status(form)
 
 
 @bp.route("/confirm/<token>")
@@ -91,9 +81,7 @@ def resend_confirmation():
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )
-    return render_template(
-        "auth/resend_confirmation.html", form=form
-    ), INVALID if form.errors else 200
+    return render_template("auth/resend_confirmation.html", form=form), form_status(form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -122,8 +110,7 @@ def login():
             refresh()  # from now on, speak her saved language
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data, url_for("main.home")))
-    status = INVALID if (form.errors or form.form_errors) else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form_status(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -145,7 +132,7 @@ def forgot_password():
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )
-    return render_template("auth/forgot_password.html", form=form), INVALID if form.errors else 200
+    return render_template("auth/forgot_password.html", form=form), form_status(form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -160,7 +147,7 @@ def reset_password(token: str):
         logout_user()
         flash(_("Your password has been changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form), INVALID if form.errors else 200
+    return render_template("auth/reset_password.html", form=form), form_status(form)
 
 
 @bp.route("/password/change", methods=["GET", "POST"])
@@ -173,14 +160,13 @@ def change_password():
                 current_user, form.current_password.data, form.password.data, client_ip()
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             # The session token rotated with the password: log in again on this device only.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    status = INVALID if (form.errors or form.form_errors) else 200
-    return render_template("auth/change_password.html", form=form), status
+    return render_template("auth/change_password.html", form=form), form_status(form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -213,12 +199,11 @@ def profile():
                 commune_id=form.commune.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    status = INVALID if (form.errors or form.form_errors) else 200
-    return render_template("auth/profile.html", form=form, user=user), status
+    return render_template("auth/profile.html", form=form, user=user), form_status(form)
 
 
 # --- Invitations ----------------------------------------------------------------------------
@@ -232,7 +217,6 @@ def invitations():
         SelectChoice(r.value, r.label) for r in services.roles_actor_may_invite(current_user)
     ]
     form.fill_unit_choices()
-    status = 200
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
     elif form.validate_on_submit():
@@ -246,15 +230,14 @@ def invitations():
                 ip=client_ip(),
             )
         except DomainError as error:
-            _show_error(form, error)
-            status = INVALID
+            show_error(form, error)
         else:
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("auth.invitations"))
-    elif request.method == "POST":
-        status = INVALID
     page = db.paginate(services.invitations_visible_to(current_user), per_page=25, error_out=False)
-    return render_template("auth/invitations.html", form=form, page=page, now=utcnow()), status
+    return render_template(
+        "auth/invitations.html", form=form, page=page, now=utcnow()
+    ), form_status(form)
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -305,7 +288,6 @@ def accept_invitation(token: str):
                 "success",
             )
             return redirect(url_for("main.home"))
-    status = INVALID if (form.errors or form.form_errors) else 200
     return render_template(
         "auth/accept_invitation.html", form=form, invitation=invitation, existing=existing
-    ), status
+    ), form_status(form)

@@ -117,3 +117,40 @@ def test_the_units_page_lists_provinces_and_finds_communes(client, units):
     page = text(client.get("/admin/units?q=muong"))
     assert "Xã Mường Phăng, Điện Biên" in page
     assert "2 provinces" in page
+
+
+def count_queries(client, url) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_people_list_runs_the_same_queries_whatever_its_length(client, units):
+    admin_client(client)
+    UserFactory(roles=[Role.JUDGE, (Role.ORGANISER, units["dien_bien"])])
+    few = count_queries(client, "/admin/users")
+    for _ in range(20):
+        UserFactory(roles=[Role.APPLICANT, (Role.ORGANISER, units["sa_pa"])])
+    assert count_queries(client, "/admin/users") == few
+
+
+def test_the_audit_log_runs_the_same_queries_whatever_its_length(client):
+    admin = admin_client(client)
+    few = count_queries(client, "/admin/audit")
+    for n in range(30):
+        client.post_form(
+            "/login",
+            {"email": f"x{n % 5}@example.vn", "password": "x"},
+            environ_base={"REMOTE_ADDR": f"10.1.0.{n}"},
+        )
+        login(client, admin)
+    assert count_queries(client, "/admin/audit") == few

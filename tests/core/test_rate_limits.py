@@ -1,0 +1,54 @@
+"""Rate limits shared through Redis when RATELIMIT_STORAGE_URI is set, as with several app servers."""
+
+import socket
+import uuid
+
+import pytest
+
+from config import TestingConfig
+from portal import create_app
+from portal.extensions import db
+from tests.conftest import Client
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(REDIS, timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+def test_two_app_servers_share_the_login_limit_through_redis(app, tmp_path):
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+
+    class RedisConfig(TestingConfig):
+        RATELIMIT_STORAGE_URI = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+        # A key prefix of its own, so that runs never see each other's counters.
+        RATELIMIT_KEY_PREFIX = f"test-{uuid.uuid4().hex}"
+        # Two servers, one database: a file for SQLite, the test database for PostgreSQL.
+        SQLALCHEMY_DATABASE_URI = (
+            f"sqlite:///{tmp_path / 'shared.db'}" if url == "sqlite://" else url
+        )
+
+    servers = []
+    for _ in range(2):
+        server = create_app(RedisConfig)
+        server.test_client_class = Client
+        with server.app_context():
+            db.create_all()
+        servers.append(server.test_client())
+    for n in range(10):
+        response = servers[n % 2].post_form("/login", {"email": "ai@example.vn", "password": "x"})
+        assert response.status_code == 422
+    assert (
+        servers[0].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
+        == 429
+    )
+    assert (
+        servers[1].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
+        == 429
+    )
