@@ -385,7 +385,10 @@ def set_active(actor: User, user: User, active: bool, ip: str | None) -> None:
 def invite(
     actor: User, *, email: str, role: Role, unit_id: int | None, language: str, ip: str | None
 ) -> Invitation:
-    """Invite someone with a role. An organiser may invite judges, for a unit she acts on."""
+    """Invite someone with a role. An organiser may invite judges, for a unit she acts on.
+
+    While an invitation for the same address, role and unit is pending, it is returned as it is.
+    """
     if role not in roles_actor_may_invite(actor):
         raise DomainError(_l("You cannot invite someone with this role."), field="role")
     _check_scope(role, unit_id)
@@ -394,6 +397,18 @@ def invite(
     if role is Role.ADMIN:
         unit_id = None
     email = normalise_email(email)
+    pending = db.session.scalar(
+        sa.select(Invitation).where(
+            Invitation.email == email,
+            Invitation.role == role,
+            Invitation.unit_id.is_(None) if unit_id is None else Invitation.unit_id == unit_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if pending is not None:
+        return pending  # a second click, or a second organiser: one invitation, one mail
     invitation = Invitation(
         email=email,
         role=role,

@@ -4,8 +4,10 @@ import time
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.core.outbox import send_due
+from portal.extensions import db
 
 mail_cli = AppGroup("mail", help="Send the e-mail waiting in the outbox.")
 
@@ -17,7 +19,16 @@ mail_cli = AppGroup("mail", help="Send the e-mail waiting in the outbox.")
 def send_command(watch: bool, interval: float, limit: int) -> None:
     """Send what is due once, or in a loop with --watch."""
     while True:
-        counts = send_due(limit=limit)
+        try:
+            counts = send_due(limit=limit)
+        except SQLAlchemyError as exc:
+            if not watch:
+                raise
+            # The database may be restarting: the worker waits and tries again.
+            db.session.rollback()
+            click.echo(f"mail: database unavailable ({exc.__class__.__name__}), retrying", err=True)
+            time.sleep(interval)
+            continue
         if any(counts.values()) or not watch:
             click.echo(
                 f"mail: {counts['sent']} sent, {counts['retry']} to retry, {counts['failed']} failed"

@@ -27,6 +27,14 @@ MESSAGES = {
 }
 
 
+# Both languages, no template, no database: for when even the error page cannot be rendered.
+PLAIN_500 = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi / Error</title>'
+    "<h1>Đã có lỗi xảy ra</h1><p>Vui lòng thử lại sau.</p>"
+    '<h1 lang="en">Something went wrong</h1><p lang="en">Please try again later.</p></html>'
+)
+
+
 def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/healthz"))
 
@@ -62,7 +70,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):
         db.session.rollback()
-        return render_error(500)
+        try:
+            return render_error(500)
+        except Exception:  # the page itself needs the database; answer without it
+            app.logger.exception("error page failed")
+            return PLAIN_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 class DomainError(Exception):

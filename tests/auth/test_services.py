@@ -402,3 +402,12 @@ def test_invitations_are_listed_to_their_sender_and_to_admins(app, units):
     assert sorted(seen_by(admin)) == ["a@example.vn", "b@example.vn"]
     assert seen_by(organiser) == ["b@example.vn"]
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 2
+
+
+def test_inviting_twice_sends_one_invitation(app):
+    admin = UserFactory(roles=[Role.ADMIN])
+    first = invite(admin, email="gk@example.vn")
+    assert invite(admin, email="GK@example.vn") == first
+    assert len(mails_to("gk@example.vn")) == 1
+    services.revoke_invitation(admin, first, None)
+    assert invite(admin, email="gk@example.vn") != first

@@ -116,3 +116,21 @@ def test_fold_ignores_diacritics_and_case():
     assert fold("  Điện   Biên ") == "dien bien"
     assert fold("Mường Phăng") == "muong phang"
     assert fold(None) == ""
+
+
+def test_the_500_page_still_answers_when_the_database_is_gone(app, client, monkeypatch):
+    from portal.core import errors
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(errors, "render_template", broken)
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra" in response.get_data(as_text=True)
