@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 
 from portal.auth.models import User
 from portal.core.outbox import send_due
-from portal.extensions import db
+from portal.extensions import db, mail
 
 
 def free_port() -> int:
@@ -38,15 +38,12 @@ def smtp_server(app):
     app.config.update(
         MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False
     )
-    # Flask-Mail read its settings at init_app; rebind it to the test server.
-    from portal.extensions import mail
-
-    mail.init_app(app)
+    mail.init_app(app)  # Flask-Mail reads its settings at init_app
     yield inbox
     controller.stop()
 
 
-def test_the_confirmation_mail_arrives_with_a_working_link(client, smtp_server):
+def register(client) -> None:
     client.post_form(
         "/register",
         {
@@ -57,6 +54,10 @@ def test_the_confirmation_mail_arrives_with_a_working_link(client, smtp_server):
             "language": "vi",
         },
     )
+
+
+def test_the_confirmation_mail_arrives_with_a_working_link(client, smtp_server):
+    register(client)
     assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
 
     [(recipients, content)] = smtp_server.messages
@@ -75,19 +76,7 @@ def test_the_confirmation_mail_arrives_with_a_working_link(client, smtp_server):
 
 def test_an_unreachable_server_leaves_the_mail_to_retry(app, client, smtp_server):
     app.config["MAIL_PORT"] = 1  # nothing listens there
-    from portal.extensions import mail
-
     mail.init_app(app)
-    client.post_form("/password/forgot", {"email": "nobody@example.vn"})
-    client.post_form(
-        "/register",
-        {
-            "full_name": "Vàng Thị Mỷ",
-            "email": "my@example.vn",
-            "password": "mat-khau-2026",
-            "confirm": "mat-khau-2026",
-            "language": "vi",
-        },
-    )
+    register(client)
     assert send_due() == {"sent": 0, "retry": 1, "failed": 0}
     assert smtp_server.messages == []
