@@ -3,13 +3,14 @@
 import os
 
 from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from portal.core.i18n import select_locale
 from portal.core.money import format_vnd
+from portal.core.time import utcnow
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
 
 # No inline script or style anywhere: every script and stylesheet is a file under static/.
@@ -98,11 +99,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
     from portal.main import bp as main_bp
     from portal.units import bp as units_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, units_bp, demo_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, units_bp, demo_bp, competitions_bp):
         app.register_blueprint(blueprint)
 
 
@@ -119,6 +121,16 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("date")
     def date_filter(value, format="medium"):
         return format_date(value, format) if value else ""
+
+    @app.template_filter("time_left")
+    def time_left_filter(moment):
+        """What is left before a deadline, in whole days, then hours, then minutes."""
+        seconds = max(int((moment - utcnow()).total_seconds()), 0)
+        if seconds >= 2 * 86400:
+            return ngettext("%(num)d day left", "%(num)d days left", seconds // 86400)
+        if seconds >= 3600:
+            return ngettext("%(num)d hour left", "%(num)d hours left", seconds // 3600)
+        return ngettext("%(num)d minute left", "%(num)d minutes left", max(seconds // 60, 1))
 
     @app.template_filter("vnd")
     def vnd_filter(amount):

@@ -76,3 +76,38 @@ def make_units() -> dict[str, Unit]:
     }
     db.session.commit()
     return units
+
+
+def make_competition(organiser, unit, *, status="open", opens=None, closes=None, **overrides):
+    """A competition of `unit` through the service, as an organiser would create it.
+
+    By default it opened a day ago and closes in 30 days (relative to the current, possibly
+    frozen, time), with a preliminary round and a final.
+    """
+    from datetime import timedelta
+
+    from portal.competitions import services
+    from portal.competitions.models import CompetitionLevel, CompetitionStatus
+
+    now = utcnow()
+    opens = opens or now - timedelta(days=1)
+    closes = closes or now + timedelta(days=30)
+    data = services.CompetitionData(
+        title=overrides.pop("title", f"Phụ nữ khởi nghiệp {unit.name} {now.year}"),
+        year=overrides.pop("year", now.year),
+        level=overrides.pop("level", CompetitionLevel.PROVINCIAL),
+        unit_id=unit.id,
+        reference_prefix=overrides.pop("reference_prefix", services.default_prefix(unit)),
+        rounds=[
+            services.RoundData("Vòng sơ khảo", opens, closes),
+            services.RoundData(
+                "Chung kết", closes + timedelta(days=20), closes + timedelta(days=21)
+            ),
+        ],
+        **overrides,
+    )
+    competition = services.create_competition(organiser, data)
+    if status != "draft":
+        competition.status = CompetitionStatus(status)
+        db.session.commit()
+    return competition

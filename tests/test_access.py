@@ -7,7 +7,7 @@ from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.time import utcnow
 from portal.extensions import db
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_competition
 
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin"]
 EVERYONE = set(ROLES)
@@ -41,6 +41,16 @@ ROUTES = [
     ("GET", "/admin/outbox", ADMIN),
     ("POST", "/admin/outbox/{message}/retry", ADMIN),
     ("GET", "/admin/units", ADMIN),
+    ("GET", "/competitions/", EVERYONE),
+    ("GET", "/competitions/{competition}", EVERYONE),
+    ("GET", "/competitions/manage", STAFF),
+    ("GET", "/competitions/new", STAFF),
+    ("POST", "/competitions/new", STAFF),
+    ("GET", "/competitions/{competition}/edit", STAFF),
+    ("POST", "/competitions/{competition}/edit", STAFF),
+    ("POST", "/competitions/{competition}/status", STAFF),
+    ("POST", "/competitions/{competition}/copy", STAFF),
+    ("GET", "/competitions/{draft}", STAFF),  # a draft: others get 404, tested below
 ]
 
 # Routes reached only through a signed link, or that need no role; tested in their own files.
@@ -78,7 +88,11 @@ def world(app, units):
     )
     db.session.add_all([invitation, message])
     db.session.commit()
+    competition = make_competition(people["organiser"], units["dien_bien"])
+    draft = make_competition(people["organiser"], units["dien_bien"], status="draft")
     ids = {
+        "competition": competition.id,
+        "draft": draft.id,
         "province": units["dien_bien"].id,
         "user": target.id,
         "grant": target.roles[1].id,
@@ -99,6 +113,9 @@ def test_route_access(client, world, role, method, url, allowed):
     url = url.format(**ids)
     response = client.get(url) if method == "GET" else client.post_form(url, {})
 
+    if url.endswith(f"/competitions/{ids['draft']}") and role not in allowed:
+        assert response.status_code == 404  # a draft does not exist for those who may not see it
+        return
     if role in allowed:
         assert response.status_code not in (401, 403), response.status_code
         assert not (response.status_code == 302 and "/login" in response.location)
@@ -117,7 +134,10 @@ def test_every_route_is_in_the_access_table(app):
         for method in ("GET", "POST"):
             try:
                 endpoint, _ = adapter.match(
-                    path.format(province=1, user=1, grant=1, invitation=1, message=1), method=method
+                    path.format(
+                        province=1, user=1, grant=1, invitation=1, message=1, competition=1, draft=1
+                    ),
+                    method=method,
                 )
             except Exception:  # the method is not allowed on this URL
                 continue
@@ -155,3 +175,20 @@ def test_a_deactivated_account_is_logged_out_at_once(client, world):
     response = client.get("/profile")
     assert response.status_code == 302
     assert response.location.startswith("/login")
+
+
+def test_an_organiser_of_another_province_cannot_manage_the_competition(client, world, units):
+    people, ids = world
+    login(client, UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]))
+    for method, url in [
+        ("GET", "/competitions/{competition}/edit"),
+        ("POST", "/competitions/{competition}/edit"),
+        ("POST", "/competitions/{competition}/status"),
+        ("POST", "/competitions/{competition}/copy"),
+    ]:
+        url = url.format(**ids)
+        response = (
+            client.get(url) if method == "GET" else client.post_form(url, {"status": "closed"})
+        )
+        assert response.status_code == 403, url
+    assert client.get(f"/competitions/{ids['draft']}").status_code == 404

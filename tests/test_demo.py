@@ -32,3 +32,14 @@ def test_demo_logins_work(app, client):
     )
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200
+
+
+def test_the_demo_has_competitions_in_every_state(app):
+    from portal.competitions.models import Competition, CompetitionStatus
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    statuses = db.session.scalars(sa.select(Competition.status)).all()
+    assert set(statuses) == set(CompetitionStatus)
+    assert len(statuses) == 9  # the second load added none

@@ -41,3 +41,8 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def from_vietnam(moment: datetime) -> datetime:
+    """A wall-clock time typed in Vietnam (naive) as an aware UTC datetime."""
+    return moment.replace(tzinfo=VIETNAM).astimezone(UTC)

@@ -140,4 +140,111 @@ def load_demo() -> list[dict]:
             )
         )
     db.session.commit()
+    _load_competitions(now)
     return logins
+
+
+# (title, province, commune, level, status, days from now to the entry deadline, entry round length)
+DEMO_COMPETITIONS = [
+    ("Phụ nữ Điện Biên khởi nghiệp {year}", "Điện Biên", None, "provincial", "open", 30, 60),
+    (
+        "Ý tưởng khởi nghiệp phụ nữ Mường Phăng {year}",
+        "Điện Biên",
+        "Xã Mường Phăng",
+        "commune",
+        "open",
+        9,
+        30,
+    ),
+    ("Phụ nữ Lào Cai khởi nghiệp {year}", "Lào Cai", None, "provincial", "open", 75, 30),
+    ("Phụ nữ Điện Biên sáng tạo {year}", "Điện Biên", None, "provincial", "draft", 90, 45),
+    ("Phụ nữ Điện Biên khởi nghiệp {year}", "Điện Biên", None, "provincial", "closed", -5, 60),
+    ("Phụ nữ Lào Cai khởi nghiệp {year}", "Lào Cai", None, "provincial", "judging", -40, 60),
+    (
+        "Phụ nữ Điện Biên khởi nghiệp {year}",
+        "Điện Biên",
+        None,
+        "provincial",
+        "results_final",
+        -70,
+        60,
+    ),
+    (
+        "Phụ nữ Lào Cai khởi nghiệp {year}",
+        "Lào Cai",
+        None,
+        "provincial",
+        "results_published",
+        -200,
+        60,
+    ),
+    ("Phụ nữ Điện Biên khởi nghiệp {year}", "Điện Biên", None, "provincial", "archived", -560, 60),
+]
+
+DEMO_DESCRIPTION = (
+    "Cuộc thi do Hội Liên hiệp Phụ nữ tổ chức nhằm tìm kiếm, hỗ trợ các ý tưởng khởi nghiệp của "
+    "phụ nữ, đặc biệt là phụ nữ dân tộc thiểu số, phụ nữ thuộc hộ nghèo và cận nghèo."
+)
+DEMO_RULES = (
+    "1. Người đứng tên bài dự thi là phụ nữ.\n"
+    "2. Mỗi người gửi tối đa một ý tưởng.\n"
+    "3. Bài dự thi gồm bản mô tả ý tưởng, kế hoạch kinh doanh và ảnh sản phẩm (nếu có)."
+)
+
+
+def _load_competitions(now) -> None:
+    """Competitions in every state, around today, so that every page has something to show."""
+    from portal.competitions.models import (
+        DEFAULT_CATEGORIES,
+        Category,
+        Competition,
+        CompetitionLevel,
+        CompetitionStatus,
+        Round,
+    )
+    from portal.competitions.services import default_prefix
+
+    admin = db.session.scalar(sa.select(User).where(User.email == DEMO_PEOPLE[0][0]))
+    for title, province, commune, level, status, deadline_days, length_days in DEMO_COMPETITIONS:
+        closes = (now + timedelta(days=deadline_days)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+        opens = closes - timedelta(days=length_days)
+        year = closes.year
+        title = title.format(year=year)
+        unit = _unit(province, commune)
+        exists = db.session.scalar(
+            sa.select(Competition.id).where(
+                Competition.title == title, Competition.status == CompetitionStatus(status)
+            )
+        )
+        if exists:
+            continue
+        db.session.add(
+            Competition(
+                title=title,
+                year=year,
+                level=CompetitionLevel(level),
+                unit_id=unit.id,
+                status=CompetitionStatus(status),
+                description=DEMO_DESCRIPTION,
+                rules=DEMO_RULES,
+                reference_prefix=default_prefix(unit),
+                min_age=18 if level == "provincial" else None,
+                max_age=55 if level == "provincial" else None,
+                created_by_id=admin.id,
+                categories=[
+                    Category(position=n, code=code) for n, code in enumerate(DEFAULT_CATEGORIES)
+                ],
+                rounds=[
+                    Round(position=0, name="Vòng sơ khảo", opens_at=opens, closes_at=closes),
+                    Round(
+                        position=1,
+                        name="Chung kết",
+                        opens_at=closes + timedelta(days=20),
+                        closes_at=closes + timedelta(days=21),
+                    ),
+                ],
+            )
+        )
+    db.session.commit()

@@ -6,14 +6,18 @@ from flask_login import current_user
 
 from portal.auth import services as auth_services
 from portal.auth.forms import LanguageForm
+from portal.competitions import services as competition_services
 from portal.core.security import safe_next
+from portal.core.time import utcnow
 from portal.extensions import db, limiter
 from portal.main import bp
 
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html")
+    now = utcnow()
+    open_now = db.session.scalars(competition_services.public_query(phase="open", now=now).limit(6))
+    return render_template("main/home.html", competitions=list(open_now), now=now)
 
 
 @bp.route("/language", methods=["POST"])

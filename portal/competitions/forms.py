@@ -1,0 +1,116 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
+from portal.units.forms import UnitPickerMixin
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class RoundForm(FlaskForm):
+    class Meta:
+        csrf = False  # part of the competition form, which carries the token
+
+    name = StringField(_l("Name of the round"), validators=[Optional(), Length(max=120)])
+    opens_at = DateTimeLocalField(
+        _l("Opens (Vietnam time)"), format=DATETIME_FORMAT, validators=[Optional()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes (Vietnam time)"), format=DATETIME_FORMAT, validators=[Optional()]
+    )
+
+    def is_empty(self) -> bool:
+        return not (self.name.data or self.opens_at.data or self.closes_at.data)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CompetitionForm(UnitPickerMixin, FlaskForm):
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(_l("Enter the year.")),
+            NumberRange(2000, 2100, _l("Enter a year between 2000 and 2100.")),
+        ],
+    )
+    level = SelectField(_l("Level"))
+    reference_prefix = StringField(
+        _l("Prefix of entry numbers"),
+        description=_l(
+            "2 to 6 capital letters, for example DB gives entry numbers like DB-2026-0042."
+        ),
+        filters=[lambda v: v.strip().upper() if v else v],
+        validators=[Optional(), Length(max=6)],
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Length(max=10_000)], render_kw={"rows": 4}
+    )
+    rules = TextAreaField(_l("Rules"), validators=[Length(max=20_000)], render_kw={"rows": 6})
+    category_codes = CheckboxesField(_l("Categories"))
+    custom_categories = TextAreaField(
+        _l("Other categories (one per line)"), validators=[Length(max=2_000)], render_kw={"rows": 2}
+    )
+    rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=6)
+    women_only = BooleanField(_l("The lead applicant must be a woman"), default=True)
+    residents_only = BooleanField(_l("The lead applicant must live in the organising unit"))
+    min_age = IntegerField(
+        _l("Lowest age (optional)"), validators=[Optional(), NumberRange(14, 100)]
+    )
+    max_age = IntegerField(
+        _l("Highest age (optional)"), validators=[Optional(), NumberRange(14, 100)]
+    )
+    max_entries_per_applicant = IntegerField(
+        _l("Entries per applicant, at most"),
+        default=1,
+        validators=[InputRequired(), NumberRange(1, 10)],
+    )
+    business_plan_required = BooleanField(_l("A business plan must be attached"), default=True)
+    photos_required = IntegerField(
+        _l("Photos required (0 to 5)"), default=0, validators=[InputRequired(), NumberRange(0, 5)]
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.level.choices = [SelectChoice(lv.value, lv.label) for lv in CompetitionLevel]
+        self.category_codes.choices = [
+            SelectChoice(code, label) for code, label in DEFAULT_CATEGORIES.items()
+        ]
+
+
+class CopyForm(FlaskForm):
+    year = IntegerField(
+        _l("Year of the new competition"), validators=[InputRequired(), NumberRange(2000, 2100)]
+    )
+    submit = SubmitField(_l("Copy"))
+
+
+class ListFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
+    province = SelectField(_l("Province or city"), validators=[Optional()])
+    level = SelectField(_l("Level"), validators=[Optional()])
+    phase = SelectField(_l("Status"), validators=[Optional()])

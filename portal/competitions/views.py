@@ -1,0 +1,290 @@
+"""Competition pages: the public list and detail, and the organisers' pages."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal.auth.forms import ActionForm
+from portal.auth.models import Role
+from portal.competitions import bp, services
+from portal.competitions.forms import CompetitionForm, CopyForm, ListFilterForm
+from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
+from portal.competitions.services import CompetitionData, RoundData
+from portal.core.errors import DomainError
+from portal.core.forms import form_status, show_error
+from portal.core.permissions import roles_required
+from portal.core.time import from_vietnam, to_vietnam, utcnow
+from portal.extensions import db
+from portal.units import services as unit_services
+from portal.units.models import Unit
+
+
+@bp.route("/")
+def index():
+    form = ListFilterForm(request.args)
+    form.province.choices = [SelectChoice("", _("All provinces"))] + [
+        SelectChoice(str(p.id), p.name) for p in unit_services.provinces()
+    ]
+    form.level.choices = [SelectChoice("", _("All levels"))] + [
+        SelectChoice(lv.value, lv.label) for lv in CompetitionLevel
+    ]
+    form.phase.choices = [
+        SelectChoice("", _("All")),
+        SelectChoice("open", _("Open for entries")),
+        SelectChoice("upcoming", _("Upcoming")),
+        SelectChoice("past", _("Past")),
+    ]
+    form.validate()
+    now = utcnow()
+    query = services.public_query(
+        province_id=int(form.province.data) if (form.province.data or "").isdigit() else None,
+        level=form.level.data,
+        phase=form.phase.data,
+        search=form.q.data,
+        now=now,
+    )
+    page = db.paginate(query, per_page=20, error_out=False)
+    return render_template("competitions/index.html", form=form, page=page, now=now)
+
+
+def _get_visible(competition_id: int) -> Competition:
+    competition = db.get_or_404(Competition, competition_id)
+    if not services.visible_to(current_user, competition):
+        abort(404)  # a draft does not exist for those who may not see it
+    return competition
+
+
+def _moves(competition: Competition) -> list[tuple[str, str]]:
+    """The buttons of the organiser's panel: each next state with what the button says."""
+    labels = {
+        (CompetitionStatus.DRAFT, CompetitionStatus.OPEN): _("Open for entries"),
+        (CompetitionStatus.OPEN, CompetitionStatus.CLOSED): _("Close entries"),
+        (CompetitionStatus.OPEN, CompetitionStatus.DRAFT): _("Back to draft"),
+        (CompetitionStatus.CLOSED, CompetitionStatus.OPEN): _("Reopen entries"),
+        (CompetitionStatus.CLOSED, CompetitionStatus.JUDGING): _("Start judging"),
+    }
+    return [
+        (new.value, labels[(competition.status, new)])
+        for new in sorted(services.TRANSITIONS[competition.status])
+        if (competition.status, new) in labels
+    ]
+
+
+@bp.route("/<int:competition_id>")
+def detail(competition_id: int):
+    competition = _get_visible(competition_id)
+    may_manage = services.may_manage(current_user, competition)
+    return render_template(
+        "competitions/detail.html",
+        competition=competition,
+        now=utcnow(),
+        may_manage=may_manage,
+        moves=_moves(competition) if may_manage else [],
+    )
+
+
+# --- Organisers ---------------------------------------------------------------------------------
+
+
+def _get_managed(competition_id: int) -> Competition:
+    competition = db.get_or_404(Competition, competition_id)
+    if not services.may_manage(current_user, competition):
+        abort(403)
+    return competition
+
+
+@bp.route("/manage")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def manage():
+    page = db.paginate(services.managed_query(current_user), per_page=25, error_out=False)
+    return render_template(
+        "competitions/manage.html", page=page, now=utcnow(), copy_form=CopyForm(formdata=None)
+    )
+
+
+def _form_data(form: CompetitionForm) -> CompetitionData:
+    rounds = [
+        RoundData(
+            name=entry.form.name.data or "",
+            opens_at=from_vietnam(entry.form.opens_at.data),
+            closes_at=from_vietnam(entry.form.closes_at.data),
+        )
+        for entry in form.rounds
+        if not entry.form.is_empty()
+    ]
+    return CompetitionData(
+        title=form.title.data,
+        year=form.year.data,
+        level=CompetitionLevel(form.level.data),
+        unit_id=form.commune.data or form.province.data,
+        description=form.description.data or "",
+        rules=form.rules.data or "",
+        reference_prefix=form.reference_prefix.data or "",
+        category_codes=list(form.category_codes.data or []),
+        custom_categories=[
+            line.strip()
+            for line in (form.custom_categories.data or "").splitlines()
+            if line.strip()
+        ],
+        rounds=rounds,
+        women_only=form.women_only.data,
+        residents_only=form.residents_only.data,
+        min_age=form.min_age.data,
+        max_age=form.max_age.data,
+        max_entries_per_applicant=form.max_entries_per_applicant.data,
+        business_plan_required=form.business_plan_required.data,
+        photos_required=form.photos_required.data,
+    )
+
+
+def _check_rounds(form: CompetitionForm) -> bool:
+    """A round is either empty (ignored) or complete: a name, an opening and a closing time."""
+    ok = True
+    for entry in form.rounds:
+        if entry.form.is_empty():
+            continue
+        for sub in (entry.form.name, entry.form.opens_at, entry.form.closes_at):
+            if not sub.data:
+                sub.errors = [*sub.errors, _("Fill in this field, or leave the whole round empty.")]
+                ok = False
+    if all(entry.form.is_empty() for entry in form.rounds):
+        form.rounds.entries[0].form.name.errors = [_("A competition needs at least one round.")]
+        ok = False
+    if not ok:
+        # The sub-forms' error lists were collected during validation: say it above the form too.
+        form.form_errors.append(_("Please correct the fields marked below."))
+    return ok
+
+
+def _save(form: CompetitionForm, competition: Competition | None):
+    """Validate and save; returns the competition, or None with the errors on the form."""
+    if not (form.validate_on_submit() & _check_rounds(form)):
+        return None
+    if not form.reference_prefix.data:
+        unit = db.session.get(Unit, form.commune.data or form.province.data)
+        form.reference_prefix.data = services.default_prefix(unit) if unit else ""
+    try:
+        data = _form_data(form)
+        if competition is None:
+            return services.create_competition(current_user, data)
+        services.update_competition(current_user, competition, data)
+        return competition
+    except DomainError as error:
+        show_error(form, error)
+        return None
+
+
+def _prefill(competition: Competition) -> dict:
+    unit = competition.unit
+    rounds = [
+        {
+            "name": r.name,
+            "opens_at": to_vietnam(r.opens_at).replace(tzinfo=None),
+            "closes_at": to_vietnam(r.closes_at).replace(tzinfo=None),
+        }
+        for r in competition.rounds
+    ]
+    return {
+        "title": competition.title,
+        "year": competition.year,
+        "level": competition.level.value,
+        "province": unit.province_id,
+        "commune": unit.id if unit.parent_id else None,
+        "reference_prefix": competition.reference_prefix,
+        "description": competition.description,
+        "rules": competition.rules,
+        "category_codes": [c.code for c in competition.categories if c.code],
+        "custom_categories": "\n".join(c.custom_name for c in competition.categories if not c.code),
+        "rounds": rounds + [{}],
+        "women_only": competition.women_only,
+        "residents_only": competition.residents_only,
+        "min_age": competition.min_age,
+        "max_age": competition.max_age,
+        "max_entries_per_applicant": competition.max_entries_per_applicant,
+        "business_plan_required": competition.business_plan_required,
+        "photos_required": competition.photos_required,
+    }
+
+
+def _picker_step(form: CompetitionForm) -> bool:
+    if request.method == "POST" and form.wants_communes:
+        form.commune.data = None
+        return True
+    return False
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def create():
+    units = services.units_user_organises(current_user)
+    defaults = None
+    if request.method == "GET":
+        home = units[0] if units else None
+        defaults = {
+            "year": utcnow().year,
+            "level": "provincial",
+            "province": home.province_id if home else None,
+            "commune": home.id if home and home.parent_id else None,
+            "category_codes": list(services.DEFAULT_CATEGORIES),
+            "women_only": True,
+            "business_plan_required": True,
+            "max_entries_per_applicant": 1,
+            "photos_required": 0,
+        }
+    form = CompetitionForm(data=defaults)
+    form.fill_unit_choices()
+    if not _picker_step(form):
+        competition = _save(form, None) if request.method == "POST" else None
+        if competition is not None:
+            flash(_("The competition has been created as a draft."), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/form.html", form=form, competition=None), form_status(form)
+
+
+@bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def edit(competition_id: int):
+    competition = _get_managed(competition_id)
+    if competition.status not in services.EDITABLE:
+        flash(_("This competition can no longer be edited."), "warning")
+        return redirect(url_for("competitions.detail", competition_id=competition.id))
+    form = CompetitionForm(data=_prefill(competition) if request.method == "GET" else None)
+    form.fill_unit_choices()
+    if not _picker_step(form) and request.method == "POST" and _save(form, competition):
+        flash(_("The competition has been saved."), "success")
+        return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template(
+        "competitions/form.html", form=form, competition=competition
+    ), form_status(form)
+
+
+@bp.route("/<int:competition_id>/status", methods=["POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def change_status(competition_id: int):
+    competition = _get_managed(competition_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        new = CompetitionStatus(request.form.get("status", ""))
+        services.change_status(current_user, competition, new)
+    except ValueError:
+        abort(400)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The competition is now: %(status)s.", status=new.label), "success")
+    return redirect(url_for("competitions.detail", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/copy", methods=["POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def copy(competition_id: int):
+    source = _get_managed(competition_id)
+    form = CopyForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the year of the new competition."), "danger")
+        return redirect(url_for("competitions.manage"))
+    copy = services.copy_competition(current_user, source, form.year.data)
+    flash(_("A copy has been created as a draft. Check its dates before opening it."), "success")
+    return redirect(url_for("competitions.edit", competition_id=copy.id))
