@@ -44,7 +44,13 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-For (0: the app faces the clients).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
 
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 10 * 1024 * 1024))
+    # A whole entry form may carry a plan and five photos; each file has its own, smaller limit
+    # (checked in the service, so that a refused file never loses the typed text).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 60 * 1024 * 1024))
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    MAX_PLAN_BYTES = 10 * 1024 * 1024
+    MAX_PHOTO_BYTES = 5 * 1024 * 1024
+    MAX_PHOTOS = 5
 
     # Language and time: Vietnamese first, shown in Vietnam's time zone, stored in UTC.
     LANGUAGES = ("vi", "en")

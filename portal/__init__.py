@@ -98,13 +98,24 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
+    from portal.applicants import bp as applicants_bp
     from portal.auth import bp as auth_bp
     from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
+    from portal.entries import bp as entries_bp
     from portal.main import bp as main_bp
     from portal.units import bp as units_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, units_bp, demo_bp, competitions_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        units_bp,
+        demo_bp,
+        competitions_bp,
+        entries_bp,
+        applicants_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -66,9 +66,10 @@ _schema_ready = False
 
 
 @pytest.fixture
-def app():
+def app(tmp_path):
     global _schema_ready
     app = create_app(TestingConfig)
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     app.test_client_class = Client
     with app.app_context():
         if _is_sqlite(app):

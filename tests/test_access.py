@@ -3,8 +3,11 @@
 import pytest
 
 from portal.auth.models import Invitation, Role
+from portal.core import storage
 from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.time import utcnow
+from portal.entries import services as entry_services
+from portal.entries.models import Attachment, AttachmentKind
 from portal.extensions import db
 from tests.conftest import login
 from tests.factories import UserFactory, make_competition
@@ -28,6 +31,8 @@ ROUTES = [
     ("POST", "/password/change", LOGGED_IN),
     ("GET", "/profile", LOGGED_IN),
     ("POST", "/profile", LOGGED_IN),
+    ("GET", "/applicant/profile", {"applicant"}),
+    ("POST", "/applicant/profile", {"applicant"}),
     ("POST", "/logout", LOGGED_IN),
     ("GET", "/invitations", STAFF),
     ("POST", "/invitations", STAFF),
@@ -51,6 +56,20 @@ ROUTES = [
     ("POST", "/competitions/{competition}/status", STAFF),
     ("POST", "/competitions/{competition}/copy", STAFF),
     ("GET", "/competitions/{draft}", STAFF),  # a draft: others get 404, tested below
+    ("POST", "/competitions/{competition}/enter", {"applicant"}),
+    ("GET", "/entries/", {"applicant"}),
+    ("GET", "/entries/{entry}", {"applicant", "organiser", "admin"}),
+    ("GET", "/entries/{entry}/edit", {"applicant"}),
+    ("POST", "/entries/{entry}/edit", {"applicant"}),
+    ("GET", "/entries/{entry}/withdraw", {"applicant"}),
+    ("POST", "/entries/{entry}/withdraw", {"applicant"}),
+    ("GET", "/entries/{entry}/attachments/{attachment}", {"applicant", "organiser", "admin"}),
+    ("POST", "/entries/{entry}/attachments/{attachment}/delete", {"applicant"}),
+    ("GET", "/competitions/{competition}/entries", STAFF),
+    ("GET", "/competitions/{competition}/entries.csv", STAFF),
+    ("GET", "/competitions/{competition}/entries.xlsx", STAFF),
+    ("POST", "/entries/{entry}/screen", STAFF),
+    ("POST", "/entries/{entry}/extension", STAFF),
 ]
 
 # Routes reached only through a signed link, or that need no role; tested in their own files.
@@ -90,7 +109,19 @@ def world(app, units):
     db.session.commit()
     competition = make_competition(people["organiser"], units["dien_bien"])
     draft = make_competition(people["organiser"], units["dien_bien"], status="draft")
+    entry = entry_services.start_entry(people["applicant"], competition)
+    attachment = Attachment(
+        kind=AttachmentKind.BUSINESS_PLAN,
+        original_name="plan.pdf",
+        stored_name=storage.store(b"%PDF-1.4 plan"),
+        content_type="application/pdf",
+        size=13,
+    )
+    entry.attachments.append(attachment)
+    db.session.commit()
     ids = {
+        "entry": entry.id,
+        "attachment": attachment.id,
         "competition": competition.id,
         "draft": draft.id,
         "province": units["dien_bien"].id,
@@ -135,7 +166,15 @@ def test_every_route_is_in_the_access_table(app):
             try:
                 endpoint, _ = adapter.match(
                     path.format(
-                        province=1, user=1, grant=1, invitation=1, message=1, competition=1, draft=1
+                        province=1,
+                        user=1,
+                        grant=1,
+                        invitation=1,
+                        message=1,
+                        competition=1,
+                        draft=1,
+                        entry=1,
+                        attachment=1,
                     ),
                     method=method,
                 )

@@ -43,3 +43,18 @@ def test_the_demo_has_competitions_in_every_state(app):
     statuses = db.session.scalars(sa.select(Competition.status)).all()
     assert set(statuses) == set(CompetitionStatus)
     assert len(statuses) == 9  # the second load added none
+
+
+def test_the_demo_has_realistic_entries_and_profiles(app):
+    from portal.applicants.models import ApplicantProfile
+    from portal.entries.models import Entry, EntryStatus
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    entries = db.session.scalars(sa.select(Entry).order_by(Entry.id)).all()
+    assert len(entries) == 5
+    assert {e.status for e in entries} == {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
+    assert entries[1].reference.endswith("-0002") and entries[1].versions
+    assert entries[0].title == "Rượu men lá Mường Phăng"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicantProfile)) == 5

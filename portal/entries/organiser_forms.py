@@ -1,0 +1,69 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+class EntryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    q = StringField(
+        _l("Search by reference, title or name"), validators=[Optional(), Length(max=100)]
+    )
+    status = SelectField(_l("Status"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    commune = SelectField(_l("Commune or ward"), validators=[Optional()])
+    household = SelectField(_l("Household status"), validators=[Optional()])
+    minority = SelectField(_l("Ethnic minority"), validators=[Optional()])
+    stage = SelectField(_l("Stage of the business"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minority.choices = [
+            SelectChoice("", _l("All")),
+            SelectChoice("yes", _l("Yes")),
+            SelectChoice("no", _l("No")),
+        ]
+        self.sort.choices = [
+            SelectChoice("submitted", _l("Newest first")),
+            SelectChoice("oldest", _l("Oldest first")),
+            SelectChoice("reference", _l("Reference")),
+            SelectChoice("title", _l("Title")),
+            SelectChoice("capital", _l("Capital needed")),
+        ]
+
+
+class ScreeningForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("eligible", _l("Eligible")),
+            SelectChoice("ineligible", _l("Not eligible")),
+        ],
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    reason = TextAreaField(
+        _l("Reason (the applicant reads it)"),
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField(_l("Record the decision"))
+
+
+class ExtensionForm(FlaskForm):
+    until = DateTimeLocalField(
+        _l("New deadline for this entry (Vietnam time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Enter the new deadline."))],
+    )
+    submit = SubmitField(_l("Give more time"))

@@ -1,0 +1,545 @@
+"""The rules of entries: drafts, submission and eligibility, versions, withdrawal, screening.
+
+A draft may be incomplete; everything is checked at submission, at the moment of the write.
+"""
+
+import io
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image
+
+from portal.applicants.ethnicities import is_ethnic_minority
+from portal.applicants.models import Gender
+from portal.applicants.services import age_on, get_profile, missing_fields
+from portal.auth.models import Role, User
+from portal.competitions.models import Competition, CompetitionStatus
+from portal.core import audit, storage
+from portal.core.errors import DomainError
+from portal.core.outbox import queue_mail
+from portal.core.text import fold
+from portal.core.time import to_vietnam, utcnow
+from portal.core.urls import external_url
+from portal.entries.models import (
+    Attachment,
+    AttachmentKind,
+    Entry,
+    EntryStatus,
+    EntryVersion,
+    TeamMember,
+)
+from portal.extensions import db
+
+S = EntryStatus
+# Whatever happens before results: she may still withdraw.
+BEFORE_RESULTS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.IN_JUDGING}
+SUBMITTED = {S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE}
+TEXT_FIELDS = ("title", "summary", "problem", "solution", "customers", "local_resources")
+MAX_TEAM = 10
+
+
+class StaleEntry(DomainError):
+    """The entry changed since the form was opened (another tab, another device)."""
+
+
+@dataclass
+class TeamMemberData:
+    name: str
+    role: str = ""
+    user_id: int | None = None
+
+
+@dataclass
+class EntryData:
+    """What she typed; a draft may leave any of it empty."""
+
+    title: str = ""
+    category_id: int | None = None
+    summary: str = ""
+    problem: str = ""
+    solution: str = ""
+    customers: str = ""
+    local_resources: str = ""
+    capital_needed: int | None = None
+    jobs_for_women: int | None = None
+    consent_publish: bool = False
+    team: list[TeamMemberData] = field(default_factory=list)
+
+
+def deadline_for(entry: Entry) -> datetime:
+    """The competition's deadline, or her personal extension when it is later."""
+    deadline = entry.competition.closes_at
+    if entry.extension_until and entry.extension_until > deadline:
+        return entry.extension_until
+    return deadline
+
+
+def can_edit(entry: Entry, now: datetime) -> bool:
+    return (
+        entry.status in {S.DRAFT, S.SUBMITTED}
+        and entry.competition.status is CompetitionStatus.OPEN
+        and now < deadline_for(entry)
+    )
+
+
+def _own(applicant: User, entry: Entry) -> None:
+    if entry.applicant_id != applicant.id:
+        raise DomainError(_l("This is not your entry."))
+
+
+def _active_entries(applicant: User, competition: Competition) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Entry.id)).where(
+            Entry.applicant_id == applicant.id,
+            Entry.competition_id == competition.id,
+            Entry.status != S.WITHDRAWN,
+        )
+    )
+
+
+def start_entry(applicant: User, competition: Competition) -> Entry:
+    """A new draft, while the competition accepts entries and she has entries left."""
+    now = utcnow()
+    if not applicant.has_role(Role.APPLICANT):
+        raise DomainError(_l("Only applicants can enter a competition."))
+    if not competition.accepts_entries(now):
+        raise DomainError(_l("This competition is not accepting entries."))
+    if _active_entries(applicant, competition) >= competition.max_entries_per_applicant:
+        raise DomainError(
+            _l(
+                "You already have %(num)d entries in this competition, the most it allows.",
+                num=competition.max_entries_per_applicant,
+            )
+        )
+    entry = Entry(competition=competition, applicant_id=applicant.id, status=S.DRAFT)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record("entry.created", actor_id=applicant.id, object_type="entry", object_id=entry.id)
+    db.session.commit()
+    return entry
+
+
+def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version: int) -> Entry:
+    """Keep what she typed. A save from an older copy of the form is refused, never merged."""
+    _own(applicant, entry)
+    # After the deadline a save is still kept (she must not lose what she typed), but it can
+    # no longer be submitted; what she submitted before stays as it was, in its version.
+    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+        raise DomainError(_l("This entry can no longer be changed."))
+    if expected_version != entry.version:
+        raise StaleEntry(
+            _l(
+                "This entry was changed in another window or on another device after you opened "
+                "it. Your text below has not been saved: copy what you need, then reload the page."
+            )
+        )
+    if data.category_id is not None and data.category_id not in {
+        c.id for c in entry.competition.categories
+    }:
+        raise DomainError(_l("Choose one of the competition's categories."), field="category")
+    for name in TEXT_FIELDS:
+        setattr(entry, name, (getattr(data, name) or "").strip())
+    entry.category_id = data.category_id
+    entry.capital_needed = data.capital_needed
+    entry.jobs_for_women = data.jobs_for_women
+    entry.consent_publish = data.consent_publish
+    entry.team_members = [
+        TeamMember(position=n, name=m.name.strip(), role=m.role.strip(), user_id=m.user_id)
+        for n, m in enumerate(data.team[:MAX_TEAM])
+        if m.name.strip()
+    ]
+    entry.version += 1
+    entry.updated_at = utcnow()
+    if entry.status is S.SUBMITTED:
+        entry.has_unsubmitted_changes = True
+    _refresh_search(entry)
+    db.session.commit()
+    return entry
+
+
+def _refresh_search(entry: Entry) -> None:
+    entry.search_text = fold(
+        " ".join(filter(None, [entry.reference, entry.title, entry.applicant.full_name]))
+    )
+
+
+def problems(entry: Entry) -> list[str]:
+    """Everything that stops a submission, in plain words; empty when she may submit."""
+    competition = entry.competition
+    found: list[str] = []
+    required = {
+        "title": _l("Give your idea a title."),
+        "summary": _l("Write a short summary."),
+        "problem": _l("Describe the problem your idea solves."),
+        "solution": _l("Describe your solution."),
+        "customers": _l("Describe your customers and market."),
+    }
+    for name, message in required.items():
+        if not getattr(entry, name).strip():
+            found.append(message)
+    if entry.category_id is None:
+        found.append(_l("Choose a category."))
+    if entry.capital_needed is None:
+        found.append(_l("Say how much capital you need (0 if none)."))
+    if entry.jobs_for_women is None:
+        found.append(_l("Say how many jobs for women your idea will create (0 if none)."))
+    if competition.business_plan_required and entry.business_plan is None:
+        found.append(_l("Attach your business plan (PDF, DOCX or ODT)."))
+    if len(entry.photos) < competition.photos_required:
+        found.append(_l("Attach at least %(num)d photos.", num=competition.photos_required))
+    found.extend(_eligibility_problems(entry))
+    return [str(message) for message in found]
+
+
+def _eligibility_problems(entry: Entry) -> list:
+    """The competition's rules about who may enter, checked against her profile."""
+    competition = entry.competition
+    applicant = entry.applicant
+    profile = get_profile(applicant)
+    missing = missing_fields(applicant)
+    if missing:
+        return [
+            _l(
+                "Complete your applicant profile: %(fields)s.",
+                fields=", ".join(str(m) for m in missing),
+            )
+        ]
+    found = []
+    if competition.women_only and profile.gender != Gender.FEMALE:
+        found.append(_l("This competition is for women: the lead applicant must be a woman."))
+    if competition.residents_only:
+        unit = competition.unit
+        home = applicant.commune
+        lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
+        if not lives_there:
+            found.append(_l("This competition is for residents of %(unit)s.", unit=unit.full_name))
+    deadline_day = to_vietnam(competition.closes_at).date()
+    age = age_on(profile.date_of_birth, deadline_day)
+    if competition.min_age is not None and age < competition.min_age:
+        found.append(
+            _l("This competition is for women aged %(min)d or more.", min=competition.min_age)
+        )
+    if competition.max_age is not None and age > competition.max_age:
+        found.append(
+            _l("This competition is for women aged %(max)d or less.", max=competition.max_age)
+        )
+    return found
+
+
+def snapshot(entry: Entry) -> dict:
+    """The submitted content, as organisers will compare it between versions."""
+    data = asdict(
+        EntryData(
+            title=entry.title,
+            category_id=entry.category_id,
+            summary=entry.summary,
+            problem=entry.problem,
+            solution=entry.solution,
+            customers=entry.customers,
+            local_resources=entry.local_resources,
+            capital_needed=entry.capital_needed,
+            jobs_for_women=entry.jobs_for_women,
+            consent_publish=entry.consent_publish,
+            team=[TeamMemberData(m.name, m.role, m.user_id) for m in entry.team_members],
+        )
+    )
+    data["category"] = entry.category.name if entry.category else ""
+    data["attachments"] = [[a.kind.value, a.original_name] for a in entry.attachments]
+    return data
+
+
+def _next_reference(competition: Competition) -> str:
+    """Take the next number atomically: two submissions at once never share one."""
+    number = db.session.execute(
+        sa.update(Competition)
+        .where(Competition.id == competition.id)
+        .values(last_entry_number=Competition.last_entry_number + 1)
+        .returning(Competition.last_entry_number)
+    ).scalar_one()
+    return f"{competition.reference_prefix}-{competition.year}-{number:04d}"
+
+
+def submit(applicant: User, entry: Entry, expected_version: int) -> Entry:
+    """Submit (or resubmit) before the deadline.
+
+    A second click on a submitted entry with nothing new changes nothing and sends no mail.
+    A refused submission leaves everything she typed in the draft.
+    """
+    _own(applicant, entry)
+    now = utcnow()
+    if (
+        entry.status in SUBMITTED
+        and not entry.has_unsubmitted_changes
+        and expected_version == entry.version
+    ):
+        return entry  # the same submission again: one submission
+    if expected_version != entry.version:
+        raise StaleEntry(
+            _l(
+                "This entry was changed in another window or on another device. Reload the page before submitting."
+            )
+        )
+    if now >= deadline_for(entry) or entry.competition.status is not CompetitionStatus.OPEN:
+        raise DomainError(
+            _l(
+                "The deadline has passed (%(when)s). Your entry is kept as it is, but it can no longer be submitted.",
+                when=to_vietnam(deadline_for(entry)).strftime("%H:%M %d/%m/%Y"),
+            )
+        )
+    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+        raise DomainError(_l("This entry can no longer be changed."))
+    found = problems(entry)
+    if found:
+        raise SubmissionRefused(found)
+    first = entry.reference is None
+    if first:
+        entry.reference = _next_reference(entry.competition)
+        entry.first_submitted_at = now
+    profile = get_profile(applicant)
+    entry.commune_id = applicant.commune_id
+    entry.household_status = str(profile.household_status) if profile.household_status else None
+    entry.ethnic_minority = is_ethnic_minority(profile.ethnicity) if profile.ethnicity else None
+    entry.business_stage = str(profile.business_stage) if profile.business_stage else None
+    before = entry.status
+    entry.status = S.SUBMITTED
+    entry.submitted_at = now
+    entry.has_unsubmitted_changes = False
+    entry.version += 1
+    _refresh_search(entry)
+    number = len(entry.versions) + 1
+    entry.versions.append(EntryVersion(number=number, submitted_at=now, data=snapshot(entry)))
+    audit.record(
+        "entry.submitted",
+        actor_id=applicant.id,
+        object_type="entry",
+        object_id=entry.id,
+        before={"status": before.value},
+        after={"status": S.SUBMITTED.value, "version": number},
+    )
+    queue_mail(
+        applicant.email,
+        "entry_submitted",
+        applicant.language,
+        _l("Your entry %(reference)s has been received", reference=entry.reference),
+        entry=entry,
+        user=applicant,
+        version=number,
+        entry_url=external_url("entries.detail", entry_id=entry.id),
+        deadline=deadline_for(entry),
+    )
+    db.session.commit()
+    return entry
+
+
+class SubmissionRefused(DomainError):
+    def __init__(self, reasons: list[str]):
+        super().__init__(_l("Your entry was saved as a draft but not submitted yet."))
+        self.reasons = reasons
+
+
+def withdraw(applicant: User, entry: Entry) -> None:
+    """She may withdraw at any time before results; it cannot be undone."""
+    _own(applicant, entry)
+    if entry.status not in BEFORE_RESULTS:
+        raise DomainError(_l("This entry can no longer be withdrawn."))
+    before = entry.status
+    entry.status = S.WITHDRAWN
+    entry.withdrawn_at = utcnow()
+    audit.record(
+        "entry.withdrawn",
+        actor_id=applicant.id,
+        object_type="entry",
+        object_id=entry.id,
+        before={"status": before.value},
+        after={"status": S.WITHDRAWN.value},
+    )
+    db.session.commit()
+
+
+def entries_of(applicant: User) -> list[Entry]:
+    return list(
+        db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.applicant_id == applicant.id)
+            .order_by(Entry.created_at.desc(), Entry.id.desc())
+        )
+    )
+
+
+# --- Attachments --------------------------------------------------------------------------------
+
+PLAN_TYPES = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.oasis.opendocument.text": "ODT",
+}
+PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
+
+
+def _check_photo(data: bytes) -> bool:
+    """Pillow must be able to read the whole image: a renamed or broken file is refused."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+        return True
+    except (OSError, SyntaxError, Image.DecompressionBombError):
+        return False
+
+
+def add_attachment(
+    applicant: User, entry: Entry, kind: AttachmentKind, filename: str, data: bytes
+) -> Attachment:
+    """Attach a business plan (replacing the previous one) or a photo, checked by content."""
+    _own(applicant, entry)
+    if entry.status not in {S.DRAFT, S.SUBMITTED} or not can_edit(entry, utcnow()):
+        raise DomainError(_l("This entry can no longer be changed."))
+    config = current_app.config
+    mime = storage.sniff(data[:8192]) if data else None
+    field_name = "business_plan" if kind is AttachmentKind.BUSINESS_PLAN else "photos"
+    if kind is AttachmentKind.BUSINESS_PLAN:
+        if mime not in PLAN_TYPES:
+            raise DomainError(
+                _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name
+            )
+        if len(data) > config["MAX_PLAN_BYTES"]:
+            raise DomainError(_l("The business plan is larger than 10 MB."), field=field_name)
+    else:
+        if mime not in PHOTO_TYPES or not _check_photo(data):
+            raise DomainError(_l("A photo must be a JPEG, PNG or WebP image."), field=field_name)
+        if len(data) > config["MAX_PHOTO_BYTES"]:
+            raise DomainError(_l("A photo is larger than 5 MB."), field=field_name)
+        if len(entry.photos) >= config["MAX_PHOTOS"]:
+            raise DomainError(
+                _l("You can attach at most %(num)d photos.", num=config["MAX_PHOTOS"]),
+                field=field_name,
+            )
+    if kind is AttachmentKind.BUSINESS_PLAN and entry.business_plan is not None:
+        _remove(entry, entry.business_plan)
+    attachment = Attachment(
+        kind=kind,
+        original_name=(os.path.basename(filename or "") or "file")[:255],
+        stored_name=storage.store(data),
+        content_type=mime,
+        size=len(data),
+    )
+    entry.attachments.append(attachment)
+    entry.version += 1
+    if entry.status is S.SUBMITTED:
+        entry.has_unsubmitted_changes = True
+    db.session.commit()
+    return attachment
+
+
+def _remove(entry: Entry, attachment: Attachment) -> None:
+    entry.attachments.remove(attachment)
+    db.session.flush()
+    storage.delete(attachment.stored_name)
+
+
+def remove_attachment(applicant: User, entry: Entry, attachment: Attachment) -> None:
+    _own(applicant, entry)
+    if attachment.entry_id != entry.id:
+        raise DomainError(_l("This file is not part of this entry."))
+    if not can_edit(entry, utcnow()):
+        raise DomainError(_l("This entry can no longer be changed."))
+    _remove(entry, attachment)
+    entry.version += 1
+    if entry.status is S.SUBMITTED:
+        entry.has_unsubmitted_changes = True
+    db.session.commit()
+
+
+def may_see(user: User, entry: Entry) -> bool:
+    """Its applicant, and the organisers of its competition's unit."""
+    return user.is_authenticated and (
+        entry.applicant_id == user.id or user.can_act_on_unit(entry.competition.unit_id)
+    )
+
+
+# --- Screening and extensions (organisers) -------------------------------------------------------
+
+SCREENABLE = {S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE}
+
+
+def _organises(organiser: User, entry: Entry) -> None:
+    if not organiser.can_act_on_unit(entry.competition.unit_id):
+        raise DomainError(_l("You cannot act on entries of another unit."))
+
+
+def screen(organiser: User, entry: Entry, *, eligible: bool, reason: str) -> None:
+    """Mark a submitted entry eligible or not; "not eligible" needs a reason she will read."""
+    _organises(organiser, entry)
+    if entry.status not in SCREENABLE:
+        raise DomainError(_l("Only a submitted entry can be screened."))
+    reason = (reason or "").strip()
+    if not eligible and not reason:
+        raise DomainError(
+            _l("Write the reason, in words the applicant will understand."), field="reason"
+        )
+    before = {"status": entry.status.value, "reason": entry.screening_reason}
+    entry.status = S.ELIGIBLE if eligible else S.INELIGIBLE
+    entry.screening_reason = reason or None
+    entry.screened_at = utcnow()
+    entry.screened_by_id = organiser.id
+    audit.record(
+        "entry.screened",
+        actor_id=organiser.id,
+        object_type="entry",
+        object_id=entry.id,
+        before=before,
+        after={"status": entry.status.value, "reason": entry.screening_reason},
+    )
+    applicant = entry.applicant
+    queue_mail(
+        applicant.email,
+        "entry_screened",
+        applicant.language,
+        _l("News about your entry %(reference)s", reference=entry.reference),
+        entry=entry,
+        user=applicant,
+        eligible=eligible,
+        reason=entry.screening_reason,
+        entry_url=external_url("entries.detail", entry_id=entry.id),
+    )
+    db.session.commit()
+
+
+def grant_extension(organiser: User, entry: Entry, until: datetime) -> None:
+    """A personal extension of the deadline for one entry (a broken phone, a flood…)."""
+    _organises(organiser, entry)
+    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+        raise DomainError(_l("Only a draft or a submitted entry can get more time."))
+    if until <= entry.competition.closes_at:
+        raise DomainError(
+            _l("The extension must end after the competition's deadline."), field="until"
+        )
+    before = entry.extension_until.isoformat() if entry.extension_until else None
+    entry.extension_until = until
+    audit.record(
+        "entry.extension",
+        actor_id=organiser.id,
+        object_type="entry",
+        object_id=entry.id,
+        before={"extension_until": before},
+        after={"extension_until": until.isoformat()},
+    )
+    db.session.commit()
+
+
+def version_changes(entry: Entry) -> list[dict]:
+    """For each submitted version after the first, the fields that changed: old and new text."""
+    changes = []
+    for earlier, later in zip(entry.versions, entry.versions[1:], strict=False):
+        fields = [
+            {"field": name, "before": earlier.data.get(name), "after": later.data.get(name)}
+            for name in later.data
+            if name not in {"category_id"} and earlier.data.get(name) != later.data.get(name)
+        ]
+        changes.append(
+            {"number": later.number, "submitted_at": later.submitted_at, "fields": fields}
+        )
+    return changes

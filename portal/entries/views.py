@@ -1,0 +1,396 @@
+"""Entry pages for applicants: start, draft, submit, follow, withdraw."""
+
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from portal.applicants.models import BusinessStage, HouseholdStatus
+from portal.auth.forms import ActionForm
+from portal.auth.models import Role
+from portal.competitions.models import Competition
+from portal.core import storage
+from portal.core.errors import DomainError
+from portal.core.forms import INVALID, show_error
+from portal.core.permissions import roles_required
+from portal.core.time import from_vietnam, utcnow
+from portal.entries import bp, listing, services
+from portal.entries.forms import EntryForm, WithdrawForm
+from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
+from portal.entries.organiser_forms import EntryFilterForm, ExtensionForm, ScreeningForm
+from portal.entries.services import EntryData, TeamMemberData
+from portal.extensions import db
+from portal.units import services as unit_services
+
+
+@bp.route("/competitions/<int:competition_id>/enter", methods=["POST"])
+@roles_required(Role.APPLICANT)
+def start(competition_id: int):
+    competition = db.get_or_404(Competition, competition_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        entry = services.start_entry(current_user, competition)
+    except DomainError as error:
+        flash(error.message, "danger")
+        return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return redirect(url_for("entries.edit", entry_id=entry.id))
+
+
+@bp.route("/entries/")
+@roles_required(Role.APPLICANT)
+def mine():
+    return render_template(
+        "entries/mine.html", entries=services.entries_of(current_user), now=utcnow()
+    )
+
+
+def _own_entry(entry_id: int) -> Entry:
+    entry = db.get_or_404(Entry, entry_id)
+    if entry.applicant_id != current_user.id:
+        abort(403)
+    return entry
+
+
+@bp.route("/entries/<int:entry_id>")
+@roles_required(Role.APPLICANT, Role.ORGANISER, Role.ADMIN)
+def detail(entry_id: int):
+    entry = db.get_or_404(Entry, entry_id)
+    if not services.may_see(current_user, entry):
+        abort(403)
+    return _detail_page(entry)
+
+
+def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
+    now = utcnow()
+    is_owner = entry.applicant_id == current_user.id
+    organises = current_user.can_act_on_unit(entry.competition.unit_id)
+    if organises and screening_form is None:
+        screening_form = ScreeningForm(
+            formdata=None,
+            decision="ineligible" if entry.status is EntryStatus.INELIGIBLE else "eligible",
+            reason=entry.screening_reason,
+        )
+    return render_template(
+        "entries/detail.html",
+        entry=entry,
+        is_owner=is_owner,
+        organises=organises,
+        can_edit=is_owner and services.can_edit(entry, now),
+        deadline=services.deadline_for(entry),
+        changes=services.version_changes(entry) if organises else [],
+        screening_form=screening_form,
+        extension_form=extension_form or ExtensionForm(formdata=None),
+        now=now,
+    )
+
+
+def _prefill(entry: Entry) -> dict:
+    team = [{"name": m.name, "role": m.role} for m in entry.team_members]
+    return {
+        "version": entry.version,
+        "title": entry.title,
+        "category": entry.category_id,
+        "summary": entry.summary,
+        "problem": entry.problem,
+        "solution": entry.solution,
+        "customers": entry.customers,
+        "local_resources": entry.local_resources,
+        "team": team + [{}] * max(3 - len(team), 1),
+        "capital_needed": entry.capital_needed,
+        "jobs_for_women": entry.jobs_for_women,
+        "consent_publish": entry.consent_publish,
+    }
+
+
+def _data(form: EntryForm) -> EntryData:
+    return EntryData(
+        title=form.title.data or "",
+        category_id=form.category.data,
+        summary=form.summary.data or "",
+        problem=form.problem.data or "",
+        solution=form.solution.data or "",
+        customers=form.customers.data or "",
+        local_resources=form.local_resources.data or "",
+        capital_needed=form.capital_needed.data,
+        jobs_for_women=form.jobs_for_women.data,
+        consent_publish=form.consent_publish.data,
+        team=[
+            TeamMemberData(name=m.form.name.data or "", role=m.form.role.data or "")
+            for m in form.team
+        ],
+    )
+
+
+@bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def edit(entry_id: int):
+    entry = _own_entry(entry_id)
+    now = utcnow()
+    if request.method == "GET" and not services.can_edit(entry, now):
+        return redirect(url_for("entries.detail", entry_id=entry.id))
+    form = EntryForm(data=_prefill(entry) if request.method == "GET" else None)
+    form.category.choices = [SelectChoice("", _("— Choose —"))] + [
+        SelectChoice(c.id, c.name) for c in entry.competition.categories
+    ]
+    status, reasons = 200, []
+    if request.method == "POST":
+        status, reasons = _handle_post(form, entry)
+        if status == 302:
+            return redirect(url_for("entries.detail", entry_id=entry.id))
+    return render_template(
+        "entries/edit.html",
+        form=form,
+        entry=entry,
+        reasons=reasons,
+        deadline=services.deadline_for(entry),
+        now=now,
+    ), status
+
+
+def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
+    """Save what she typed, then submit if she asked to; returns the status and any reasons."""
+    if not form.validate_on_submit():
+        return INVALID, []
+    try:
+        version = int(form.version.data or 0)
+    except ValueError:
+        version = 0
+    try:
+        services.save_draft(current_user, entry, _data(form), version)
+    except services.StaleEntry as error:
+        form.form_errors.append(error.message)
+        return 409, []
+    except DomainError as error:
+        show_error(form, error)
+        return INVALID, []
+    if not _upload(form, entry):
+        form.version.data = entry.version
+        return INVALID, []  # the text is saved; the refused file is named next to its field
+    form.version.data = entry.version
+    if not form.submit.data:
+        flash(_("Your draft has been saved."), "success")
+        return 302, []
+    try:
+        services.submit(current_user, entry, entry.version)
+    except services.SubmissionRefused as error:
+        form.form_errors.append(error.message)
+        return INVALID, error.reasons
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return INVALID, []
+    flash(
+        _(
+            "Your entry has been submitted. Its reference number is %(reference)s.",
+            reference=entry.reference,
+        ),
+        "success",
+    )
+    return 302, []
+
+
+def _upload(form: EntryForm, entry: Entry) -> bool:
+    """Attach the files sent with the form; False when one was refused."""
+    uploads = [(AttachmentKind.BUSINESS_PLAN, form.business_plan.data)]
+    uploads += [(AttachmentKind.PHOTO, photo) for photo in form.photos.data or []]
+    ok = True
+    for kind, upload in uploads:
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            continue
+        try:
+            services.add_attachment(current_user, entry, kind, upload.filename, upload.read())
+        except DomainError as error:
+            show_error(form, error)
+            ok = False
+    return ok
+
+
+@bp.route("/entries/<int:entry_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(entry_id: int, attachment_id: int):
+    """A file of an entry, for its applicant and the organisers of its unit only."""
+    entry = db.get_or_404(Entry, entry_id)
+    file = db.get_or_404(Attachment, attachment_id)
+    if file.entry_id != entry.id:
+        abort(404)
+    if not services.may_see(current_user, entry):
+        abort(403)
+    return send_file(
+        storage.path_of(file.stored_name),
+        mimetype=file.content_type,
+        as_attachment=file.kind is AttachmentKind.BUSINESS_PLAN,
+        download_name=file.original_name,
+        max_age=0,
+    )
+
+
+@bp.route("/entries/<int:entry_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
+@roles_required(Role.APPLICANT)
+def delete_attachment(entry_id: int, attachment_id: int):
+    entry = _own_entry(entry_id)
+    file = db.get_or_404(Attachment, attachment_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_attachment(current_user, entry, file)
+    except DomainError as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The file has been removed."), "info")
+    return redirect(url_for("entries.edit", entry_id=entry.id))
+
+
+@bp.route("/entries/<int:entry_id>/withdraw", methods=["GET", "POST"])
+@roles_required(Role.APPLICANT)
+def withdraw(entry_id: int):
+    entry = _own_entry(entry_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors = [_("Tick the box to confirm.")]
+        else:
+            try:
+                services.withdraw(current_user, entry)
+            except DomainError as error:
+                flash(error.message, "danger")
+            else:
+                flash(_("Your entry has been withdrawn."), "info")
+            return redirect(url_for("entries.mine"))
+    status = INVALID if form.confirm.errors else 200
+    return render_template("entries/withdraw.html", form=form, entry=entry), status
+
+
+# --- Organisers ----------------------------------------------------------------------------------
+
+
+def _managed_competition(competition_id: int) -> Competition:
+    competition = db.get_or_404(Competition, competition_id)
+    if not current_user.can_act_on_unit(competition.unit_id):
+        abort(403)
+    return competition
+
+
+def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFilters]:
+    form = EntryFilterForm(request.args)
+    form.status.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(s.value, s.label) for s in EntryStatus if s is not EntryStatus.DRAFT
+    ]
+    form.category.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(str(c.id), c.name) for c in competition.categories
+    ]
+    unit = competition.unit
+    communes = [unit] if unit.parent_id else unit_services.communes_of(unit.id)
+    form.commune.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(str(c.id), c.name) for c in communes
+    ]
+    form.household.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(h.value, h.label) for h in HouseholdStatus
+    ]
+    form.stage.choices = [SelectChoice("", _("All"))] + [
+        SelectChoice(b.value, b.label) for b in BusinessStage
+    ]
+    form.validate()
+
+    def as_int(value):
+        return int(value) if (value or "").isdigit() else None
+
+    filters = listing.EntryFilters(
+        status=form.status.data or None,
+        category_id=as_int(form.category.data),
+        commune_id=as_int(form.commune.data),
+        household_status=form.household.data or None,
+        ethnic_minority=form.minority.data or None,
+        business_stage=form.stage.data or None,
+        search=form.q.data,
+        sort=form.sort.data or "submitted",
+    )
+    return form, filters
+
+
+@bp.route("/competitions/<int:competition_id>/entries")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def competition_entries(competition_id: int):
+    competition = _managed_competition(competition_id)
+    form, filters = _filters(competition)
+    query = listing.for_page(listing.entries_query(competition, filters))
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template(
+        "entries/competition_entries.html",
+        competition=competition,
+        form=form,
+        page=page,
+        counts=listing.status_counts(competition),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/entries.<any(csv, xlsx):kind>")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def export_entries(competition_id: int, kind: str):
+    competition = _managed_competition(competition_id)
+    _, filters = _filters(competition)
+    query = listing.entries_query(competition, filters)
+    name = f"{competition.reference_prefix}-{competition.year}-entries.{kind}"
+    if kind == "csv":
+        body, mimetype = listing.export_csv(query), "text/csv; charset=utf-8"
+    else:
+        body = listing.export_xlsx(query)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _organised_entry(entry_id: int) -> Entry:
+    entry = db.get_or_404(Entry, entry_id)
+    if not current_user.can_act_on_unit(entry.competition.unit_id):
+        abort(403)
+    return entry
+
+
+@bp.route("/entries/<int:entry_id>/screen", methods=["POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def screen(entry_id: int):
+    entry = _organised_entry(entry_id)
+    form = ScreeningForm()
+    if form.validate_on_submit():
+        try:
+            services.screen(
+                current_user,
+                entry,
+                eligible=form.decision.data == "eligible",
+                reason=form.reason.data,
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The decision has been recorded and the applicant told."), "success")
+            return redirect(url_for("entries.detail", entry_id=entry.id))
+    return _detail_page(entry, screening_form=form), INVALID
+
+
+@bp.route("/entries/<int:entry_id>/extension", methods=["POST"])
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def extension(entry_id: int):
+    entry = _organised_entry(entry_id)
+    form = ExtensionForm()
+    if form.validate_on_submit():
+        try:
+            services.grant_extension(current_user, entry, from_vietnam(form.until.data))
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The applicant has more time for this entry."), "success")
+            return redirect(url_for("entries.detail", entry_id=entry.id))
+    return _detail_page(entry, extension_form=form), INVALID

@@ -1,0 +1,221 @@
+"""The organisers' side: the list, screening, extensions, versions, export, scale."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from openpyxl import load_workbook
+
+from portal.auth.models import Role
+from portal.core.audit import AuditLog
+from portal.entries import services
+from portal.entries.models import Entry, EntryStatus
+from portal.extensions import db
+from tests.admin.test_views import count_queries
+from tests.conftest import login, mails_to
+from tests.entries.test_services import applicant_with_profile, complete
+from tests.factories import UserFactory, make_competition
+
+NOW = datetime(2026, 3, 8, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen(app):
+    with time_machine.travel(NOW, tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture
+def organiser(units):
+    return UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])], language="en")
+
+
+@pytest.fixture
+def competition(organiser, units):
+    return make_competition(organiser, units["dien_bien"], business_plan_required=False)
+
+
+def submitted(units, competition, **overrides) -> Entry:
+    profile = overrides.pop("profile", {})
+    applicant = applicant_with_profile(units, **profile)
+    entry = services.start_entry(applicant, competition)
+    services.save_draft(applicant, entry, complete(competition, **overrides), entry.version)
+    services.submit(applicant, entry, entry.version)
+    return entry
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_list_filters_searches_and_hides_drafts(client, organiser, competition, units):
+    first = submitted(units, competition, title="Rượu men lá")
+    second = submitted(
+        units,
+        competition,
+        title="Thổ cẩm Thái",
+        profile={"household_status": "poor", "ethnicity": "01"},
+    )
+    draft_owner = applicant_with_profile(units)
+    services.start_entry(draft_owner, competition)
+    login(client, organiser)
+    url = f"/competitions/{competition.id}/entries"
+    page = text(client.get(url))
+    assert first.reference in page and second.reference in page
+    assert "2 entries" in page
+    assert "Thổ cẩm Thái" in text(client.get(url + "?q=THO+CAM"))
+    assert "Rượu men lá" not in text(client.get(url + "?q=tho cam"))
+    poor = text(client.get(url + "?household=poor"))
+    assert "Thổ cẩm Thái" in poor and "Rượu men lá" not in poor
+    minority = text(client.get(url + "?minority=yes"))
+    assert "Rượu men lá" in minority and "Thổ cẩm Thái" not in minority
+    by_ref = text(client.get(url + "?sort=reference"))
+    assert by_ref.index(first.reference) < by_ref.index(second.reference)
+    assert client.get(url + "?status=bogus&category=x&sort=nope").status_code == 200
+
+
+def test_screening_an_entry_tells_the_applicant(client, organiser, competition, units):
+    entry = submitted(units, competition)
+    login(client, organiser)
+    missing = client.post_form(
+        f"/entries/{entry.id}/screen", {"decision": "ineligible", "reason": " "}
+    )
+    assert missing.status_code == 422
+    assert "Write the reason" in text(missing)
+    response = client.post_form(
+        f"/entries/{entry.id}/screen",
+        {"decision": "ineligible", "reason": "Người đứng tên không cư trú tại Điện Biên."},
+    )
+    assert response.location == f"/entries/{entry.id}"
+    db.session.refresh(entry)
+    assert entry.status is EntryStatus.INELIGIBLE
+    mail = mails_to(entry.applicant.email)[-1]
+    assert mail.template == "entry_screened"
+    assert "Người đứng tên không cư trú tại Điện Biên." in mail.body_text
+    row = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "entry.screened"))
+    assert row.before["status"] == "submitted" and row.after["status"] == "ineligible"
+
+
+def test_the_applicant_sees_the_reason(app, organiser, competition, units):
+    entry = submitted(units, competition)
+    services.screen(organiser, entry, eligible=False, reason="Thiếu kế hoạch kinh doanh.")
+    applicant_client = app.test_client()
+    login(applicant_client, entry.applicant)
+    assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get("/entries/"))
+    assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get(f"/entries/{entry.id}"))
+
+
+def test_organisers_of_another_province_cannot_screen_or_list(app, competition, units):
+    entry = submitted(units, competition)
+    stranger = app.test_client()
+    login(stranger, UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]))
+    assert stranger.get(f"/competitions/{competition.id}/entries").status_code == 403
+    assert stranger.get(f"/competitions/{competition.id}/entries.csv").status_code == 403
+    assert (
+        stranger.post_form(f"/entries/{entry.id}/screen", {"decision": "eligible"}).status_code
+        == 403
+    )
+    assert (
+        stranger.post_form(
+            f"/entries/{entry.id}/extension", {"until": "2026-05-01T08:00"}
+        ).status_code
+        == 403
+    )
+    applicant = app.test_client()
+    login(applicant, entry.applicant)
+    assert applicant.get(f"/competitions/{competition.id}/entries").status_code == 403
+    judge = app.test_client()
+    login(judge, UserFactory(roles=[Role.JUDGE]))
+    assert judge.get(f"/competitions/{competition.id}/entries").status_code == 403
+
+
+def test_a_personal_extension_is_audited(client, organiser, competition, units, frozen):
+    applicant = applicant_with_profile(units)
+    entry = services.start_entry(applicant, competition)
+    login(client, organiser)
+    early = client.post_form(f"/entries/{entry.id}/extension", {"until": "2026-03-09T08:00"})
+    assert early.status_code == 422
+    assert "must end after the competition" in text(early)
+    later = (competition.closes_at + timedelta(days=3)).astimezone(UTC)
+    local = (later + timedelta(hours=7)).strftime("%Y-%m-%dT%H:%M")
+    client.post_form(f"/entries/{entry.id}/extension", {"until": local})
+    db.session.refresh(entry)
+    assert entry.extension_until == later.replace(second=0, microsecond=0)
+    assert db.session.scalar(sa.select(AuditLog.action).where(AuditLog.action == "entry.extension"))
+
+
+def test_organisers_see_what_changed_between_versions(client, organiser, competition, units):
+    entry = submitted(units, competition, solution="Bán ở chợ phiên.")
+    applicant = entry.applicant
+    services.save_draft(
+        applicant,
+        entry,
+        complete(competition, solution="Bán ở chợ phiên và trên mạng."),
+        entry.version,
+    )
+    services.submit(applicant, entry, entry.version)
+    login(client, organiser)
+    page = text(client.get(f"/entries/{entry.id}"))
+    assert "What changed between submissions" in page
+    assert "Bán ở chợ phiên và trên mạng." in page and "<del" in page
+
+
+def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competition, units):
+    submitted(units, competition, title='=HYPERLINK("x")', summary="Tóm tắt có dấu")
+    login(client, organiser)
+    response = client.get(f"/competitions/{competition.id}/entries.csv")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    header, row = rows[0], rows[1]
+    assert len(header) == 23 and "Reference" in header and "Capital needed (đồng)" in header
+    record = dict(zip(header, row, strict=True))
+    assert record["Title of your idea"] == '\'=HYPERLINK("x")'  # never run as a formula
+    assert record["Short summary"] == "Tóm tắt có dấu"
+    assert record["Capital needed (đồng)"] == "150000000"
+    assert record["Your team"] == "Lò Thị Hoa (Kế toán)"
+    xlsx = client.get(f"/competitions/{competition.id}/entries.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    values = list(sheet.values)
+    assert values[0][0] == "Reference" and values[1][19] == 150000000
+    filtered = client.get(f"/competitions/{competition.id}/entries.csv?status=eligible")
+    assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 1
+
+
+def test_the_list_of_20000_entries_runs_a_constant_number_of_queries(
+    client, organiser, competition, units
+):
+    login(client, organiser)
+    first = submitted(units, competition, title="Một bài")
+
+    def add(numbers) -> None:
+        rows = [
+            {
+                "competition_id": competition.id,
+                "applicant_id": first.applicant_id,
+                "category_id": first.category_id,
+                "status": "submitted",
+                "reference": f"DB-2026-{n:05d}",
+                "title": f"Rượu men lá số {n}",
+                "search_text": f"db-2026-{n:05d} ruou men la so {n} lo thi mai",
+                "commune_id": first.commune_id,
+                "submitted_at": NOW - timedelta(minutes=n),
+            }
+            for n in numbers
+        ]
+        db.session.execute(sa.insert(Entry), rows)
+        db.session.commit()
+
+    url = (
+        f"/competitions/{competition.id}/entries?status=submitted&sort=title"
+        f"&category={competition.categories[0].id}&q=ruou"
+    )
+    add(range(2, 3))
+    few = count_queries(client, url)
+    add(range(3, 20_001))
+    many = count_queries(client, url)
+    assert many == few
+    page = text(client.get(url))
+    assert "19999 entries" in page  # all but "Một bài", which does not match "ruou"
