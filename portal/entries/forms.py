@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    EmailField,
     FieldList,
     FileField,
     FormField,
@@ -13,7 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Email, Length, NumberRange, Optional
 
 from portal.units.forms import optional_int
 
@@ -26,6 +27,14 @@ class TeamMemberForm(FlaskForm):
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = StringField(_l("Role in the team"), validators=[Optional(), Length(max=120)])
+    email = EmailField(
+        _l("Her e-mail, if she has an account here (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Enter an e-mail address like name@example.com.")),
+        ],
+    )
 
 
 def _text(label, description=None, rows=4, max_length=TEXT_MAX):

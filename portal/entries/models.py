@@ -139,6 +139,7 @@ class TeamMember(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     entry: Mapped[Entry] = relationship(back_populates="team_members")
+    user: Mapped[User | None] = relationship()
 
 
 class Attachment(db.Model):

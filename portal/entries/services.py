@@ -17,6 +17,7 @@ from portal.applicants.ethnicities import is_ethnic_minority
 from portal.applicants.models import Gender
 from portal.applicants.services import age_on, get_profile, missing_fields
 from portal.auth.models import Role, User
+from portal.auth.services import find_user
 from portal.competitions.models import Competition, CompetitionStatus
 from portal.core import audit, storage
 from portal.core.errors import DomainError
@@ -51,6 +52,7 @@ class TeamMemberData:
     name: str
     role: str = ""
     user_id: int | None = None
+    email: str = ""  # links the member to her account when one has this address
 
 
 @dataclass
@@ -148,7 +150,7 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     entry.jobs_for_women = data.jobs_for_women
     entry.consent_publish = data.consent_publish
     entry.team_members = [
-        TeamMember(position=n, name=m.name.strip(), role=m.role.strip(), user_id=m.user_id)
+        TeamMember(position=n, name=m.name.strip(), role=m.role.strip(), user_id=_member_account(m))
         for n, m in enumerate(data.team[:MAX_TEAM])
         if m.name.strip()
     ]
@@ -159,6 +161,14 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     _refresh_search(entry)
     db.session.commit()
     return entry
+
+
+def _member_account(member: TeamMemberData) -> int | None:
+    """A team member is linked to the account with her e-mail, when there is one."""
+    if member.email.strip():
+        account = find_user(member.email)
+        return account.id if account else None
+    return member.user_id
 
 
 def _refresh_search(entry: Entry) -> None:
@@ -244,7 +254,10 @@ def snapshot(entry: Entry) -> dict:
             capital_needed=entry.capital_needed,
             jobs_for_women=entry.jobs_for_women,
             consent_publish=entry.consent_publish,
-            team=[TeamMemberData(m.name, m.role, m.user_id) for m in entry.team_members],
+            team=[
+                TeamMemberData(m.name, m.role, m.user_id, m.user.email if m.user else "")
+                for m in entry.team_members
+            ],
         )
     )
     data["category"] = entry.category.name if entry.category else ""
@@ -530,14 +543,45 @@ def grant_extension(organiser: User, entry: Entry, until: datetime) -> None:
     db.session.commit()
 
 
+# How each part of a version is named to organisers comparing two submissions.
+VERSION_LABELS = {
+    "title": _l("Title of your idea"),
+    "category": _l("Category"),
+    "summary": _l("Short summary"),
+    "problem": _l("The problem"),
+    "solution": _l("Your solution"),
+    "customers": _l("Customers and market"),
+    "local_resources": _l("Local resources and identity"),
+    "capital_needed": _l("Capital needed (đồng)"),
+    "jobs_for_women": _l("Jobs it will create for women"),
+    "consent_publish": _l("Consents to publish her name"),
+    "team": _l("Your team"),
+    "attachments": _l("Files"),
+}
+
+
+def _readable(name: str, value) -> str:
+    if name == "team":
+        return "; ".join(
+            f"{m['name']} ({m['role']})" if m.get("role") else m["name"] for m in value or []
+        )
+    if name == "attachments":
+        return "; ".join(file_name for _, file_name in value or [])
+    return "" if value is None else str(value)
+
+
 def version_changes(entry: Entry) -> list[dict]:
     """For each submitted version after the first, the fields that changed: old and new text."""
     changes = []
     for earlier, later in zip(entry.versions, entry.versions[1:], strict=False):
         fields = [
-            {"field": name, "before": earlier.data.get(name), "after": later.data.get(name)}
-            for name in later.data
-            if name not in {"category_id"} and earlier.data.get(name) != later.data.get(name)
+            {
+                "field": str(label),
+                "before": _readable(name, earlier.data.get(name)),
+                "after": _readable(name, later.data.get(name)),
+            }
+            for name, label in VERSION_LABELS.items()
+            if earlier.data.get(name) != later.data.get(name)
         ]
         changes.append(
             {"number": later.number, "submitted_at": later.submitted_at, "fields": fields}

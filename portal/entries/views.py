@@ -96,7 +96,10 @@ def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
 
 
 def _prefill(entry: Entry) -> dict:
-    team = [{"name": m.name, "role": m.role} for m in entry.team_members]
+    team = [
+        {"name": m.name, "role": m.role, "email": m.user.email if m.user else ""}
+        for m in entry.team_members
+    ]
     return {
         "version": entry.version,
         "title": entry.title,
@@ -126,7 +129,11 @@ def _data(form: EntryForm) -> EntryData:
         jobs_for_women=form.jobs_for_women.data,
         consent_publish=form.consent_publish.data,
         team=[
-            TeamMemberData(name=m.form.name.data or "", role=m.form.role.data or "")
+            TeamMemberData(
+                name=m.form.name.data or "",
+                role=m.form.role.data or "",
+                email=m.form.email.data or "",
+            )
             for m in form.team
         ],
     )

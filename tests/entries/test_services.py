@@ -265,3 +265,35 @@ def test_a_closed_competition_accepts_no_new_entry(applicant, units):
     closed = make_competition(organiser, units["dien_bien"], status="closed")
     with pytest.raises(DomainError, match="not accepting entries"):
         services.start_entry(applicant, closed)
+
+
+def test_a_team_member_is_linked_to_her_account_by_email(applicant, competition):
+    colleague = UserFactory(email="hoa@example.vn")
+    entry = services.start_entry(applicant, competition)
+    team = [
+        TeamMemberData("Lò Thị Hoa", "Kế toán", email="HOA@example.vn"),
+        TeamMemberData("Cà Thị Lan", "Bán hàng"),
+    ]
+    services.save_draft(applicant, entry, complete(competition, team=team), entry.version)
+    assert [(m.name, m.user_id) for m in entry.team_members] == [
+        ("Lò Thị Hoa", colleague.id),
+        ("Cà Thị Lan", None),
+    ]
+
+
+def test_version_changes_name_the_fields_that_changed(applicant, competition):
+    entry = drafted(applicant, competition)
+    services.submit(applicant, entry, entry.version)
+    services.save_draft(
+        applicant,
+        entry,
+        complete(competition, solution="Mới", capital_needed=200_000_000),
+        entry.version,
+    )
+    services.submit(applicant, entry, entry.version)
+    [change] = services.version_changes(entry)
+    assert change["number"] == 2
+    assert [(f["field"], f["before"], f["after"]) for f in change["fields"]] == [
+        ("Your solution", "Xây dựng thương hiệu và bao bì.", "Mới"),
+        ("Capital needed (đồng)", "150000000", "200000000"),
+    ]
