@@ -75,13 +75,16 @@ def for_page(query: sa.Select) -> sa.Select:
     return query.options(sa.orm.noload(Entry.team_members), sa.orm.noload(Entry.attachments))
 
 
-def status_counts(competition: Competition) -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(Entry.status, sa.func.count())
-        .where(Entry.competition_id == competition.id, Entry.status != EntryStatus.DRAFT)
-        .group_by(Entry.status)
+def status_counts(competition: Competition) -> list[tuple[EntryStatus, int]]:
+    """How many entries in each status (drafts are not counted), in the order of the states."""
+    rows = dict(
+        db.session.execute(
+            sa.select(Entry.status, sa.func.count())
+            .where(Entry.competition_id == competition.id, Entry.status != EntryStatus.DRAFT)
+            .group_by(Entry.status)
+        ).all()
     )
-    return {status.value: count for status, count in rows}
+    return [(status, rows[status]) for status in EntryStatus if status in rows]
 
 
 EXPORT_COLUMNS = [
