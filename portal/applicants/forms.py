@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SubmitField, TelField, ValidationError
+from wtforms import DateField, RadioField, SelectField, SubmitField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -12,7 +12,7 @@ from portal.applicants.models import (
     GENDER_LABELS,
     HOUSEHOLD_STATUS_LABELS,
 )
-from portal.auth.forms import PHONE, _full_name_field
+from portal.auth.forms import full_name_field, phone_field
 from portal.units.forms import UnitPickerMixin
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -32,13 +32,8 @@ def ethnicity_choices() -> list[SelectChoice]:
 
 
 class ApplicantProfileForm(UnitPickerMixin, FlaskForm):
-    full_name = _full_name_field()
-    phone = TelField(
-        _l("Phone (optional)"),
-        filters=[lambda v: v.replace(" ", "").replace(".", "") if v else v],
-        validators=[Optional(), PHONE],
-        render_kw={"autocomplete": "tel"},
-    )
+    full_name = full_name_field()
+    phone = phone_field()
     date_of_birth = DateField(
         FIELD_LABELS["date_of_birth"],
         format=DATE_FORMAT,

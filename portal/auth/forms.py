@@ -66,7 +66,7 @@ def _new_password_fields():
     return password, confirm
 
 
-def _full_name_field():
+def full_name_field():
     return StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter your full name.")), Length(max=120)],
@@ -80,15 +80,20 @@ PHONE = Regexp(
 )
 
 
-class RegisterForm(FlaskForm):
-    full_name = _full_name_field()
-    email = _email_field()
-    phone = TelField(
+def phone_field():
+    """An optional Vietnamese phone number; spaces and dots typed between digits are dropped."""
+    return TelField(
         _l("Phone (optional)"),
         filters=[lambda v: v.replace(" ", "").replace(".", "") if v else v],
         validators=[Optional(), PHONE],
         render_kw={"autocomplete": "tel"},
     )
+
+
+class RegisterForm(FlaskForm):
+    full_name = full_name_field()
+    email = _email_field()
+    phone = phone_field()
     password, confirm = _new_password_fields()
     language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Create my account"))
@@ -127,13 +132,8 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(UnitPickerMixin, FlaskForm):
-    full_name = _full_name_field()
-    phone = TelField(
-        _l("Phone (optional)"),
-        filters=[lambda v: v.replace(" ", "").replace(".", "") if v else v],
-        validators=[Optional(), PHONE],
-        render_kw={"autocomplete": "tel"},
-    )
+    full_name = full_name_field()
+    phone = phone_field()
     language = RadioField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
 
@@ -146,7 +146,7 @@ class InvitationForm(UnitPickerMixin, FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    full_name = _full_name_field()
+    full_name = full_name_field()
     password, confirm = _new_password_fields()
     submit = SubmitField(_l("Create my account"))
 
