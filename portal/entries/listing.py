@@ -71,8 +71,18 @@ def entries_query(competition: Competition, filters: EntryFilters) -> sa.Select:
 
 
 def for_page(query: sa.Select) -> sa.Select:
-    """The list shows no team or files: do not load them."""
-    return query.options(sa.orm.noload(Entry.team_members), sa.orm.noload(Entry.attachments))
+    """The list shows neither the long texts, the team, the files nor the applicants' roles."""
+    return query.options(
+        sa.orm.defer(Entry.summary),
+        sa.orm.defer(Entry.problem),
+        sa.orm.defer(Entry.solution),
+        sa.orm.defer(Entry.customers),
+        sa.orm.defer(Entry.local_resources),
+        sa.orm.defer(Entry.search_text),
+        sa.orm.noload(Entry.team_members),
+        sa.orm.noload(Entry.attachments),
+        sa.orm.defaultload(Entry.applicant).noload(User.roles),
+    )
 
 
 def status_counts(competition: Competition) -> list[tuple[EntryStatus, int]]:

@@ -66,7 +66,9 @@ def test_the_list_filters_searches_and_hides_drafts(client, organiser, competiti
     page = text(client.get(url))
     assert first.reference in page and second.reference in page
     assert "2 entries" in page
-    assert "Submitted: 2</a>" in page  # the count per status; the draft is neither listed nor counted
+    assert (
+        "Submitted: 2</a>" in page
+    )  # the count per status; the draft is neither listed nor counted
     assert "Thổ cẩm Thái" in text(client.get(url + "?q=THO+CAM"))
     assert "Rượu men lá" not in text(client.get(url + "?q=tho cam"))
     poor = text(client.get(url + "?household=poor"))
