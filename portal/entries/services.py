@@ -133,6 +133,8 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     if entry.status not in {S.DRAFT, S.SUBMITTED}:
         raise DomainError(_l("This entry can no longer be changed."))
     if expected_version != entry.version:
+        if _same_content(entry, data):
+            return entry  # the same form sent twice (a double click): nothing to save
         raise StaleEntry(
             _l(
                 "This entry was changed in another window or on another device after you opened "
@@ -161,6 +163,22 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     _refresh_search(entry)
     db.session.commit()
     return entry
+
+
+def _same_content(entry: Entry, data: EntryData) -> bool:
+    """True when the form holds exactly what the entry already has."""
+    same_fields = all(
+        (getattr(data, name) or "").strip() == getattr(entry, name) for name in TEXT_FIELDS
+    )
+    team = [(m.name.strip(), m.role.strip()) for m in data.team if m.name.strip()]
+    return (
+        same_fields
+        and data.category_id == entry.category_id
+        and data.capital_needed == entry.capital_needed
+        and data.jobs_for_women == entry.jobs_for_women
+        and data.consent_publish == entry.consent_publish
+        and team == [(m.name, m.role) for m in entry.team_members]
+    )
 
 
 def _member_account(member: TeamMemberData) -> int | None:

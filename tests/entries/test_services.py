@@ -297,3 +297,13 @@ def test_version_changes_name_the_fields_that_changed(applicant, competition):
         ("Your solution", "Xây dựng thương hiệu và bao bì.", "Mới"),
         ("Capital needed (đồng)", "150000000", "200000000"),
     ]
+
+
+def test_the_same_form_sent_twice_is_not_a_conflict(applicant, competition):
+    entry = services.start_entry(applicant, competition)
+    opened = entry.version
+    services.save_draft(applicant, entry, complete(competition), opened)
+    services.save_draft(applicant, entry, complete(competition), opened)  # a double click
+    assert entry.title == "Rượu men lá Mường Phăng"
+    with pytest.raises(services.StaleEntry):
+        services.save_draft(applicant, entry, complete(competition, title="Khác"), opened)
