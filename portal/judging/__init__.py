@@ -1,0 +1,1 @@
+"""Judging: rubrics, assignment of judges, scoring, aggregation and ranking."""
