@@ -5,6 +5,7 @@ and runs axe-core on every page it visits. Playwright never downloads a browser:
 system Chromium.
 """
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,6 +81,7 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
     """A fresh phone-sized tab, preferring English, with relative URLs resolved on the server."""
     context = browser.new_context(
+        reduced_motion="reduce",  # Bootstrap then skips its animations
         base_url=live_server,
         locale="en-US",
         viewport=PHONE,
@@ -152,6 +154,8 @@ def open_menu(page: Page) -> None:
     if toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
+    # Wait for the end of Bootstrap's collapse: a click on a moving menu can miss its button.
+    expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))
     expect(page.locator("#nav-menu")).to_be_visible()
 
 

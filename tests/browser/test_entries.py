@@ -50,7 +50,11 @@ def test_an_applicant_drafts_comes_back_uploads_and_submits(
 
     # She comes back on another device.
     other = browser.new_context(
-        base_url=live_server, locale="en-US", viewport=PHONE, is_mobile=True
+        base_url=live_server,
+        locale="en-US",
+        viewport=PHONE,
+        is_mobile=True,
+        reduced_motion="reduce",
     )
     phone = other.new_page()
     log_in(phone, email, PASSWORD)
@@ -141,7 +145,11 @@ def test_an_organiser_filters_and_marks_an_entry_ineligible(
     assert_accessible(page)
 
     applicant_context = browser.new_context(
-        base_url=live_server, locale="en-US", viewport=PHONE, is_mobile=True
+        base_url=live_server,
+        locale="en-US",
+        viewport=PHONE,
+        is_mobile=True,
+        reduced_motion="reduce",
     )
     her = applicant_context.new_page()
     log_in(her, applicant_email, PASSWORD)
