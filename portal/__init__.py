@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
     from portal.entries import bp as entries_bp
+    from portal.judging import bp as judging_bp
     from portal.main import bp as main_bp
     from portal.units import bp as units_bp
 
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         competitions_bp,
         entries_bp,
         applicants_bp,
+        judging_bp,
     ):
         app.register_blueprint(blueprint)
 

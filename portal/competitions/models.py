@@ -183,7 +183,29 @@ class Round(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    # Judging settings (portal.judging), fixed once the first score of the round is saved.
+    judges_per_entry: Mapped[int] = mapped_column(sa.SmallInteger, default=3)
+    blind: Mapped[bool] = mapped_column(default=True)
+    rank_by: Mapped[str] = mapped_column(sa.String(12), default="normalised")
+    tie_break: Mapped[list] = mapped_column(sa.JSON, default=list)  # criterion codes, in order
+    disagreement_threshold: Mapped[float] = mapped_column(sa.Float, default=20.0)
+    # The judges' deadline; scores are refused after it. None: open until results are final.
+    scoring_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scoring_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    results_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by every change to the round's assignments: a proposal confirmed against an older
+    # value is refused, so two organisers confirming at once cannot both write a plan.
+    assignment_version: Mapped[int] = mapped_column(default=0)
+
     competition: Mapped[Competition] = relationship(back_populates="rounds")
+
+    @property
+    def settings_locked(self) -> bool:
+        return self.scoring_started_at is not None
+
+    @property
+    def is_first(self) -> bool:
+        return self.position == 0
 
     __table_args__ = (
         sa.CheckConstraint("closes_at > opens_at", name="round_closes_after_it_opens"),

@@ -66,6 +66,8 @@ class Entry(db.Model):
     solution: Mapped[str] = mapped_column(sa.Text, default="")
     customers: Mapped[str] = mapped_column(sa.Text, default="")
     local_resources: Mapped[str] = mapped_column(sa.Text, default="")
+    # Her business, cooperative or group, if any: judges declare conflicts with organisations.
+    organisation: Mapped[str] = mapped_column(sa.String(200), default="")
     capital_needed: Mapped[int | None] = mapped_column(sa.BigInteger)  # đồng
     jobs_for_women: Mapped[int | None] = mapped_column(sa.Integer)
     consent_publish: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,3 @@
+"""Judging pages: judge."""
+
+from portal.judging import bp  # noqa: F401

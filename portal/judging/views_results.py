@@ -1,0 +1,3 @@
+"""Judging pages: results."""
+
+from portal.judging import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Judging pages: setup."""
+
+from portal.judging import bp  # noqa: F401
