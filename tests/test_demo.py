@@ -52,9 +52,34 @@ def test_the_demo_has_realistic_entries_and_profiles(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["demo", "load"])
     runner.invoke(args=["demo", "load"])
-    entries = db.session.scalars(sa.select(Entry).order_by(Entry.id)).all()
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.status != EntryStatus.IN_JUDGING).order_by(Entry.id)
+    ).all()
     assert len(entries) == 5
     assert {e.status for e in entries} == {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
     assert entries[1].reference.endswith("-0002") and entries[1].versions
     assert entries[0].title == "Rượu men lá Mường Phăng"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicantProfile)) == 5
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicantProfile)) == 17
+
+
+def test_the_demo_has_a_round_in_judging_with_work_left_for_the_demo_judge(app):
+    from portal.entries.models import Entry, EntryStatus
+    from portal.judging.models import Assignment, ScoreSheet, SheetStatus
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    judged = db.session.scalars(sa.select(Entry).where(Entry.status == EntryStatus.IN_JUDGING))
+    assert len(judged.all()) == 12
+    assignments = db.session.scalars(sa.select(Assignment)).all()
+    assert len(assignments) == 36  # three judges for each entry, added once
+    loads = {}
+    for assignment in assignments:
+        loads[assignment.judge.email] = loads.get(assignment.judge.email, 0) + 1
+    assert sorted(loads.values()) == [9, 9, 9, 9]
+    demo_judge = [a for a in assignments if a.judge.email == "giamkhao@demo.hoilhpn.vn"]
+    sheets = [a.sheet.status if a.sheet else None for a in demo_judge]
+    assert sheets.count(SheetStatus.SUBMITTED) == 2
+    assert sheets.count(SheetStatus.DRAFT) == 1
+    assert sheets.count(None) == 6
+    assert db.session.scalar(sa.select(sa.func.count(ScoreSheet.id))) == 30
