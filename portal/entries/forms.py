@@ -66,6 +66,12 @@ class EntryForm(FlaskForm):
         _l("Local resources and identity"),
         _l("What local materials, skills, culture or landscape does your idea build on?"),
     )
+    organisation = StringField(
+        _l("Business, cooperative or group name"),
+        description=_l("If your idea belongs to a business, cooperative or group (optional)."),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"maxlength": 200},
+    )
     team = FieldList(FormField(TeamMemberForm), min_entries=3, max_entries=10)
     capital_needed = IntegerField(
         _l("Capital needed (đồng)"),

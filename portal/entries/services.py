@@ -39,7 +39,15 @@ S = EntryStatus
 # Whatever happens before results: she may still withdraw.
 BEFORE_RESULTS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.IN_JUDGING}
 SUBMITTED = {S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE}
-TEXT_FIELDS = ("title", "summary", "problem", "solution", "customers", "local_resources")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "customers",
+    "local_resources",
+    "organisation",
+)
 MAX_TEAM = 10
 
 
@@ -66,6 +74,7 @@ class EntryData:
     solution: str = ""
     customers: str = ""
     local_resources: str = ""
+    organisation: str = ""  # her business, cooperative or group, if any
     capital_needed: int | None = None
     jobs_for_women: int | None = None
     consent_publish: bool = False
@@ -269,6 +278,7 @@ def snapshot(entry: Entry) -> dict:
             solution=entry.solution,
             customers=entry.customers,
             local_resources=entry.local_resources,
+            organisation=entry.organisation,
             capital_needed=entry.capital_needed,
             jobs_for_women=entry.jobs_for_women,
             consent_publish=entry.consent_publish,
@@ -570,6 +580,7 @@ VERSION_LABELS = {
     "solution": _l("Your solution"),
     "customers": _l("Customers and market"),
     "local_resources": _l("Local resources and identity"),
+    "organisation": _l("Business, cooperative or group name"),
     "capital_needed": _l("Capital needed (đồng)"),
     "jobs_for_women": _l("Jobs it will create for women"),
     "consent_publish": _l("Consents to publish her name"),

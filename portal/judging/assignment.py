@@ -244,8 +244,12 @@ def assign_judges(
     judges: Iterable[Judge],
     k: int,
     kept: Iterable[JudgeAssignment] = (),
+    forbidden: Iterable[JudgeAssignment] = (),
 ) -> AssignmentPlan:
     """Give every entry exactly k judges by the rules of the module docstring.
+
+    `forbidden` pairs are never assigned (a judge who recused herself from an entry): each counts
+    as a conflict of that judge with that entry. Pairs naming an unknown entry or judge are ignored.
 
     Raises AssignmentImpossible when no plan exists, and ValueError for inputs that no person can
     fix in the data: k below 1, two entries or two judges with one id, a kept assignment of an
@@ -272,6 +276,9 @@ def assign_judges(
         kept_by_entry[entry_index[pair.entry_id]].append(judge_index[pair.judge_id])
 
     conflicted = _conflicts(entries, judges)
+    for pair in forbidden:
+        if pair.entry_id in entry_index and pair.judge_id in judge_index:
+            conflicted[entry_index[pair.entry_id]].add(judge_index[pair.judge_id])
     _check_feasible(entries, judges, k, conflicted, kept_by_entry)
 
     chosen = _solve(entries, judges, k, conflicted, kept_by_entry)

@@ -173,7 +173,7 @@ def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competiti
     assert response.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     header, row = rows[0], rows[1]
-    assert len(header) == 23 and "Reference" in header and "Capital needed (đồng)" in header
+    assert len(header) == 24 and "Reference" in header and "Capital needed (đồng)" in header
     record = dict(zip(header, row, strict=True))
     assert record["Title of your idea"] == '\'=HYPERLINK("x")'  # never run as a formula
     assert record["Short summary"] == "Tóm tắt có dấu"
@@ -182,7 +182,7 @@ def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competiti
     xlsx = client.get(f"/competitions/{competition.id}/entries.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     values = list(sheet.values)
-    assert values[0][0] == "Reference" and values[1][19] == 150000000
+    assert values[0][0] == "Reference" and values[1][20] == 150000000
     filtered = client.get(f"/competitions/{competition.id}/entries.csv?status=eligible")
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 1
 

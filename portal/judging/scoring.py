@@ -1,0 +1,539 @@
+"""The judges' side of judging: her dashboard, her declaration, her score sheets, her recusal.
+
+Rules:
+
+- A judge reads and writes only her own sheet, reached through her active assignment; no other
+  judge's sheet is ever loaded here.
+- Every change of points goes through `services.record_scores` (it fixes the round's rubric at the
+  first score and writes the audit row).
+- A draft may leave criteria empty; a submission needs every criterion, each 0 ≤ p ≤ max in halves.
+- A submitted sheet may be changed (submitted again) until the round closes; it is never turned
+  back into a draft by "Save draft".
+- After the round closes (`services.scoring_open` false) nothing is submitted. What she typed is
+  kept as a draft when her sheet was not submitted (so the organisers can see it, and she can
+  submit it if they extend the deadline); a submitted sheet is left exactly as it was.
+- One sheet per assignment (unique in the database): a concurrent second insert fails, the work
+  is done again against the sheet the first request wrote; submitting the same values again is
+  a success that changes nothing.
+- Recusal is allowed until the results are final, even after she submitted: her draft is deleted,
+  a submitted sheet stays for the record but no longer counts (results read only the sheets of
+  active assignments). The organisers of the competition's unit and its province are told by mail.
+"""
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
+
+from portal.auth.models import Role, RoleGrant, User
+from portal.competitions.models import Competition, Round
+from portal.core import audit
+from portal.core.errors import DomainError
+from portal.core.outbox import queue_mail
+from portal.core.urls import external_url
+from portal.entries.models import Entry, EntryStatus
+from portal.extensions import db
+from portal.judging import services
+from portal.judging.models import (
+    Assignment,
+    CompetitionJudge,
+    RubricCriterion,
+    ScoreSheet,
+    SheetStatus,
+)
+from portal.units.models import Unit
+from portal.units.services import communes_of
+
+PEOPLE_MAX = 5_000
+ORGANISATIONS_MAX = 5_000
+LINE_MAX = 200
+
+# Entries no judge may score any more.
+CLOSED_ENTRY_STATES = {EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE}
+
+
+# --- Dashboard --------------------------------------------------------------------------------
+
+
+class EntryState(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RECUSED = "recused"
+
+    @property
+    def label(self) -> str:
+        return str(ENTRY_STATE_LABELS[self])
+
+
+ENTRY_STATE_LABELS = {
+    EntryState.NOT_STARTED: _l("Not started"),
+    EntryState.DRAFT: _l("Draft"),
+    EntryState.SUBMITTED: _l("Submitted"),
+    EntryState.RECUSED: _l("Recused"),
+}
+
+
+def state_of(assignment: Assignment) -> EntryState:
+    if assignment.recused_at is not None:
+        return EntryState.RECUSED
+    sheet = assignment.sheet
+    if sheet is None:
+        return EntryState.NOT_STARTED
+    return EntryState.SUBMITTED if sheet.status is SheetStatus.SUBMITTED else EntryState.DRAFT
+
+
+@dataclass
+class AssignedEntry:
+    assignment: Assignment
+    entry: Entry
+    state: EntryState
+
+
+@dataclass
+class RoundWork:
+    round: Round
+    open: bool
+    entries: list[AssignedEntry] = field(default_factory=list)
+
+    @property
+    def assigned(self) -> int:
+        return sum(1 for e in self.entries if e.state is not EntryState.RECUSED)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for e in self.entries if e.state is EntryState.SUBMITTED)
+
+
+@dataclass
+class CompetitionWork:
+    competition: Competition
+    record: CompetitionJudge | None
+    rounds: list[RoundWork] = field(default_factory=list)
+
+
+def link_account(user: User) -> int:
+    """Give her account to the invitations sent to her e-mail before she had one (or under it).
+
+    Returns how many were linked; the caller commits.
+    """
+    records = db.session.scalars(
+        sa.select(CompetitionJudge).where(
+            CompetitionJudge.user_id.is_(None),
+            sa.func.lower(CompetitionJudge.email) == user.email.lower(),
+        )
+    ).all()
+    for record in records:
+        record.user_id = user.id
+        audit.record(
+            "judge.account_linked",
+            actor_id=user.id,
+            object_type="competition_judge",
+            object_id=record.id,
+            before={"user_id": None},
+            after={"user_id": user.id},
+        )
+    return len(records)
+
+
+def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
+    """Her competitions (invited or assigned), each with the rounds where she has entries.
+
+    Three queries whatever the number of entries: her invitations, her assignments with their
+    round, competition, entry and sheet, and the sheets' status only (scores are not loaded).
+    """
+    if link_account(judge):
+        db.session.commit()
+    records = db.session.scalars(
+        sa.select(CompetitionJudge)
+        .options(joinedload(CompetitionJudge.competition))
+        .where(CompetitionJudge.user_id == judge.id)
+    ).all()
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .options(
+            joinedload(Assignment.round).joinedload(Round.competition),
+            joinedload(Assignment.entry).noload(Entry.team_members),
+            joinedload(Assignment.entry).noload(Entry.attachments),
+            joinedload(Assignment.sheet).noload(ScoreSheet.scores),
+        )
+        .join(Assignment.entry)
+        .where(Assignment.judge_id == judge.id)
+        .order_by(Assignment.round_id, Entry.reference, Entry.id)
+    ).all()
+    by_competition: dict[int, CompetitionWork] = {}
+    for record in records:
+        by_competition[record.competition_id] = CompetitionWork(record.competition, record)
+    rounds: dict[int, RoundWork] = {}
+    for assignment in assignments:
+        round_ = assignment.round
+        work = by_competition.setdefault(
+            round_.competition_id, CompetitionWork(round_.competition, None)
+        )
+        if round_.id not in rounds:
+            rounds[round_.id] = RoundWork(round_, services.scoring_open(round_, now))
+            work.rounds.append(rounds[round_.id])
+        rounds[round_.id].entries.append(
+            AssignedEntry(assignment, assignment.entry, state_of(assignment))
+        )
+    result = list(by_competition.values())
+    for work in result:
+        work.rounds.sort(key=lambda w: w.round.position)
+    # Work to do first, then the newest competitions.
+    result.sort(key=lambda w: (not w.rounds, -w.competition.year, -w.competition.id))
+    return result
+
+
+# --- Declaration ------------------------------------------------------------------------------
+
+
+@dataclass
+class Declaration:
+    expertise: list[int]
+    conflict_people: str
+    conflict_commune_ids: list[int]
+    conflict_organisations: str
+
+
+def commune_choices(competition: Competition) -> list[Unit]:
+    """The communes she may declare: those of the competition's province."""
+    unit = competition.unit
+    return communes_of(unit.province_id)
+
+
+def _lines(text: str, field_name: str) -> str:
+    """One name per line: trimmed, empty lines and repeats dropped."""
+    seen: list[str] = []
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if len(line) > LINE_MAX:
+            raise DomainError(
+                _l("Each line may hold at most %(max)d characters.", max=LINE_MAX),
+                field=field_name,
+            )
+        if line.casefold() not in {s.casefold() for s in seen}:
+            seen.append(line)
+    return "\n".join(seen)
+
+
+def declare(judge: User, record: CompetitionJudge, declaration: Declaration, now: datetime) -> None:
+    """Save her expertise and conflicts, link the invitation to her account, audit; commits."""
+    competition = record.competition
+    category_ids = {c.id for c in competition.categories}
+    if not set(declaration.expertise) <= category_ids:
+        raise DomainError(_l("Choose categories of this competition."), field="expertise")
+    commune_ids = {c.id for c in commune_choices(competition)}
+    if not set(declaration.conflict_commune_ids) <= commune_ids:
+        raise DomainError(
+            _l("Choose communes of the competition's province."), field="conflict_communes"
+        )
+    people = _lines(declaration.conflict_people, "conflict_people")
+    organisations = _lines(declaration.conflict_organisations, "conflict_organisations")
+    before = _declaration_state(record)
+    if record.user_id is None:
+        record.user_id = judge.id
+    record.expertise = sorted(set(declaration.expertise))
+    record.conflict_people = people
+    record.conflict_commune_ids = sorted(set(declaration.conflict_commune_ids))
+    record.conflict_organisations = organisations
+    record.declared_at = now
+    audit.record(
+        "judge.declared",
+        actor_id=judge.id,
+        object_type="competition_judge",
+        object_id=record.id,
+        before=before,
+        after=_declaration_state(record),
+    )
+    db.session.commit()
+
+
+def _declaration_state(record: CompetitionJudge) -> dict:
+    return {
+        "user_id": record.user_id,
+        "expertise": list(record.expertise or []),
+        "conflict_people": record.conflict_people or "",
+        "conflict_commune_ids": list(record.conflict_commune_ids or []),
+        "conflict_organisations": record.conflict_organisations or "",
+        "declared_at": record.declared_at.isoformat() if record.declared_at else None,
+    }
+
+
+# --- Score sheets -----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetInput:
+    """What she typed: criterion id → points (None for empty), her comment and feedback."""
+
+    points: dict[int, float | None]
+    comment: str = ""
+    feedback: str = ""
+
+
+class Outcome(enum.StrEnum):
+    DRAFT_SAVED = "draft_saved"
+    SUBMITTED = "submitted"
+    UNCHANGED = "unchanged"  # the same scores submitted again (a double click, a re-sent form)
+
+
+class ScoresInvalid(DomainError):
+    """Some points were refused; `errors` maps a criterion id to its message."""
+
+    def __init__(self, errors: dict[int, str]):
+        super().__init__(_l("Please correct the scores marked below."))
+        self.errors = errors
+
+
+class ScoringClosed(DomainError):
+    """The round no longer takes scores; `draft_kept` tells whether what she typed was saved."""
+
+    def __init__(self, message, draft_kept: bool):
+        super().__init__(message)
+        self.draft_kept = draft_kept
+
+
+def own_sheet(assignment: Assignment) -> ScoreSheet | None:
+    """Her sheet for this assignment: the only sheet a judge's page ever loads."""
+    return db.session.scalar(sa.select(ScoreSheet).where(ScoreSheet.assignment_id == assignment.id))
+
+
+def check_points(
+    criteria: list[RubricCriterion], points: dict[int, float | None], *, complete: bool
+) -> dict[int, str]:
+    """The criteria whose points are refused, with the reason."""
+    errors: dict[int, str] = {}
+    for criterion in criteria:
+        value = points.get(criterion.id)
+        if value is None:
+            if complete:
+                errors[criterion.id] = str(_l("Give points for this criterion."))
+            continue
+        if not 0 <= value <= criterion.max_points or value * 2 != int(value * 2):
+            errors[criterion.id] = str(
+                _l(
+                    "Give between 0 and %(max)d points, in whole or half points.",
+                    max=criterion.max_points,
+                )
+            )
+    return errors
+
+
+def _same(sheet: ScoreSheet, data: SheetInput) -> bool:
+    return (
+        sheet.points_by_criterion() == data.points
+        and (sheet.comment or "") == data.comment
+        and (sheet.feedback or "") == data.feedback
+    )
+
+
+def save_sheet(
+    judge: User,
+    assignment: Assignment,
+    data: SheetInput,
+    *,
+    submit: bool,
+    now: datetime,
+) -> Outcome:
+    """Save her draft, or submit her scores; commits. Raises ScoresInvalid, ScoringClosed or
+    DomainError; a refused submission changes nothing (except after the deadline, see above)."""
+    if assignment.judge_id != judge.id or assignment.recused_at is not None:
+        raise DomainError(_l("You are not asked to score this entry."))
+    if assignment.entry.status in CLOSED_ENTRY_STATES:
+        raise DomainError(_l("This entry is no longer in the competition."))
+    round_ = assignment.round
+    criteria = services.criteria_of(round_)
+    known = {c.id for c in criteria}
+    points = {cid: value for cid, value in data.points.items() if cid in known}
+    points.update({c.id: None for c in criteria if c.id not in points})
+    data = SheetInput(points, (data.comment or "").strip(), (data.feedback or "").strip())
+    errors = check_points(criteria, data.points, complete=False)
+    if errors:
+        raise ScoresInvalid(errors)
+
+    if not services.scoring_open(round_, now):
+        kept = _write_closed(judge, assignment, data, now)
+        raise ScoringClosed(
+            _l(
+                "The scoring of this round has closed: your scores can no longer be submitted. "
+                "What you typed is kept as a draft; the organisers can see it."
+            )
+            if kept
+            else _l(
+                "The scoring of this round has closed: your scores can no longer be changed. "
+                "Your scores as you submitted them are kept."
+            ),
+            draft_kept=kept,
+        )
+    if submit:
+        errors = check_points(criteria, data.points, complete=True)
+        if errors:
+            raise ScoresInvalid(errors)
+    return _retrying(lambda: _write(judge, assignment, data, submit=submit, now=now))
+
+
+def _retrying(work: Callable[[], Outcome]) -> Outcome:
+    """Run `work` and commit; when a concurrent request inserted the same sheet (or score) first,
+    roll back and do it again against what that request wrote."""
+    try:
+        outcome = work()
+        db.session.commit()
+        return outcome
+    except IntegrityError:
+        db.session.rollback()
+    outcome = work()
+    db.session.commit()
+    return outcome
+
+
+def _sheet_for_writing(assignment: Assignment) -> ScoreSheet:
+    sheet = own_sheet(assignment)
+    if sheet is None:
+        sheet = ScoreSheet(
+            assignment_id=assignment.id,
+            round_id=assignment.round_id,
+            status=SheetStatus.DRAFT,
+        )
+        db.session.add(sheet)
+    return sheet
+
+
+def _write(
+    judge: User, assignment: Assignment, data: SheetInput, *, submit: bool, now: datetime
+) -> Outcome:
+    sheet = _sheet_for_writing(assignment)
+    if sheet.status is SheetStatus.SUBMITTED:
+        if not submit:
+            raise DomainError(
+                _l(
+                    "Your scores are already submitted. To change them, press "
+                    "“Submit scores” again."
+                )
+            )
+        if _same(sheet, data):
+            return Outcome.UNCHANGED
+    sheet.comment = data.comment
+    sheet.feedback = data.feedback
+    if submit:
+        sheet.status = SheetStatus.SUBMITTED
+        sheet.submitted_at = now
+    services.record_scores(
+        sheet,
+        data.points,
+        actor=judge,
+        action="score_sheet.submitted" if submit else "score_sheet.draft_saved",
+        now=now,
+    )
+    return Outcome.SUBMITTED if submit else Outcome.DRAFT_SAVED
+
+
+def _write_closed(judge: User, assignment: Assignment, data: SheetInput, now: datetime) -> bool:
+    """After the deadline: keep what she typed as a draft, unless her sheet is submitted or the
+    results are final. True when it was kept."""
+    if assignment.round.results_final_at is not None:
+        return False
+    existing = own_sheet(assignment)
+    if existing is not None and existing.status is SheetStatus.SUBMITTED:
+        return False
+
+    def work() -> Outcome:
+        sheet = _sheet_for_writing(assignment)
+        if sheet.status is SheetStatus.SUBMITTED:
+            return Outcome.UNCHANGED
+        sheet.comment = data.comment
+        sheet.feedback = data.feedback
+        services.record_scores(
+            sheet, data.points, actor=judge, action="score_sheet.draft_after_close", now=now
+        )
+        return Outcome.DRAFT_SAVED
+
+    return _retrying(work) is Outcome.DRAFT_SAVED
+
+
+# --- Recusal ----------------------------------------------------------------------------------
+
+
+def organisers_of(competition: Competition) -> list[User]:
+    """The active organisers of the competition's unit and of its province."""
+    unit = competition.unit
+    unit_ids = {unit.id, unit.province_id}
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.ORGANISER,
+                RoleGrant.unit_id.in_(unit_ids),
+                User.active.is_(True),
+            )
+            .distinct()
+            .order_by(User.id)
+        )
+    )
+
+
+def _round_url(round_: Round) -> str:
+    try:
+        return external_url("judging.round_overview", round_id=round_.id)
+    except BuildError:  # the organisers' round page is not there: their competition page is
+        return external_url("competitions.detail", competition_id=round_.competition_id)
+
+
+def recuse(judge: User, assignment: Assignment, reason: str, now: datetime) -> None:
+    """She steps down from an entry; the organisers are told it needs another judge. Commits."""
+    if assignment.judge_id != judge.id:
+        raise DomainError(_l("You are not asked to score this entry."))
+    if assignment.recused_at is not None:
+        raise DomainError(_l("You have already recused yourself from this entry."))
+    round_ = assignment.round
+    if round_.results_final_at is not None:
+        raise DomainError(_l("The results of this round are final: recusal is no longer possible."))
+    reason = (reason or "").strip()
+    sheet = own_sheet(assignment)
+    sheet_status = sheet.status.value if sheet is not None else None
+    before = {"recused_at": None, "recusal_reason": None, "sheet": sheet_status}
+    assignment.recused_at = now
+    assignment.recusal_reason = reason or None
+    round_.assignment_version = (round_.assignment_version or 0) + 1
+    kept = sheet_status
+    if sheet is not None and sheet.status is SheetStatus.DRAFT:
+        db.session.delete(sheet)
+        kept = None
+    audit.record(
+        "assignment.recused",
+        actor_id=judge.id,
+        object_type="assignment",
+        object_id=assignment.id,
+        before=before,
+        after={
+            "recused_at": now.isoformat(),
+            "recusal_reason": assignment.recusal_reason,
+            "sheet": kept,  # a submitted sheet stays, for the record, and no longer counts
+        },
+    )
+    entry = assignment.entry
+    competition = round_.competition
+    url = _round_url(round_)
+    for organiser in organisers_of(competition):
+        queue_mail(
+            organiser.email,
+            "judge_recused",
+            organiser.language,
+            _l("A judge recused herself from entry %(reference)s", reference=entry.reference),
+            user=organiser,
+            judge=judge,
+            entry=entry,
+            round=round_,
+            competition=competition,
+            reason=assignment.recusal_reason,
+            round_url=url,
+        )
+    db.session.commit()

@@ -1,0 +1,319 @@
+"""Benchmark: a round's results from the database, 10,000 entries × 5 judges × 6 criteria.
+
+    .venv/bin/python -m tests.benchmarks.bench_results [--entries 10000] [--judges-per-entry 5]
+        [--judges 60] [--database-url sqlite:///instance/bench_results.db] [--repeat 3] [--keep]
+
+    .venv/bin/python -m tests.benchmarks.bench_results \
+        --database-url postgresql://postgres@127.0.0.1:5432/portal_bench
+
+Writes a seeded data set into the given database (its tables are dropped and created again, so
+never point it at a database that matters; `test` and `postgres` are refused): a province, an
+organiser, a competition in judging with the default six-criterion rubric, N applicants and N
+eligible entries, the judges, k active assignments per entry (plus a few recused ones) and their
+submitted sheets (each judge a little lenient or harsh), with bulk INSERTs. Then it times
+`portal.judging.results.compute` (loading with column-only queries + aggregate()), the load and
+the aggregation apart, and the CSV export of the whole ranking. Prints the best of the runs.
+With `--keep`, a second run reuses the data of the first instead of writing it again.
+"""
+
+import argparse
+import random
+import secrets
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from config import DevelopmentConfig, database_url
+from portal import create_app
+from portal.auth.models import Role, RoleGrant, User
+from portal.competitions.models import Competition, CompetitionStatus
+from portal.core.time import utcnow
+from portal.entries.models import Entry, EntryStatus
+from portal.extensions import db
+from portal.judging import results, services
+from portal.judging.aggregation import EntryInfo, aggregate
+from portal.judging.models import (
+    Assignment,
+    AssignmentSource,
+    CompetitionJudge,
+    Score,
+    ScoreSheet,
+    SheetStatus,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'bench_results.db'}"
+FORBIDDEN_DATABASES = {"test", "postgres", "template0", "template1"}
+BATCH = 20_000
+
+
+def bench_app(url: str):
+    config = type(
+        "BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": database_url(url)}
+    )
+    return create_app(config)
+
+
+def reset_schema(url: str) -> None:
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        if engine.url.database in FORBIDDEN_DATABASES:
+            raise SystemExit(f"Refusing to use the database {engine.url.database!r}.")
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+    db.create_all()
+
+
+def insert(model, rows: list[dict]) -> None:
+    for start in range(0, len(rows), BATCH):
+        db.session.execute(sa.insert(model), rows[start : start + BATCH])
+
+
+def generate(entries: int, per_entry: int, judge_count: int, seed: int = 2026) -> int:
+    """Write the data set; returns the round's id."""
+    from tests.factories import make_competition, make_units
+
+    rng = random.Random(seed)
+    units = make_units()
+    organiser = User(email="tochuc@bench.vn", full_name="Lò Thị Hương", confirmed_at=utcnow())
+    organiser.set_password("bench-password-2026")
+    organiser.roles.append(RoleGrant(role=Role.ORGANISER, unit_id=units["dien_bien"].id))
+    db.session.add(organiser)
+    db.session.commit()
+    now = utcnow()
+    competition: Competition = make_competition(
+        organiser,
+        units["dien_bien"],
+        status="closed",
+        opens=now - timedelta(days=60),
+        closes=now - timedelta(days=10),
+        reference_prefix="DB",
+    )
+    round_ = competition.rounds[0]
+    round_.judges_per_entry = per_entry
+    round_.tie_break = ["social_impact", "feasibility"]
+    criteria = services.ensure_rubric(round_)
+    competition.status = CompetitionStatus.JUDGING
+    db.session.commit()
+
+    password_hash = organiser.password_hash
+    first_user = db.session.scalar(sa.select(sa.func.max(User.id))) + 1
+    people = entries + judge_count
+    insert(
+        User,
+        [
+            {
+                "id": first_user + i,
+                "email": f"nguoi{i:05d}@bench.vn",
+                "password_hash": password_hash,
+                "full_name": f"Nguyễn Thị Người {i}" if i < entries else f"Giám khảo {i}",
+                "full_name_folded": f"nguyen thi nguoi {i}",
+                "language": "vi",
+                "confirmed_at": now,
+                "created_at": now,
+                "session_token": secrets.token_urlsafe(24),
+            }
+            for i in range(people)
+        ],
+    )
+    judges = list(range(first_user + entries, first_user + people))
+    insert(
+        RoleGrant,
+        [{"user_id": first_user + i, "role": Role.APPLICANT} for i in range(entries)]
+        + [{"user_id": j, "role": Role.JUDGE} for j in judges],
+    )
+    insert(
+        CompetitionJudge,
+        [
+            {
+                "competition_id": competition.id,
+                "email": f"nguoi{j - first_user:05d}@bench.vn",
+                "user_id": j,
+                "invited_by_id": organiser.id,
+                "expertise": [],
+                "conflict_commune_ids": [],
+            }
+            for j in judges
+        ],
+    )
+    categories = [c.id for c in competition.categories]
+    start = now - timedelta(days=50)
+    insert(
+        Entry,
+        [
+            {
+                "id": e + 1,
+                "competition_id": competition.id,
+                "applicant_id": first_user + e,
+                "category_id": categories[e % len(categories)],
+                "status": EntryStatus.ELIGIBLE,
+                "reference": f"DB-{now.year}-{e + 1:05d}",
+                "title": f"Ý tưởng khởi nghiệp số {e + 1}",
+                "submitted_at": start + timedelta(seconds=37 * e),
+                "first_submitted_at": start + timedelta(seconds=37 * e),
+                "search_text": f"y tuong khoi nghiep so {e + 1}",
+            }
+            for e in range(entries)
+        ],
+    )
+    leniency = {j: rng.uniform(-0.15, 0.15) for j in judges}
+    assignments, sheets, scores = [], [], []
+    for e in range(1, entries + 1):
+        quality = rng.random()
+        chosen = rng.sample(judges, per_entry + (1 if e % 50 == 0 else 0))
+        for n, judge in enumerate(chosen):
+            assignment_id = len(assignments) + 1
+            recused = n == per_entry  # one entry in 50 also has a judge who withdrew
+            assignments.append(
+                {
+                    "id": assignment_id,
+                    "round_id": round_.id,
+                    "entry_id": e,
+                    "judge_id": judge,
+                    "source": AssignmentSource.AUTOMATIC,
+                    "created_at": now,
+                    "created_by_id": organiser.id,
+                    "recused_at": now if recused else None,
+                }
+            )
+            if recused:
+                continue
+            sheets.append(
+                {
+                    "id": assignment_id,
+                    "assignment_id": assignment_id,
+                    "round_id": round_.id,
+                    "status": SheetStatus.SUBMITTED,
+                    "created_at": now,
+                    "updated_at": now,
+                    "submitted_at": now,
+                }
+            )
+            for c in criteria:
+                value = c.max_points * (quality + leniency[judge] + rng.gauss(0, 0.1))
+                scores.append(
+                    {
+                        "sheet_id": assignment_id,
+                        "criterion_id": c.id,
+                        "points": float(max(0, min(c.max_points, round(value)))),
+                    }
+                )
+    insert(Assignment, assignments)
+    insert(ScoreSheet, sheets)
+    insert(Score, scores)
+    round_.scoring_started_at = now
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            for table in ("entry", "judge_assignment", "score_sheet", "user_account"):
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+            conn.execute(sa.text("ANALYZE"))
+    return round_.id
+
+
+def best_of(repeat: int, function):
+    best, value = float("inf"), None
+    for _ in range(repeat):
+        db.session.expunge_all()
+        started = time.perf_counter()
+        value = function()
+        best = min(best, time.perf_counter() - started)
+    return best, value
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--judges-per-entry", type=int, default=5)
+    parser.add_argument("--judges", type=int, default=60)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="reuse the data of a previous run")
+    args = parser.parse_args(argv)
+    if args.database_url == DEFAULT_DATABASE_URL:
+        (ROOT / "instance").mkdir(exist_ok=True)
+    app = bench_app(args.database_url)
+    with app.app_context():
+        started = time.perf_counter()
+        round_id = None
+        if args.keep:
+            from portal.competitions.models import Round
+
+            round_id = db.session.scalar(sa.select(sa.func.min(Round.id)))
+        if round_id is None:
+            reset_schema(args.database_url)
+            round_id = generate(args.entries, args.judges_per_entry, args.judges)
+            print(f"data written in {time.perf_counter() - started:.1f} s")
+        from portal.competitions.models import Round
+
+        def round_():
+            return db.session.get(Round, round_id)
+
+        def load():
+            r = round_()
+            criteria = services.criteria_of(r)
+            return (
+                criteria,
+                results.load_entries(r),
+                results.load_sheets(r, criteria),
+                results.recused_entry_ids(r),
+            )
+
+        load_time, (criteria, entries, sheets, recused) = best_of(args.repeat, load)
+        r = round_()
+        entries_time, _ = best_of(args.repeat, lambda: results.load_entries(round_()))
+        sheets_time, _ = best_of(args.repeat, lambda: results.load_sheets(round_(), criteria))
+        # The fast path (binary rows on PostgreSQL) reads the same sheets as SQLAlchemy Core.
+        core_rows = db.session.connection().execute(results.sheets_query(round_(), criteria))
+        codes = [c.code for c in criteria]
+        through_core = {
+            (row[0], row[1]): dict(zip(codes, row[2:], strict=True))
+            for row in core_rows
+            if None not in row
+        }
+        assert through_core == {(s.judge_id, s.entry_id): s.points for s in sheets}
+        infos = [EntryInfo(e.id, e.submitted_at, e.id in recused) for e in entries.values()]
+        r = round_()
+        aggregate_time, _ = best_of(
+            args.repeat,
+            lambda: aggregate(
+                results.as_criteria(criteria),
+                sheets,
+                infos,
+                judges_per_entry=r.judges_per_entry,
+                disagreement_threshold=r.disagreement_threshold,
+                rank_by=r.rank_by,
+                tie_break=r.tie_break,
+            ),
+        )
+        total_time, _ = best_of(args.repeat, lambda: results.compute(round_(), explain=False))
+        page_time, ranking = best_of(args.repeat, lambda: results.compute(round_()))
+        export_time, _ = best_of(args.repeat, lambda: results.export_csv(ranking))
+        flagged = sum(1 for x in ranking.results if "disagreement" in x.flags)
+        recused_count = sum(1 for x in ranking.results if "recused" in x.flags)
+        print(
+            f"{db.engine.dialect.name}: {len(entries)} entries × {args.judges_per_entry} judges × "
+            f"{len(criteria)} criteria ({len(sheets)} sheets, {len(sheets) * len(criteria)} "
+            f"scores, {len(ranking.judges)} judges)\n"
+            f"  load (4 column-only queries): {load_time:.3f} s "
+            f"(entries {entries_time:.3f} s, sheets {sheets_time:.3f} s)\n"
+            f"  aggregate():                  {aggregate_time:.3f} s\n"
+            f"  compute() = load + aggregate: {total_time:.3f} s (best of {args.repeat})\n"
+            f"  compute() with the explanation (judges, means, spreads): {page_time:.3f} s\n"
+            f"  CSV export of the whole ranking: {export_time:.3f} s\n"
+            f"  {flagged} flagged for disagreement, {recused_count} with a recusal; "
+            f"top: {ranking.results[0].normalised_score:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

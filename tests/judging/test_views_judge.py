@@ -1,0 +1,309 @@
+"""The judges' pages through requests: dashboard, declaration, scoring, attachments, recusal."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from portal.auth.models import Role
+from portal.core import storage
+from portal.entries.models import Attachment, AttachmentKind, TeamMember
+from portal.extensions import db
+from portal.judging.models import (
+    Assignment,
+    AssignmentSource,
+    CompetitionJudge,
+    ScoreSheet,
+    SheetStatus,
+)
+from tests.conftest import login, mails_to
+from tests.factories import UserFactory
+from tests.judging.conftest import make_judging
+
+NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen(app):
+    with time_machine.travel(NOW, tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture
+def world(units):
+    world = make_judging(units, entries=3, judges=2)
+    world.round.scoring_closes_at = NOW + timedelta(days=3)
+    entry = world.entries[0]
+    entry.organisation = "HTX Rượu men lá"
+    entry.problem = "Chưa có <b>thương hiệu</b>"
+    entry.capital_needed = 150_000_000
+    entry.team_members.append(TeamMember(position=0, name="Quàng Thị Bí Mật", role="Kế toán"))
+    db.session.commit()
+    return world
+
+
+def assign(world, judge, entry) -> Assignment:
+    assignment = Assignment(
+        round_id=world.round.id,
+        entry_id=entry.id,
+        judge_id=judge.id,
+        source=AssignmentSource.MANUAL,
+        created_by_id=world.organiser.id,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def score_url(world, entry) -> str:
+    return f"/judging/rounds/{world.round.id}/entries/{entry.id}/score"
+
+
+def points(world, value="10", **overrides) -> dict:
+    data = {f"points_{c.id}": value for c in world.criteria}
+    data.update(overrides)
+    return data
+
+
+def test_the_navbar_shows_judging_to_judges_only(client, world):
+    login(client, world.judges[0])
+    assert 'href="/judging/"' in client.get("/").get_data(as_text=True)
+    client.post_form("/logout")
+    login(client, world.applicants[0])
+    assert 'href="/judging/"' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_judge_without_entries_sees_a_friendly_empty_state(client, world):
+    login(client, world.judges[1])
+    page = client.get("/judging/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "No entries are waiting for you." in page
+    assert "Declare my expertise and conflicts" in page
+
+
+def test_the_dashboard_lists_her_entries_deadline_and_progress(client, world):
+    judge = world.judges[0]
+    assign(world, judge, world.entries[0])
+    assign(world, judge, world.entries[1])
+    assign(world, world.judges[1], world.entries[2])
+    login(client, judge)
+    client.post_form(score_url(world, world.entries[0]), {**points(world), "submit": "1"})
+    page = client.get("/judging/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 of 2 scored and submitted." in page
+    assert "3 days left" in page
+    assert "10:00, 13/05/2026" in page or "13 May 2026, 10:00" in page  # Vietnam time
+    assert world.entries[0].reference in page and world.entries[1].reference in page
+    assert world.entries[2].reference not in page
+    assert "Not started" in page and "Submitted" in page
+
+
+def test_the_declaration_is_saved_and_shown_again(client, world, units):
+    judge = world.judges[0]
+    login(client, judge)
+    url = f"/judging/competitions/{world.competition.id}/declaration"
+    page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Xã Mường Phăng" in page and "Phường Sa Pa" not in page
+    assert "automatically" in page
+    category = world.competition.categories[2]
+    response = client.post_form(
+        url,
+        {
+            "expertise": [str(category.id)],
+            "conflict_people": "Lò Văn A\nlo@example.vn",
+            "conflict_communes": [str(units["muong_phang"].id)],
+            "conflict_organisations": "HTX Rượu men lá",
+        },
+    )
+    assert response.status_code == 302
+    record = db.session.scalar(sa.select(CompetitionJudge).filter_by(user_id=judge.id))
+    assert record.expertise == [category.id]
+    assert record.conflict_commune_ids == [units["muong_phang"].id]
+    assert record.declared_at == NOW
+    page = client.get(url).get_data(as_text=True)
+    assert f'value="{units["muong_phang"].id}" checked' in page or "checked" in page
+    # A commune of another province is refused, and what she typed stays.
+    response = client.post_form(
+        url,
+        {"conflict_communes": [str(units["sa_pa"].id)], "conflict_people": "Người giữ lại"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "Người giữ lại" in response.get_data(as_text=True)
+
+
+def test_the_declaration_links_an_invitation_made_by_email(client, world):
+    judge = UserFactory(roles=[Role.JUDGE])
+    record = CompetitionJudge(
+        competition_id=world.competition.id, email=judge.email, invited_by_id=world.organiser.id
+    )
+    db.session.add(record)
+    db.session.commit()
+    login(client, judge)
+    url = f"/judging/competitions/{world.competition.id}/declaration"
+    assert client.post_form(url, {"conflict_people": ""}).status_code == 302
+    db.session.refresh(record)
+    assert record.user_id == judge.id
+
+
+def test_a_blind_round_hides_who_she_is(client, world, units):
+    entry = world.entries[0]
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    page = client.get(score_url(world, entry)).get_data(as_text=True)
+    assert entry.title in page
+    assert "Chưa có &lt;b&gt;thương hiệu&lt;/b&gt;" in page  # escaped
+    assert "150,000,000" in page or "150.000.000" in page
+    assert "Kế toán" in page
+    for secret in (
+        world.applicants[0].full_name,
+        world.applicants[0].email,
+        "Quàng Thị Bí Mật",
+        "Xã Mường Phăng",
+        "HTX Rượu men lá",
+    ):
+        assert secret not in page, secret
+    for criterion in world.criteria:
+        assert f'name="points_{criterion.id}"' in page
+    assert 'step="0.5"' in page
+
+
+def test_an_open_round_shows_the_applicant(client, world):
+    world.round.blind = False
+    db.session.commit()
+    entry = world.entries[0]
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    page = client.get(score_url(world, entry)).get_data(as_text=True)
+    assert world.applicants[0].full_name in page
+    assert "Quàng Thị Bí Mật" in page
+    assert "Xã Mường Phăng" in page
+
+
+def test_draft_then_submit_then_change(client, world):
+    entry = world.entries[0]
+    judge = world.judges[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    first = world.criteria[0]
+    response = client.post_form(score_url(world, entry), {f"points_{first.id}": "7,5", "save": "1"})
+    assert response.status_code == 302
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    assert sheet.status is SheetStatus.DRAFT
+    assert sheet.points_by_criterion()[first.id] == 7.5
+    page = client.get(score_url(world, entry)).get_data(as_text=True)
+    assert 'value="7.5"' in page
+
+    response = client.post_form(
+        score_url(world, entry), {**points(world), "comment": "Tốt", "submit": "1"}
+    )
+    assert response.status_code == 302 and response.location == "/judging/"
+    db.session.expire_all()
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    assert sheet.status is SheetStatus.SUBMITTED and sheet.comment == "Tốt"
+    response = client.post_form(score_url(world, entry), {**points(world, "9"), "submit": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert set(db.session.scalar(sa.select(ScoreSheet)).points_by_criterion().values()) == {9}
+
+
+def test_a_refused_submission_keeps_what_she_typed(client, world):
+    entry = world.entries[0]
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    c0, c1, c2 = world.criteria[:3]
+    data = points(world, "5")
+    data.update(
+        {f"points_{c0.id}": "", f"points_{c1.id}": "25", f"points_{c2.id}": "abc"},
+        comment="Nhận xét giữ lại",
+        submit="1",
+    )
+    response = client.post_form(score_url(world, entry), data, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nhận xét giữ lại" in page
+    assert 'value="25"' in page
+    assert "Enter a number" in page
+    assert db.session.scalar(sa.select(ScoreSheet)) is None
+    data[f"points_{c1.id}"] = "12"
+    data[f"points_{c2.id}"] = "4.5"
+    response = client.post_form(score_url(world, entry), data, headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert "Give points for this criterion." in response.get_data(as_text=True)
+
+
+def test_a_double_submitted_form_makes_one_sheet(client, world):
+    entry = world.entries[0]
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    data = {**points(world), "submit": "1"}
+    assert client.post_form(score_url(world, entry), data).status_code == 302
+    assert client.post_form(score_url(world, entry), data).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(ScoreSheet.id))) == 1
+
+
+def test_a_submission_after_the_deadline_is_refused_and_kept_as_a_draft(client, world, frozen):
+    entry = world.entries[0]
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    frozen.move_to(NOW + timedelta(days=4))
+    response = client.post_form(
+        score_url(world, entry),
+        {**points(world, "6"), "submit": "1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "has closed" in page
+    assert 'value="6"' in page
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    assert sheet.status is SheetStatus.DRAFT
+
+
+def test_an_entry_file_for_the_judge_under_a_blind_name(client, world):
+    entry = world.entries[0]
+    file = Attachment(
+        entry_id=entry.id,
+        kind=AttachmentKind.BUSINESS_PLAN,
+        original_name="KeHoach_LoThiUngVien.pdf",
+        stored_name=storage.store(b"%PDF-1.4 plan"),
+        content_type="application/pdf",
+        size=13,
+    )
+    db.session.add(file)
+    db.session.commit()
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    page = client.get(score_url(world, entry)).get_data(as_text=True)
+    assert "LoThiUngVien" not in page
+    url = f"/judging/rounds/{world.round.id}/entries/{entry.id}/attachments/{file.id}"
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.data == b"%PDF-1.4 plan"
+    assert "LoThiUngVien" not in response.headers["Content-Disposition"]
+    other = world.entries[1]
+    wrong = f"/judging/rounds/{world.round.id}/entries/{other.id}/attachments/{file.id}"
+    assert client.get(wrong).status_code == 403  # not assigned to the other entry
+
+
+def test_recusal_through_the_pages(client, world):
+    entry = world.entries[0]
+    judge = world.judges[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    url = f"/judging/rounds/{world.round.id}/entries/{entry.id}/recuse"
+    page = client.get(url).get_data(as_text=True)
+    assert entry.reference in page
+    response = client.post_form(url, {"reason": "Chị họ"})
+    assert response.status_code == 422  # the box is not ticked
+    assert "Chị họ" in response.get_data(as_text=True)
+    response = client.post_form(url, {"reason": "Chị họ", "confirm": "y"})
+    assert response.status_code == 302 and response.location == "/judging/"
+    assignment = db.session.scalar(sa.select(Assignment))
+    assert assignment.recused_at == NOW and assignment.recusal_reason == "Chị họ"
+    assert len(mails_to(world.organiser.email)) == 1
+    page = client.get("/judging/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Recused" in page
+    response = client.get(score_url(world, entry), headers={"Accept-Language": "en"})
+    assert response.status_code == 403
+    assert "You recused yourself" in response.get_data(as_text=True)
