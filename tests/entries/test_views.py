@@ -78,6 +78,13 @@ def test_she_saves_a_draft_and_comes_back_to_it(client, applicant, competition):
     assert "My entries" in text(client.get("/entries/"))
 
 
+def test_the_form_warns_her_to_keep_her_name_out_of_her_files(client, applicant, competition):
+    login(client, applicant)
+    entry = start(client, competition)
+    page = text(client.get(f"/entries/{entry.id}/edit"))
+    assert "Do not write your name, phone number or address in your business plan" in page
+
+
 def test_she_submits_and_sees_her_reference(client, applicant, competition):
     login(client, applicant)
     entry = start(client, competition)
