@@ -2,6 +2,7 @@
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.core.audit import AuditLog
 from portal.core.time import utcnow
@@ -13,6 +14,13 @@ from tests.judging.conftest import make_judging
 from tests.judging.results_helpers import assign, score
 
 HEADER = "reference,judge_email,criterion,points,comment\n"
+
+
+@pytest.fixture(autouse=True)
+def english(app):
+    """The messages are checked in English; the pages show them in the reader's language."""
+    with app.app_context(), force_locale("en"):
+        yield
 
 
 def context(**changes) -> Context:
