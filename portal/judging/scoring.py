@@ -29,7 +29,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import BuildError
 
 from portal.auth.models import Role, RoleGrant, User
 from portal.competitions.models import Competition, Round
@@ -480,13 +479,6 @@ def organisers_of(competition: Competition) -> list[User]:
     )
 
 
-def _round_url(round_: Round) -> str:
-    try:
-        return external_url("judging.round_overview", round_id=round_.id)
-    except BuildError:  # the organisers' round page is not there: their competition page is
-        return external_url("competitions.detail", competition_id=round_.competition_id)
-
-
 def recuse(judge: User, assignment: Assignment, reason: str, now: datetime) -> None:
     """She steps down from an entry; the organisers are told it needs another judge. Commits."""
     if assignment.judge_id != judge.id:
@@ -521,7 +513,7 @@ def recuse(judge: User, assignment: Assignment, reason: str, now: datetime) -> N
     )
     entry = assignment.entry
     competition = round_.competition
-    url = _round_url(round_)
+    url = external_url("judging.round_overview", round_id=round_.id)
     for organiser in organisers_of(competition):
         queue_mail(
             organiser.email,

@@ -12,7 +12,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from portal.auth import services as auth_services
 from portal.auth.models import Role, RoleGrant, User
@@ -358,23 +357,10 @@ def add_judge(
         user=account,
         competition=competition,
         inviter=actor,
-        judging_url=_judge_link(competition),
+        judging_url=external_url("judging.declaration", competition_id=competition.id),
     )
     db.session.commit()
     return row
-
-
-def _judge_link(competition: Competition) -> str:
-    """Where she declares her expertise and conflicts (the judges' pages), or the home page."""
-    for endpoint, values in (
-        ("judging.declaration", {"competition_id": competition.id}),
-        ("judging.my_judging", {}),
-    ):
-        try:
-            return external_url(endpoint, **values)
-        except BuildError:
-            continue
-    return external_url("main.index")
 
 
 def submitted_sheets(judge: CompetitionJudge) -> int:

@@ -2,7 +2,6 @@
 
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -41,12 +40,11 @@ def two(value: float | None) -> str:
 
 
 def _common(round_: Round) -> dict:
-    overview = "judging.round_overview" in current_app.view_functions
     return {
         "round": round_,
         "competition": round_.competition,
         "two": two,
-        "overview_url": url_for("judging.round_overview", round_id=round_.id) if overview else None,
+        "overview_url": url_for("judging.round_overview", round_id=round_.id),
     }
 
 
