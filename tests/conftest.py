@@ -127,3 +127,21 @@ def login(client: Client, user, password: str = "password123", remember: bool = 
     if remember:
         data["remember"] = "y"
     return client.post_form("/login", data)
+
+
+def check_access(client: Client, people: dict, role: str, method: str, url: str, allowed: set):
+    """Request `url` as `role` (one of `people`, or "anonymous") and check the answer: allowed
+    roles get the page (no 401, 403 or 500, no detour to the login page), anonymous visitors are
+    sent to log in, everyone else gets 403. Returns the response for further checks."""
+    if role != "anonymous":
+        assert login(client, people[role]).status_code == 302
+    response = client.get(url) if method == "GET" else client.post_form(url, {})
+    if role in allowed:
+        assert response.status_code not in (401, 403, 500), response.status_code
+        assert not (response.status_code == 302 and "/login" in response.location)
+    elif role == "anonymous":
+        assert response.status_code == 302
+        assert response.location.startswith("/login?next=")
+    else:
+        assert response.status_code == 403
+    return response

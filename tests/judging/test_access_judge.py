@@ -12,7 +12,7 @@ from portal.entries.models import Attachment, AttachmentKind
 from portal.extensions import db
 from portal.judging import scoring
 from portal.judging.models import Assignment, AssignmentSource, ScoreSheet
-from tests.conftest import login
+from tests.conftest import check_access, login
 from tests.factories import UserFactory
 from tests.judging.conftest import make_judging
 
@@ -82,18 +82,7 @@ def world(units):
 )
 def test_route_access(client, world, role, method, url, allowed):
     _, people, ids = world
-    if role != "anonymous":
-        assert login(client, people[role]).status_code == 302
-    url = url.format(**ids)
-    response = client.get(url) if method == "GET" else client.post_form(url, {})
-    if role in allowed:
-        assert response.status_code not in (401, 403), response.status_code
-        assert not (response.status_code == 302 and "/login" in response.location)
-    elif role == "anonymous":
-        assert response.status_code == 302
-        assert response.location.startswith("/login?next=")
-    else:
-        assert response.status_code == 403
+    check_access(client, people, role, method, url.format(**ids), allowed)
 
 
 def _entry_urls(ids) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ import pytest
 
 from portal.auth.models import Role
 from portal.extensions import db
-from tests.conftest import login
+from tests.conftest import check_access, login
 from tests.factories import UserFactory
 from tests.judging.conftest import make_judging
 from tests.judging.results_helpers import score
@@ -48,18 +48,8 @@ def world(units):
 )
 def test_results_access(client, world, role, method, url, allowed):
     w, people = world
-    if role != "anonymous":
-        assert login(client, people[role]).status_code == 302
-    url = url.format(round=w.round.id)
-    response = client.get(url) if method == "GET" else client.post_form(url, {})
-    if role in allowed:
-        assert response.status_code not in (401, 403, 500), response.status_code
-        assert not (response.status_code == 302 and "/login" in response.location)
-    elif role == "anonymous":
-        assert response.status_code == 302
-        assert response.location.startswith("/login?next=")
-    else:
-        assert response.status_code == 403
+    response = check_access(client, people, role, method, url.format(round=w.round.id), allowed)
+    if role not in allowed and role != "anonymous":
         assert "80.00" not in response.get_data(as_text=True)
 
 

@@ -5,7 +5,7 @@ import pytest
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.judging.models import Assignment, AssignmentSource
-from tests.conftest import login
+from tests.conftest import check_access
 from tests.factories import UserFactory
 from tests.judging.conftest import make_judging
 
@@ -68,15 +68,4 @@ def world(app, units):
 )
 def test_route_access(client, world, role, method, url, allowed):
     people, ids = world
-    if role != "anonymous":
-        assert login(client, people[role]).status_code == 302
-    url = url.format(**ids)
-    response = client.get(url) if method == "GET" else client.post_form(url, {})
-    if role in allowed:
-        assert response.status_code not in (401, 403, 500), response.status_code
-        assert not (response.status_code == 302 and "/login" in response.location)
-    elif role == "anonymous":
-        assert response.status_code == 302
-        assert response.location.startswith("/login?next=")
-    else:
-        assert response.status_code == 403
+    check_access(client, people, role, method, url.format(**ids), allowed)
