@@ -100,11 +100,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
     from portal.applicants import bp as applicants_bp
     from portal.auth import bp as auth_bp
+    from portal.awards import bp as awards_bp
     from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
     from portal.entries import bp as entries_bp
     from portal.judging import bp as judging_bp
     from portal.main import bp as main_bp
+    from portal.projects import bp as projects_bp
     from portal.units import bp as units_bp
 
     for blueprint in (
@@ -117,6 +119,8 @@ def _register_blueprints(app: Flask) -> None:
         entries_bp,
         applicants_bp,
         judging_bp,
+        awards_bp,
+        projects_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.awards import bp  # noqa: F401

@@ -1,0 +1,7 @@
+"""Supported projects: the winners' projects the union follows for years."""
+
+from flask import Blueprint
+
+bp = Blueprint("projects", __name__)
+
+from portal.projects import models, views  # noqa: E402,F401

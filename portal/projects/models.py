@@ -1,0 +1,49 @@
+"""Supported projects: a winner's project, followed for years after the competition.
+
+The follow-on capital (support agreements, ledger postings) and progress reports hang off this
+record, so it is a model of its own rather than a flag on the entry.
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.competitions.models import DEFAULT_CATEGORIES
+from portal.core.time import UTCDateTime, utcnow
+from portal.entries.models import Entry
+from portal.extensions import db
+from portal.units.models import Unit
+
+
+class SupportedProject(db.Model):
+    __tablename__ = "supported_project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The entry it came from: its team, answers and the awards it won.
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id"), unique=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    # The organising unit that follows the project (the competition's unit).
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # Copied from the entry: categories belong to one competition, the project outlives it.
+    # A national category keeps its code (shown in the reader's language), another its name.
+    category_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    category_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    year: Mapped[int] = mapped_column(sa.SmallInteger, index=True)  # of the competition
+    # Folded title, entry reference and owner's name: search ignores diacritics and case.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    owner: Mapped[User] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    commune: Mapped[Unit | None] = relationship(foreign_keys=[commune_id])
+
+    @property
+    def category_label(self) -> str:
+        if self.category_code in DEFAULT_CATEGORIES:
+            return str(DEFAULT_CATEGORIES[self.category_code])
+        return self.category_name

@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from portal.projects import bp  # noqa: F401

@@ -1,0 +1,29 @@
+"""The shared fixture itself: a published world is what the other tests assume."""
+
+from portal.awards import services
+from portal.awards.models import DecisionStatus
+from portal.entries.models import EntryStatus
+from portal.extensions import db
+from portal.projects.models import SupportedProject
+
+
+def test_published_world(published):
+    awards = db.session.scalars(services.published_awards_query()).unique().all()
+    assert len(awards) == 11
+    assert services.decision_of(published.competition).status is DecisionStatus.PUBLISHED
+    assert published.entries[0].status is EntryStatus.AWARDED
+    assert published.entries[10].status is EntryStatus.ADVANCED
+    assert db.session.query(SupportedProject).count() == 10
+    assert len({a.certificate_code for a in awards}) == 11
+
+
+def test_rule_facts(awards_world):
+    facts = services.facts_of([e.id for e in awards_world.entries])
+    assert [e.id for e in awards_world.entries if facts[e.id].ethnic_minority] == [
+        awards_world.entries[2].id,
+        awards_world.entries[7].id,
+    ]
+
+
+def test_normalise_code():
+    assert services.normalise_code(" k7q2 9xmd-4hta ") == "K7Q2-9XMD-4HTA"
