@@ -1,8 +1,27 @@
 """Awards: prize tiers, the decision and its approval, publication, certificates, prize payments."""
 
-from flask import Blueprint
+from flask import Blueprint, current_app
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("awards", __name__)
+
+# The organisers' pages of a competition's awards, in the order of the work.
+AWARDS_PAGES = [
+    ("awards.prizes", _l("Prizes")),
+    ("awards.decide", _l("Decision")),
+    ("awards.certificates", _l("Certificates")),
+    ("awards.payments", _l("Prize payments")),
+]
+
+
+@bp.app_context_processor
+def _awards_pages() -> dict:
+    def awards_pages() -> list:
+        # TODO(lead): drop the filter once every part has landed.
+        return [(e, label) for e, label in AWARDS_PAGES if e in current_app.view_functions]
+
+    return {"awards_pages": awards_pages}
+
 
 from portal.awards import (  # noqa: E402,F401
     models,
