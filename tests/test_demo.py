@@ -53,13 +53,15 @@ def test_the_demo_has_realistic_entries_and_profiles(app):
     runner.invoke(args=["demo", "load"])
     runner.invoke(args=["demo", "load"])
     entries = db.session.scalars(
-        sa.select(Entry).where(Entry.status != EntryStatus.IN_JUDGING).order_by(Entry.id)
+        sa.select(Entry)
+        .where(Entry.status.in_([EntryStatus.DRAFT, EntryStatus.SUBMITTED]))
+        .order_by(Entry.id)
     ).all()
     assert len(entries) == 5
     assert {e.status for e in entries} == {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
     assert entries[1].reference.endswith("-0002") and entries[1].versions
     assert entries[0].title == "Rượu men lá Mường Phăng"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicantProfile)) == 17
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicantProfile)) == 35
 
 
 def test_the_demo_has_a_round_in_judging_with_work_left_for_the_demo_judge(app):
@@ -83,3 +85,40 @@ def test_the_demo_has_a_round_in_judging_with_work_left_for_the_demo_judge(app):
     assert sheets.count(SheetStatus.DRAFT) == 1
     assert sheets.count(None) == 6
     assert db.session.scalar(sa.select(sa.func.count(ScoreSheet.id))) == 30
+
+
+def test_the_demo_has_published_prizes_and_a_decision_waiting_for_approval(app):
+    from portal.awards.models import (
+        Award,
+        AwardDecision,
+        AwardStatus,
+        DecisionStatus,
+        ExternalAward,
+        PaymentKind,
+        PrizePayment,
+    )
+    from portal.ledger.models import PostingLine
+    from portal.projects.models import SupportedProject
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    decisions = {d.competition.unit.name: d for d in db.session.scalars(sa.select(AwardDecision))}
+    assert decisions["Lào Cai"].status is DecisionStatus.PUBLISHED
+    assert decisions["Lào Cai"].approved_by.email == "admin@demo.hoilhpn.vn"
+    assert decisions["Điện Biên"].status is DecisionStatus.FINALISED
+    assert decisions["Điện Biên"].finalised_by.email == "tochuc.dienbien@demo.hoilhpn.vn"
+
+    published = db.session.scalars(
+        sa.select(Award).where(Award.competition_id == decisions["Lào Cai"].competition_id)
+    ).all()
+    assert len(published) == 11 and all(a.certificate_code for a in published)
+    assert [a.status for a in published].count(AwardStatus.REVOKED) == 1
+    first = next(a for a in published if a.tier.name == "Giải Nhất")
+    assert first.entry.applicant.email == "ungvien2@demo.hoilhpn.vn"
+
+    kinds = db.session.scalars(sa.select(PrizePayment.kind)).all()
+    assert kinds.count(PaymentKind.PAYMENT) == 3 and kinds.count(PaymentKind.REVERSAL) == 1
+    assert db.session.scalar(sa.select(sa.func.sum(PostingLine.amount))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SupportedProject.id))) == 11
+    assert db.session.scalar(sa.select(ExternalAward.entry_id)) == first.entry_id

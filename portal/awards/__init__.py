@@ -1,6 +1,6 @@
 """Awards: prize tiers, the decision and its approval, publication, certificates, prize payments."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("awards", __name__)
@@ -16,11 +16,7 @@ AWARDS_PAGES = [
 
 @bp.app_context_processor
 def _awards_pages() -> dict:
-    def awards_pages() -> list:
-        # TODO(lead): drop the filter once every part has landed.
-        return [(e, label) for e, label in AWARDS_PAGES if e in current_app.view_functions]
-
-    return {"awards_pages": awards_pages}
+    return {"awards_pages": AWARDS_PAGES}
 
 
 from portal.awards import (  # noqa: E402,F401

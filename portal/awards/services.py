@@ -143,8 +143,7 @@ def new_certificate_code() -> str:
 
 def normalise_code(text: str) -> str:
     """What a person typed ("k7q2 9xmd 4hta") as a stored code ("K7Q2-9XMD-4HTA")."""
-    raw = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
+    raw = "".join(ch for ch in (text or "").upper() if ch.isascii() and ch.isalnum())
     if len(raw) != 12:
         return raw
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"

@@ -32,7 +32,8 @@ TRANSITIONS: dict[CompetitionStatus, set[CompetitionStatus]] = {
     S.OPEN: {S.CLOSED, S.DRAFT},
     S.CLOSED: {S.OPEN, S.JUDGING},
     S.JUDGING: {S.RESULTS_FINAL},
-    S.RESULTS_FINAL: {S.RESULTS_PUBLISHED, S.JUDGING},
+    # Results are published only through the awards decision (portal.awards.deciding.publish).
+    S.RESULTS_FINAL: {S.JUDGING},
     S.RESULTS_PUBLISHED: {S.ARCHIVED},
     S.ARCHIVED: set(),
 }

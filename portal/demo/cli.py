@@ -10,5 +10,5 @@ def load_command() -> None:
     accounts = load_demo()
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for account in accounts:
-        click.echo(f"  {account['role']:<28} {account['email']:<34} {account['name']}")
+        click.echo(f"  {account['role']:<28} {account['email']:<36} {account['name']}")
     click.echo("")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import Invitation, Role, RoleGrant, User
 from portal.core.time import utcnow
+from portal.demo.awards import load_awards
 from portal.extensions import db
 from portal.units.models import Unit, UnitKind
 from portal.units.services import load_units
@@ -25,6 +26,14 @@ DEMO_PEOPLE = [
     (
         "tochuc.dienbien@demo.hoilhpn.vn",
         "Lò Thị Hương",
+        "vi",
+        [(Role.ORGANISER, "Điện Biên", None)],
+        "Điện Biên",
+        "Phường Điện Biên Phủ",
+    ),
+    (
+        "phochutich.dienbien@demo.hoilhpn.vn",
+        "Cầm Thị Lan",
         "vi",
         [(Role.ORGANISER, "Điện Biên", None)],
         "Điện Biên",
@@ -143,6 +152,7 @@ def load_demo() -> list[dict]:
     _load_competitions(now)
     _load_entries(now)
     _load_judging(now)
+    load_awards(now, DEMO_PASSWORD)
     return logins
 
 

@@ -475,6 +475,13 @@ def reopen(actor: User, round_: Round, *, reason: str, now: datetime) -> None:
     _require_manager(actor, round_)
     if round_.results_final_at is None:
         raise DomainError(_l("The results of this round are not final."))
+    if _prizes_decided(round_):
+        raise DomainError(
+            _l(
+                "The prizes were decided from these results: they can be reopened only while "
+                "the prize decision is still a draft."
+            )
+        )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Write why the results are reopened."), field="reason")
@@ -507,6 +514,16 @@ def reopen(actor: User, round_: Round, *, reason: str, now: datetime) -> None:
         after={"results_final_at": None, "reason": reason, "advancing_undone": undone},
     )
     db.session.commit()
+
+
+def _prizes_decided(round_: Round) -> bool:
+    """Is the competition's prize decision past its draft (finalised, approved, published)?"""
+    from portal.awards.models import AwardDecision, DecisionStatus  # awards builds on judging
+
+    status = db.session.scalar(
+        sa.select(AwardDecision.status).where(AwardDecision.competition_id == round_.competition_id)
+    )
+    return status is not None and status is not DecisionStatus.DRAFT
 
 
 def _take_back(actor: User, round_: Round, following: Round) -> int:

@@ -1,12 +1,36 @@
-"""Supported projects: created when an entry wins, followed for years."""
+"""Supported projects: created when an entry wins, followed for years; prizes won elsewhere;
+the organisers' list with its filters and totals."""
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import defaultload, defer, joinedload, noload
 
-from portal.core import audit
+from portal.auth.models import Role, User
+from portal.awards.models import (
+    Award,
+    AwardDecision,
+    AwardStatus,
+    DecisionStatus,
+    ExternalAward,
+    PrizeKind,
+    PrizeTier,
+)
+from portal.competitions import services as competition_services
+from portal.competitions.models import Competition, CompetitionLevel
+from portal.core import audit, storage
+from portal.core.errors import DomainError
 from portal.core.text import fold
-from portal.entries.models import Entry
+from portal.core.time import to_vietnam, utcnow
+from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
 from portal.projects.models import SupportedProject
+from portal.units.models import Unit
 
 
 def project_of(entry_id: int) -> SupportedProject | None:
@@ -42,3 +66,463 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
         after={"entry_id": entry.id, "title": entry.title},
     )
     return project
+
+
+# --- Who may see and act -------------------------------------------------------------------------
+
+
+def may_manage(user: User, project: SupportedProject) -> bool:
+    """Organisers of the unit that follows the project (or of its province), and admins."""
+    return user.is_authenticated and user.can_act_on_unit(project.unit_id)
+
+
+def is_team_member(user: User, project: SupportedProject) -> bool:
+    return any(m.user_id == user.id for m in project.entry.team_members if m.user_id)
+
+
+def may_read(user: User, project: SupportedProject) -> bool:
+    """Its managers, its owner, and the team members who have an account linked to the entry:
+    the project is theirs too (they read it; only organisers change it)."""
+    if not user.is_authenticated:
+        return False
+    return project.owner_id == user.id or may_manage(user, project) or is_team_member(user, project)
+
+
+def may_see_evidence(user: User, external: ExternalAward) -> bool:
+    """The evidence of a prize won elsewhere: the competition's managers and the entry's owner."""
+    entry = external.entry
+    return user.is_authenticated and (
+        entry.applicant_id == user.id or competition_services.may_manage(user, entry.competition)
+    )
+
+
+# --- Prizes won elsewhere (regional and national rounds run by other bodies) --------------------
+
+LEVEL_ORDER = [
+    CompetitionLevel.COMMUNE,
+    CompetitionLevel.PROVINCIAL,
+    CompetitionLevel.REGIONAL,
+    CompetitionLevel.NATIONAL,
+]
+EXTERNAL_LEVELS = (CompetitionLevel.REGIONAL, CompetitionLevel.NATIONAL)
+EVIDENCE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+# Entries that never took part (a draft), left (withdrawn) or were screened out cannot have won.
+NOT_COMPETING = {EntryStatus.DRAFT, EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE}
+MAX_NAME = 200
+MAX_NOTE = 2000
+MAX_CASH = 1_000_000_000_000
+# A note stands as evidence when it gives a link, or says where the proof is in a few words.
+MIN_NOTE_WORDS = 4
+_LINK = re.compile(r"https?://\S+\.\S+", re.IGNORECASE)
+
+
+def _note_is_evidence(note: str) -> bool:
+    if _LINK.search(note):
+        return True
+    return len([w for w in note.split() if any(ch.isalnum() for ch in w)]) >= MIN_NOTE_WORDS
+
+
+def _check_evidence(evidence: tuple[bytes, str] | None) -> tuple[bytes, str, str] | None:
+    if evidence is None:
+        return None
+    data, filename = evidence
+    if not data:
+        return None
+    mime = storage.sniff(data[:8192])
+    if mime not in EVIDENCE_TYPES:
+        raise DomainError(_l("The evidence must be a PDF, JPEG or PNG file."), field="evidence")
+    if len(data) > current_app.config["MAX_PLAN_BYTES"]:
+        raise DomainError(_l("The evidence file is larger than 10 MB."), field="evidence")
+    name = (os.path.basename((filename or "").replace("\\", "/")) or "evidence")[:200]
+    return data, name, mime
+
+
+def _describe(external: ExternalAward) -> dict:
+    return {
+        "entry_id": external.entry_id,
+        "level": external.level.value,
+        "body": external.body,
+        "prize": external.prize,
+        "year": external.year,
+        "cash_value": external.cash_value,
+        "evidence_note": external.evidence_note,
+        "evidence_filename": external.evidence_filename,
+    }
+
+
+def record_external_award(
+    actor: User,
+    entry: Entry,
+    level: CompetitionLevel | str,
+    body: str,
+    prize: str,
+    year: int | None,
+    cash_value: int | None,
+    evidence_note: str,
+    evidence: tuple[bytes, str] | None,
+    *,
+    now: datetime | None = None,
+) -> ExternalAward:
+    """Record that an entry won a prize at a higher round run by another body.
+
+    Managers of the entry's competition only. The level is regional or national and above the
+    competition's own; the body that ran the round and the prize are named; the year is between
+    the competition's year and this year (Vietnam time); the cash value, if any, is a whole number
+    of đồng, not below zero. Evidence is required: a PDF, JPEG or PNG file (checked by its
+    content, at most 10 MB), or a note of a few words or a link saying where the proof is.
+    The same prize is not recorded twice. The entry becomes a supported project if it is not one.
+    """
+    now = now or utcnow()
+    competition = entry.competition
+    if not competition_services.may_manage(actor, competition):
+        raise DomainError(_l("You cannot act on entries of another unit."))
+    if entry.status in NOT_COMPETING:
+        raise DomainError(
+            _l("Only an entry that took part in the competition can have won a prize elsewhere.")
+        )
+    try:
+        level = CompetitionLevel(level)
+    except ValueError:
+        raise DomainError(_l("Choose regional or national."), field="level") from None
+    if level not in EXTERNAL_LEVELS:
+        raise DomainError(_l("Choose regional or national."), field="level")
+    if LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(competition.level):
+        raise DomainError(
+            _l(
+                "The round must be of a higher level than this competition (%(level)s).",
+                level=competition.level.label,
+            ),
+            field="level",
+        )
+    body = " ".join((body or "").split())
+    prize = " ".join((prize or "").split())
+    evidence_note = (evidence_note or "").strip()
+    if not body:
+        raise DomainError(_l("Write who ran the round."), field="body")
+    if len(body) > MAX_NAME:
+        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NAME), field="body")
+    if not prize:
+        raise DomainError(_l("Write the prize she won."), field="prize")
+    if len(prize) > MAX_NAME:
+        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NAME), field="prize")
+    this_year = to_vietnam(now).year
+    if (
+        not isinstance(year, int)
+        or isinstance(year, bool)
+        or not (competition.year <= year <= this_year)
+    ):
+        raise DomainError(
+            _l(
+                "The year must be between %(first)d and %(last)d.",
+                first=competition.year,
+                last=max(this_year, competition.year),
+            ),
+            field="year",
+        )
+    if cash_value is not None and (
+        not isinstance(cash_value, int)
+        or isinstance(cash_value, bool)
+        or not 0 <= cash_value <= MAX_CASH
+    ):
+        raise DomainError(
+            _l("Enter the cash value in whole đồng, or leave it empty."), field="cash_value"
+        )
+    if len(evidence_note) > MAX_NOTE:
+        raise DomainError(
+            _l("Write at most %(num)d characters.", num=MAX_NOTE), field="evidence_note"
+        )
+    checked = _check_evidence(evidence)
+    if checked is None and not _note_is_evidence(evidence_note):
+        raise DomainError(
+            _l(
+                "Give the evidence: attach the certificate or decision (PDF, JPEG or PNG), "
+                "or say in a few words where it can be checked, or give a link to it."
+            ),
+            field="evidence",
+        )
+    same = db.session.scalars(
+        sa.select(ExternalAward).where(
+            ExternalAward.entry_id == entry.id,
+            ExternalAward.level == level,
+            ExternalAward.year == year,
+        )
+    )
+    if any(fold(x.body) == fold(body) and fold(x.prize) == fold(prize) for x in same):
+        raise DomainError(_l("This prize is already recorded for this entry."))
+
+    external = ExternalAward(
+        entry_id=entry.id,
+        level=level,
+        body=body,
+        prize=prize,
+        year=year,
+        cash_value=cash_value,
+        evidence_note=evidence_note,
+        evidence_stored_name=storage.store(checked[0]) if checked else None,
+        evidence_filename=checked[1] if checked else None,
+        evidence_content_type=checked[2] if checked else None,
+        recorded_by_id=actor.id,
+        recorded_at=now,
+    )
+    db.session.add(external)
+    db.session.flush()
+    audit.record(
+        "external_award.recorded",
+        actor_id=actor.id,
+        object_type="external_award",
+        object_id=external.id,
+        after=_describe(external),
+    )
+    ensure_project(entry, actor_id=actor.id)
+    db.session.commit()
+    return external
+
+
+def delete_external_award(actor: User, external: ExternalAward, reason: str) -> None:
+    """Remove a prize recorded by mistake, with a written reason; the audit log keeps what it
+    was. The supported project stays: it outlives the prizes it is known for."""
+    if not competition_services.may_manage(actor, external.entry.competition):
+        raise DomainError(_l("You cannot act on entries of another unit."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Write why this prize is removed."), field="reason")
+    if len(reason) > MAX_NOTE:
+        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NOTE), field="reason")
+    before = _describe(external)
+    stored = external.evidence_stored_name
+    audit.record(
+        "external_award.deleted",
+        actor_id=actor.id,
+        object_type="external_award",
+        object_id=external.id,
+        before=before,
+        after={"reason": reason},
+    )
+    db.session.delete(external)
+    db.session.commit()
+    if stored:
+        storage.delete(stored)
+
+
+def external_awards_of(entry_ids: list[int]) -> dict[int, list[ExternalAward]]:
+    """Prizes won elsewhere by each entry, highest level and latest year first."""
+    found: dict[int, list[ExternalAward]] = {i: [] for i in entry_ids}
+    for chunk in _chunks(entry_ids):
+        rows = db.session.scalars(
+            sa.select(ExternalAward)
+            .where(ExternalAward.entry_id.in_(chunk))
+            .order_by(ExternalAward.year.desc(), ExternalAward.id)
+        )
+        for row in rows:
+            found[row.entry_id].append(row)
+    for rows in found.values():
+        rows.sort(key=lambda x: (-LEVEL_ORDER.index(x.level), -x.year, x.id))
+    return found
+
+
+def awards_of(entry_ids: list[int]) -> dict[int, list[Award]]:
+    """Awards won at the competitions (published decisions; valid or revoked), by entry."""
+    found: dict[int, list[Award]] = {i: [] for i in entry_ids}
+    for chunk in _chunks(entry_ids):
+        rows = db.session.scalars(
+            sa.select(Award)
+            .join(AwardDecision, AwardDecision.competition_id == Award.competition_id)
+            .join(PrizeTier, PrizeTier.id == Award.tier_id)
+            .where(AwardDecision.status == DecisionStatus.PUBLISHED, Award.entry_id.in_(chunk))
+            .order_by(
+                sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
+                PrizeTier.position,
+                Award.slot,
+            )
+        ).unique()
+        for row in rows:
+            found[row.entry_id].append(row)
+    return found
+
+
+def _chunks(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- The organisers' list of supported projects -------------------------------------------------
+
+
+@dataclass
+class ProjectFilters:
+    year: int | None = None
+    unit_id: int | None = None  # the competition's unit, or a province and its communes
+    category: str | None = None  # a national category code
+    commune_id: int | None = None
+    won_elsewhere: bool = False  # won a prize at a regional or national round
+    search: str | None = None
+
+
+def _units_within(unit_ids: list[int]) -> sa.Select:
+    return sa.select(Unit.id).where(sa.or_(Unit.id.in_(unit_ids), Unit.parent_id.in_(unit_ids)))
+
+
+def scoped_query(user: User) -> sa.Select:
+    """Projects the user may list: all for admins; for an organiser, those followed by a unit she
+    may act on (her unit and, for a province, its communes)."""
+    query = sa.select(SupportedProject)
+    if user.has_role(Role.ADMIN):
+        return query
+    scope = [unit.id for unit in user.organiser_units()]
+    if not scope:
+        return query.where(sa.false())
+    return query.where(SupportedProject.unit_id.in_(_units_within(scope)))
+
+
+def projects_query(user: User, filters: ProjectFilters) -> sa.Select:
+    """The projects in the user's scope that pass the filters, newest year first."""
+    query = scoped_query(user)
+    if filters.year:
+        query = query.where(SupportedProject.year == filters.year)
+    if filters.unit_id:
+        query = query.where(SupportedProject.unit_id.in_(_units_within([filters.unit_id])))
+    if filters.category:
+        query = query.where(SupportedProject.category_code == filters.category)
+    if filters.commune_id:
+        query = query.where(SupportedProject.commune_id == filters.commune_id)
+    if filters.won_elsewhere:
+        query = query.where(
+            sa.exists().where(
+                ExternalAward.entry_id == SupportedProject.entry_id,
+                ExternalAward.level.in_(EXTERNAL_LEVELS),
+            )
+        )
+    key = fold(filters.search)
+    if key:
+        query = query.where(SupportedProject.search_text.contains(key, autoescape=True))
+    return query.order_by(SupportedProject.year.desc(), SupportedProject.title, SupportedProject.id)
+
+
+def for_page(query: sa.Select) -> sa.Select:
+    """What a row of the list shows, loaded with the row: owner, units, entry and competition."""
+    return query.options(
+        joinedload(SupportedProject.owner).noload(User.roles),
+        joinedload(SupportedProject.unit),
+        joinedload(SupportedProject.commune).joinedload(Unit.parent),
+        joinedload(SupportedProject.entry)
+        .joinedload(Entry.competition)
+        .options(noload(Competition.categories), noload(Competition.rounds)),
+        defaultload(SupportedProject.entry).noload(Entry.attachments),
+        defaultload(SupportedProject.entry).noload(Entry.team_members),
+        defer(SupportedProject.search_text),
+    )
+
+
+@dataclass
+class ProjectTotals:
+    projects: int = 0
+    awards: int = 0  # valid awards won at the competitions
+    awards_cash: int = 0
+    won_elsewhere: int = 0  # projects that won prizes at regional and national rounds
+    external_awards: int = 0
+    external_cash: int = 0
+
+    @property
+    def cash(self) -> int:
+        return self.awards_cash + self.external_cash
+
+
+def totals(query: sa.Select) -> ProjectTotals:
+    """The figures of what `query` lists, in one query whatever its length."""
+    listed = query.order_by(None).with_only_columns(SupportedProject.entry_id)
+    valid = (
+        sa.select(Award.id)
+        .join(AwardDecision, AwardDecision.competition_id == Award.competition_id)
+        .where(
+            AwardDecision.status == DecisionStatus.PUBLISHED,
+            Award.status == AwardStatus.ACTIVE,
+            Award.certificate_code.is_not(None),
+            Award.entry_id.in_(listed),
+        )
+    )
+    elsewhere = sa.select(ExternalAward.id).where(
+        ExternalAward.entry_id.in_(listed), ExternalAward.level.in_(EXTERNAL_LEVELS)
+    )
+
+    def figure(select: sa.Select, column) -> sa.ScalarSelect:
+        return select.with_only_columns(column).scalar_subquery()
+
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count()).select_from(listed.subquery()).scalar_subquery(),
+            figure(valid, sa.func.count(Award.id)),
+            figure(valid, sa.func.coalesce(sa.func.sum(Award.cash_value), 0)),
+            figure(elsewhere, sa.func.count(sa.distinct(ExternalAward.entry_id))),
+            figure(elsewhere, sa.func.count(ExternalAward.id)),
+            figure(elsewhere, sa.func.coalesce(sa.func.sum(ExternalAward.cash_value), 0)),
+        )
+    ).one()
+    return ProjectTotals(*(int(value or 0) for value in row))
+
+
+@dataclass
+class FilterOptions:
+    years: list[int]
+    units: list[Unit]  # provinces, then the communes whose competitions have projects
+    communes: list[Unit]
+
+
+def filter_options(user: User) -> FilterOptions:
+    """The values the filters offer: only those the user's projects have (three queries)."""
+    scoped = scoped_query(user).order_by(None)
+    years = db.session.scalars(
+        scoped.with_only_columns(SupportedProject.year)
+        .distinct()
+        .order_by(SupportedProject.year.desc())
+    )
+    followed = scoped.with_only_columns(SupportedProject.unit_id)
+    units = db.session.scalars(
+        sa.select(Unit)
+        .where(
+            sa.or_(
+                Unit.id.in_(followed),
+                Unit.id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(followed))),
+            )
+        )
+        .order_by(Unit.parent_id.is_not(None), Unit.name_folded)
+    )
+    communes = db.session.scalars(
+        sa.select(Unit)
+        .where(Unit.id.in_(scoped.with_only_columns(SupportedProject.commune_id)))
+        .options(joinedload(Unit.parent))
+        .order_by(Unit.name_folded)
+    )
+    return FilterOptions(list(years), list(units), list(communes))
+
+
+def projects_of(user: User) -> list[SupportedProject]:
+    """Her projects: those she owns and those whose team she is on with her account."""
+    on_team = sa.select(TeamMember.entry_id).where(TeamMember.user_id == user.id)
+    return list(
+        db.session.scalars(
+            for_page(
+                sa.select(SupportedProject)
+                .where(
+                    sa.or_(
+                        SupportedProject.owner_id == user.id,
+                        SupportedProject.entry_id.in_(on_team),
+                    )
+                )
+                .order_by(SupportedProject.year.desc(), SupportedProject.id.desc())
+            )
+        ).unique()
+    )
+
+
+def load_project(project_id: int) -> SupportedProject | None:
+    """A project with what its page shows: owner, team, competition, units."""
+    return db.session.scalar(
+        sa.select(SupportedProject)
+        .where(SupportedProject.id == project_id)
+        .options(
+            joinedload(SupportedProject.owner),
+            joinedload(SupportedProject.unit),
+            joinedload(SupportedProject.commune).joinedload(Unit.parent),
+            joinedload(SupportedProject.entry).joinedload(Entry.competition),
+        )
+    )

@@ -1,3 +1,269 @@
-"""(being written)"""
+"""Supported projects: the organisers' list and export, a project's page, the winner's projects,
+and the prizes an entry won at rounds run by other bodies."""
 
-from portal.projects import bp  # noqa: F401
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from portal.auth.models import Role
+from portal.awards.models import ExternalAward
+from portal.competitions import services as competition_services
+from portal.competitions.models import DEFAULT_CATEGORIES
+from portal.core import storage
+from portal.core.errors import DomainError
+from portal.core.forms import INVALID, show_error
+from portal.core.permissions import require, roles_required
+from portal.core.time import to_vietnam, utcnow
+from portal.entries.models import Entry
+from portal.extensions import db
+from portal.projects import bp, exports, services
+from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
+from portal.projects.models import SupportedProject
+
+PER_PAGE = 50
+
+
+def _as_int(value: str | None) -> int | None:
+    return int(value) if (value or "").isdigit() else None
+
+
+def _filters() -> tuple[ProjectFilterForm, services.ProjectFilters]:
+    form = ProjectFilterForm(request.args)
+    options = services.filter_options(current_user)
+    everything = SelectChoice("", _("All"))
+    form.year.choices = [everything] + [SelectChoice(str(y), str(y)) for y in options.years]
+    form.unit.choices = [everything] + [
+        SelectChoice(str(u.id), u.name if u.parent_id is None else f"— {u.name}")
+        for u in options.units
+    ]
+    form.category.choices = [everything] + [
+        SelectChoice(code, label) for code, label in DEFAULT_CATEGORIES.items()
+    ]
+    form.commune.choices = [everything] + [
+        SelectChoice(str(c.id), c.full_name) for c in options.communes
+    ]
+    form.validate()
+    for name in ("year", "unit", "category", "commune"):
+        if form[name].errors:  # a value no longer offered (an old link): not filtered on
+            form[name].data, form[name].errors = "", []
+    filters = services.ProjectFilters(
+        year=_as_int(form.year.data),
+        unit_id=_as_int(form.unit.data),
+        category=form.category.data if form.category.data in DEFAULT_CATEGORIES else None,
+        commune_id=_as_int(form.commune.data),
+        won_elsewhere=bool(form.won.data),
+        search=form.q.data if not form.q.errors else None,
+    )
+    return form, filters
+
+
+@bp.route("/projects/", endpoint="index")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def index():
+    form, filters = _filters()
+    query = services.projects_query(current_user, filters)
+    page = db.paginate(services.for_page(query), per_page=PER_PAGE, error_out=False)
+    entry_ids = [p.entry_id for p in page.items]
+    return render_template(
+        "projects/index.html",
+        form=form,
+        page=page,
+        totals=services.totals(query),
+        awards=services.awards_of(entry_ids),
+        external=services.external_awards_of(entry_ids),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.route("/projects/export.<any(csv, xlsx):kind>", endpoint="export")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def export(kind: str):
+    _, filters = _filters()
+    query = services.projects_query(current_user, filters)
+    stamp = to_vietnam(utcnow()).strftime("%Y%m%d")
+    name = f"supported-projects-{stamp}.{kind}"
+    if kind == "csv":
+        body, mimetype = exports.export_csv(query), "text/csv; charset=utf-8"
+    else:
+        body = exports.export_xlsx(query)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/projects/<int:project_id>", endpoint="detail")
+@login_required
+def detail(project_id: int):
+    project = services.load_project(project_id)
+    if project is None:
+        abort(404)
+    require(services.may_read(current_user, project))
+    return _detail_page(project)
+
+
+def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
+    manages = services.may_manage(current_user, project)
+    is_owner = project.owner_id == current_user.id
+    awards = services.awards_of([project.entry_id])[project.entry_id]
+    external = services.external_awards_of([project.entry_id])[project.entry_id]
+    links = {}
+    for award in awards:
+        if is_owner:
+            links[award.id] = url_for("awards.my_award", award_id=award.id)
+        elif award.certificate_code:
+            links[award.id] = url_for("awards.verify", code=award.certificate_code)
+    delete_forms = delete_forms or {}
+    if manages:
+        for x in external:
+            delete_forms.setdefault(
+                x.id, DeleteExternalAwardForm(formdata=None, prefix=f"remove-{x.id}")
+            )
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        entry=project.entry,
+        awards=awards,
+        award_links=links,
+        external=external,
+        manages=manages,
+        is_owner=is_owner,
+        sees_evidence=is_owner or manages,
+        delete_forms=delete_forms,
+    )
+
+
+@bp.route("/my/projects", endpoint="mine")
+@login_required
+def mine():
+    projects = services.projects_of(current_user)
+    entry_ids = [p.entry_id for p in projects]
+    return render_template(
+        "projects/mine.html",
+        projects=projects,
+        awards=services.awards_of(entry_ids),
+        external=services.external_awards_of(entry_ids),
+    )
+
+
+def _managed_entry(entry_id: int) -> Entry:
+    entry = db.get_or_404(Entry, entry_id)
+    require(competition_services.may_manage(current_user, entry.competition))
+    return entry
+
+
+@bp.route(
+    "/projects/entries/<int:entry_id>/external-awards",
+    methods=["GET", "POST"],
+    endpoint="add_external_award",
+)
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def add_external_award(entry_id: int):
+    entry = _managed_entry(entry_id)
+    form = ExternalAwardForm()
+    status = 200
+    if request.method == "GET":
+        form.year.data = to_vietnam(utcnow()).year
+    elif form.validate_on_submit():
+        upload = form.evidence.data
+        evidence = None
+        if isinstance(upload, FileStorage) and upload.filename:
+            evidence = (upload.read(), upload.filename)
+        try:
+            services.record_external_award(
+                current_user,
+                entry,
+                form.level.data,
+                form.body.data,
+                form.prize.data,
+                form.year.data,
+                form.cash_value.data,
+                form.evidence_note.data or "",
+                evidence,
+                now=utcnow(),
+            )
+        except DomainError as error:
+            show_error(form, error)
+            status = INVALID
+        else:
+            flash(_("The prize won elsewhere has been recorded."), "success")
+            project = services.project_of(entry.id)
+            return redirect(url_for("projects.detail", project_id=project.id))
+    else:
+        status = INVALID
+    chosen = getattr(form.evidence.data, "filename", "")
+    if status != 200 and chosen and not form.evidence.errors:
+        # A browser cannot keep a chosen file across pages: say so next to the field.
+        form.evidence.errors = [_("Choose the evidence file again.")]
+    project = services.project_of(entry.id)
+    return render_template(
+        "projects/external_award.html",
+        entry=entry,
+        project=project,
+        external=services.external_awards_of([entry.id])[entry.id],
+        form=form,
+    ), status
+
+
+def _managed_external(external_id: int) -> ExternalAward:
+    external = db.get_or_404(ExternalAward, external_id)
+    require(competition_services.may_manage(current_user, external.entry.competition))
+    return external
+
+
+@bp.route(
+    "/projects/external-awards/<int:external_id>/delete",
+    methods=["POST"],
+    endpoint="delete_external_award",
+)
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def delete_external_award(external_id: int):
+    external = _managed_external(external_id)
+    entry = external.entry
+    form = DeleteExternalAwardForm(prefix=f"remove-{external.id}")
+    if form.validate_on_submit():
+        try:
+            services.delete_external_award(current_user, external, form.reason.data)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("The prize won elsewhere has been removed."), "info")
+            project = services.project_of(entry.id)
+            if project is None:
+                return redirect(url_for("projects.add_external_award", entry_id=entry.id))
+            return redirect(url_for("projects.detail", project_id=project.id))
+    project = services.project_of(entry.id)
+    if project is None:
+        flash(_("Write why this prize is removed."), "danger")
+        return redirect(url_for("projects.add_external_award", entry_id=entry.id))
+    project = services.load_project(project.id)
+    return _detail_page(project, delete_forms={external.id: form}), INVALID
+
+
+@bp.route("/projects/external-awards/<int:external_id>/evidence", endpoint="external_evidence")
+@login_required
+def external_evidence(external_id: int):
+    """The evidence of a prize won elsewhere, for the competition's managers and the owner."""
+    external = db.get_or_404(ExternalAward, external_id)
+    require(services.may_see_evidence(current_user, external))
+    if not external.evidence_stored_name:
+        abort(404)
+    return send_file(
+        storage.path_of(external.evidence_stored_name),
+        mimetype=external.evidence_content_type,
+        as_attachment=external.evidence_content_type == "application/pdf",
+        download_name=external.evidence_filename or "evidence",
+        max_age=0,
+    )
