@@ -105,7 +105,7 @@ def test_the_demo_has_published_prizes_and_a_decision_waiting_for_approval(app):
     runner.invoke(args=["demo", "load"])
     decisions = {d.competition.unit.name: d for d in db.session.scalars(sa.select(AwardDecision))}
     assert decisions["Lào Cai"].status is DecisionStatus.PUBLISHED
-    assert decisions["Lào Cai"].approved_by.email == "admin@demo.hoilhpn.vn"
+    assert decisions["Lào Cai"].approved_by.email == "phochutich.laocai@demo.hoilhpn.vn"
     assert decisions["Điện Biên"].status is DecisionStatus.FINALISED
     assert decisions["Điện Biên"].finalised_by.email == "tochuc.dienbien@demo.hoilhpn.vn"
 

@@ -22,7 +22,7 @@ from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.time import to_vietnam, utcnow
+from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 
 MIN_AGE = 16
@@ -46,7 +46,7 @@ def get_profile(user: User) -> ApplicantProfile | None:
 
 
 def today_in_vietnam() -> date:
-    return to_vietnam(utcnow()).date()
+    return vietnam_date()
 
 
 def age_on(born: date, day: date) -> int:

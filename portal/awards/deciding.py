@@ -37,7 +37,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -50,7 +49,7 @@ from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
-from portal.core.time import to_vietnam, utcnow
+from portal.core.time import utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -145,15 +144,11 @@ class Proposal:
 # --- Reading ------------------------------------------------------------------------------------
 
 
-def vietnam_day(moment: datetime) -> date:
-    return to_vietnam(moment).date()
-
-
 def decision_day(decision: AwardDecision | None) -> date:
     """The day special-prize rules are read on: when the lines were drawn, else today."""
     if decision is not None and decision.proposed_at is not None:
-        return vietnam_day(decision.proposed_at)
-    return vietnam_day(utcnow())
+        return vietnam_date(decision.proposed_at)
+    return vietnam_date(utcnow())
 
 
 def candidates_of(round_: Round) -> list[Candidate]:
@@ -377,7 +372,7 @@ def start_from_proposal(
         raise DecisionConflict(
             _l("The decision is final: reopen it before starting again from the proposal.")
         )
-    proposal = propose(competition, on=vietnam_day(now))
+    proposal = propose(competition, on=vietnam_date(now))
     if proposal.problems:
         raise DomainError(proposal.problems[0])
     try:
@@ -578,6 +573,7 @@ def finalise(
     if not any(line.entry_id for line in lines):
         raise DomainError(_l("No prize is given to any entry: there is nothing to finalise."))
     _refuse_entries_out_of_the_running(lines)
+    _check_every_line(decision, lines)
     ties = propose(competition, on=decision_day(decision)).notes()
     undecided = [
         f"{line.tier.name} {line.slot}"
@@ -624,6 +620,25 @@ def finalise(
     return decision
 
 
+def _check_every_line(decision: AwardDecision, lines: list[Award]) -> None:
+    """The prizes or their rules may have changed since the lines were drawn: every line given
+    must still be allowed (a special prize's rule, a tier winner taking a special prize)."""
+    day = decision_day(decision)
+    for line in lines:
+        if line.entry_id is not None:
+            try:
+                _check_entry(decision, line, line.entry_id, day)
+            except DomainError as error:
+                raise DomainError(
+                    _l(
+                        "%(prize)s %(slot)s: %(problem)s Change the line before going on.",
+                        prize=line.tier.name,
+                        slot=line.slot,
+                        problem=error.message,
+                    )
+                ) from None
+
+
 def _refuse_entries_out_of_the_running(lines: list[Award]) -> None:
     """An entry withdrawn or found ineligible since the lines were drawn cannot take a prize."""
     gone = sorted(
@@ -660,6 +675,13 @@ def _competition_status(actor: User, competition: Competition, new: CompetitionS
 NOT_FINALISED = _l("The decision has not been finalised yet: there is nothing to approve.")
 
 
+def organises(actor: User, competition: Competition) -> bool:
+    """Does she hold an organiser's role over the competition's unit (the unit or its province)?
+    Approval is the second organiser's check, so an admin's role alone is not enough."""
+    unit = competition.unit
+    return any(scope.id in (unit.id, unit.parent_id) for scope in actor.organiser_units())
+
+
 def approve(
     actor: User, competition: Competition, *, now: datetime, version: int | None = None
 ) -> AwardDecision:
@@ -670,6 +692,13 @@ def approve(
         raise DecisionConflict(NOT_FINALISED)
     if decision.status is not DecisionStatus.FINALISED:
         raise DecisionConflict(_l("The decision is already approved."))
+    if not organises(actor, competition):
+        raise SamePerson(
+            _l(
+                "Only an organiser of %(unit)s can approve the decision on its prizes.",
+                unit=competition.unit.name,
+            )
+        )
     if decision.finalised_by_id == actor.id:
         raise SamePerson(
             _l(
@@ -918,7 +947,15 @@ def publish(
                 "the results can be published."
             )
         )
+    if competition.status is not CompetitionStatus.RESULTS_FINAL:
+        raise DecisionConflict(
+            _l(
+                "The competition is %(status)s: its results must be final to be published.",
+                status=competition.status.label,
+            )
+        )
     _refuse_entries_out_of_the_running(services.lines_of(competition))
+    _check_every_line(decision, services.lines_of(competition))
     if not _bump(
         decision,
         expected=version,
@@ -958,7 +995,7 @@ def publish(
         queue_mail(
             applicant.email,
             "award_won" if won else "award_not_won",
-            _language(applicant),
+            applicant.language,
             _l("Congratulations: your prize in %(competition)s", competition=competition.title)
             if won
             else _l("The results of %(competition)s", competition=competition.title),
@@ -982,8 +1019,3 @@ def publish(
     )
     db.session.commit()
     return Publication(len(given), len(winners), len(told.outcomes))
-
-
-def _language(user: User) -> str:
-    languages = current_app.config.get("LANGUAGES", ("vi", "en"))
-    return user.language if user.language in languages else "vi"

@@ -36,7 +36,7 @@ from portal.core import audit, storage
 from portal.core.errors import DomainError
 from portal.core.money import format_vnd
 from portal.core.outbox import queue_mail
-from portal.core.time import to_vietnam, utcnow
+from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -57,6 +57,7 @@ class PaymentStatus(enum.StrEnum):
     PENDING = "pending"
     PART_PAID = "part_paid"
     PAID = "paid"
+    REVOKED = "revoked"  # the award was revoked: nothing more is owed
 
     @property
     def label(self) -> str:
@@ -67,6 +68,7 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.PENDING: _l("Not yet paid"),
     PaymentStatus.PART_PAID: _l("Partly paid"),
     PaymentStatus.PAID: _l("Paid"),
+    PaymentStatus.REVOKED: _l("Award revoked: nothing more is paid"),
 }
 
 
@@ -100,10 +102,6 @@ def status_for(paid: int, cash_value: int) -> PaymentStatus:
     return PaymentStatus.PART_PAID
 
 
-def today_in_vietnam(now: datetime | None = None) -> date:
-    return to_vietnam(now or utcnow()).date()
-
-
 # --- What a winner (and the organisers' list) sees ---------------------------------------------
 
 
@@ -131,6 +129,8 @@ def winner_view(award: Award) -> WinnerPayments:
     Reads `award.payments` (eager-load it on list pages)."""
     movements = sorted(award.payments, key=lambda p: p.id)
     paid = sum(p.signed_amount for p in movements)
+    if award.status is AwardStatus.REVOKED:
+        return WinnerPayments(award, movements, paid, 0, PaymentStatus.REVOKED)
     return WinnerPayments(
         award=award,
         payments=movements,
@@ -323,7 +323,7 @@ def record_payment(
     note = (note or "").strip()
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise DomainError(_l("Enter an amount of 1 đồng or more."), field="amount")
-    if paid_on > today_in_vietnam(now):
+    if paid_on > vietnam_date(now):
         raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")
     published_on = to_vietnam(decision.published_at).date() if decision.published_at else None
     if published_on is not None and paid_on < published_on:
@@ -477,7 +477,7 @@ def reverse_payment(
     if reversal_of(payment) is not None:
         raise PaymentConflict(ALREADY_REVERSED)
     paid = net_paid(award)
-    today = today_in_vietnam(now)
+    today = vietnam_date(now)
     reversal = PrizePayment(
         award_id=award.id,
         kind=PaymentKind.REVERSAL,

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
@@ -86,7 +85,7 @@ def revoke(actor: User, award: Award, reason: str, *, now: datetime) -> Award:
     queue_mail(
         applicant.email,
         "award_revoked",
-        _language(applicant),
+        applicant.language,
         _l("Your prize in %(competition)s has been revoked", competition=award.competition.title),
         user=applicant,
         award=award,
@@ -132,8 +131,3 @@ def _step_back(actor: User, award: Award, entry: Entry) -> None:
         before={"status": EntryStatus.AWARDED.value},
         after={"status": status.value, "award_revoked": award.id},
     )
-
-
-def _language(user: User) -> str:
-    languages = current_app.config.get("LANGUAGES", ("vi", "en"))
-    return user.language if user.language in languages else "vi"

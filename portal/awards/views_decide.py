@@ -283,10 +283,12 @@ def edit_line(award_id: int):
                 deciding.change_line(
                     current_user,
                     award,
-                    int(chosen) if chosen.isdigit() else None,
+                    int(chosen)
+                    if chosen.isascii() and chosen.isdigit() and len(chosen) < 10
+                    else None,
                     form.reason.data or "",
                     now=utcnow(),
-                    was=int(was) if was.isdigit() else None,
+                    was=int(was) if was.isascii() and was.isdigit() and len(was) < 10 else None,
                 )
             except DomainError as error:
                 show_error(form, error)

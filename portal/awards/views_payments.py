@@ -15,7 +15,7 @@ from portal.core import storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
-from portal.core.time import utcnow
+from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 
 CONFLICT = 409
@@ -66,7 +66,7 @@ def record_payment(award_id: int):
     form = RecordPaymentForm()
     status = 200
     if request.method == "GET":
-        form.paid_on.data = services.today_in_vietnam()
+        form.paid_on.data = vietnam_date()
         form.amount.data = account.outstanding or None
     elif form.validate_on_submit():
         upload = form.receipt.data

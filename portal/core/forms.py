@@ -1,6 +1,8 @@
 """Helpers every form view uses: the status of a refused form, a rule's message on its field,
 and the field for amounts of đồng."""
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -56,4 +58,4 @@ class MoneyField(StringField):
     def _value(self) -> str:
         if self.raw is not None:
             return self.raw
-        return "" if self.data is None else f"{self.data:,}".replace(",", ".")
+        return "" if self.data is None else format_decimal(self.data, locale=get_locale())

@@ -1,6 +1,6 @@
 """Time is stored in UTC and shown in Asia/Ho_Chi_Minh."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,6 +15,11 @@ def utcnow() -> datetime:
 
 def to_vietnam(moment: datetime) -> datetime:
     return as_utc(moment).astimezone(VIETNAM)
+
+
+def vietnam_date(moment: datetime | None = None) -> date:
+    """The day it is (or was at `moment`) in Vietnam."""
+    return to_vietnam(moment or utcnow()).date()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -206,13 +206,12 @@ def load_awards(now: datetime, password: str) -> None:
     from portal.competitions.models import CompetitionStatus
     from portal.core.time import to_vietnam
 
-    admin = _user("admin@demo.hoilhpn.vn")
-
-    # Lào Cai: decided, approved and published; prizes paid (one mistake reversed), one award
+    # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake reversed), one award
     # revoked, and the first prize went on to win at the national round.
     lao_cai = _competition("results_published", "Phụ nữ Lào Cai khởi nghiệp")
     if lao_cai is not None and not _has_entries(lao_cai):
         organiser = _user("tochuc.laocai@demo.hoilhpn.vn")
+        approver = _user("phochutich.laocai@demo.hoilhpn.vn")
         entries = _finalists(lao_cai, LAO_CAI_WINNERS, prefix="LCKN", now=now, password=password)
         _tiers(lao_cai)
         lao_cai.status = CompetitionStatus.RESULTS_FINAL
@@ -220,7 +219,7 @@ def load_awards(now: datetime, password: str) -> None:
         decided = lao_cai.rounds[1].results_final_at + timedelta(days=2)
         deciding.start_from_proposal(organiser, lao_cai, now=decided)
         deciding.finalise(organiser, lao_cai, now=decided + timedelta(hours=2))
-        deciding.approve(admin, lao_cai, now=decided + timedelta(days=1))
+        deciding.approve(approver, lao_cai, now=decided + timedelta(days=1))
         published = decided + timedelta(days=2)
         deciding.publish(organiser, lao_cai, now=published)
         paid_on = to_vietnam(published).date() + timedelta(days=7)

@@ -56,6 +56,14 @@ DEMO_PEOPLE = [
         None,
     ),
     (
+        "phochutich.laocai@demo.hoilhpn.vn",
+        "Lý Thị Hoa",
+        "vi",
+        [(Role.ORGANISER, "Lào Cai", None)],
+        "Lào Cai",
+        None,
+    ),
+    (
         "giamkhao@demo.hoilhpn.vn",
         "Trần Minh Ngọc",
         "en",

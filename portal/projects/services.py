@@ -25,6 +25,7 @@ from portal.competitions import services as competition_services
 from portal.competitions.models import Competition, CompetitionLevel
 from portal.core import audit, storage
 from portal.core.errors import DomainError
+from portal.core.money import MAX_VND
 from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
@@ -110,7 +111,6 @@ EVIDENCE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "
 NOT_COMPETING = {EntryStatus.DRAFT, EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE}
 MAX_NAME = 200
 MAX_NOTE = 2000
-MAX_CASH = 1_000_000_000_000
 # A note stands as evidence when it gives a link, or says where the proof is in a few words.
 MIN_NOTE_WORDS = 4
 _LINK = re.compile(r"https?://\S+\.\S+", re.IGNORECASE)
@@ -222,7 +222,7 @@ def record_external_award(
     if cash_value is not None and (
         not isinstance(cash_value, int)
         or isinstance(cash_value, bool)
-        or not 0 <= cash_value <= MAX_CASH
+        or not 0 <= cash_value <= MAX_VND
     ):
         raise DomainError(
             _l("Enter the cash value in whole đồng, or leave it empty."), field="cash_value"

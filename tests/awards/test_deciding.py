@@ -742,3 +742,48 @@ def test_an_entry_withdrawn_since_the_lines_were_drawn_stops_publication(awards_
     assert w.entries[0].reference in refused.value.message
     assert decision(w).status is DecisionStatus.APPROVED
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+# --- After the review: who approves, rules changed after drawing, the competition's status --------
+
+
+def test_an_admin_who_is_not_an_organiser_of_the_unit_cannot_approve(awards_world):
+    w = awards_world
+    draw(w)
+    finalise(w)
+    admin = UserFactory(roles=[Role.ADMIN])
+    with pytest.raises(deciding.SamePerson, match="Only an organiser of Điện Biên"):
+        deciding.approve(admin, w.competition, now=NOW)
+    assert decision(w).status is DecisionStatus.FINALISED
+
+
+def test_finalising_checks_the_lines_against_the_prizes_as_they_are_now(awards_world):
+    w = awards_world
+    allow_special_with_tier(w)  # entry 2 takes a second prize and the special prize
+    draw(w)
+    allow_special_with_tier(w, False)  # then the setting is turned off
+    with pytest.raises(DomainError, match="Change the line before going on"):
+        finalise(w)
+    assert decision(w).status is DecisionStatus.DRAFT
+
+
+def test_a_special_prize_whose_rule_changed_cannot_be_finalised(awards_world):
+    w = awards_world
+    allow_special_with_tier(w)  # entry 2 (handicrafts) takes the special prize
+    draw(w)
+    assert line_of(w, w.special).entry_id == w.entries[2].id
+    w.special.rule = {"category_codes": ["digital_economy"], "ethnic_minority": True}
+    db.session.commit()
+    with pytest.raises(DomainError, match=w.special.name):
+        finalise(w)
+
+
+def test_results_taken_back_to_judging_cannot_be_published(awards_world):
+    w = awards_world
+    approved(w)
+    w.competition.status = CompetitionStatus.JUDGING
+    db.session.commit()
+    with pytest.raises(deciding.DecisionConflict, match="must be final to be published"):
+        deciding.publish(w.organiser, w.competition, now=NOW)
+    assert decision(w).status is DecisionStatus.APPROVED
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0

@@ -215,6 +215,15 @@ def test_a_payment_on_an_award_revoked_later_can_still_be_reversed(published, fi
     assert state(first)[1] == 0
 
 
+def test_a_revoked_award_owes_nothing_more(published, first):
+    pay(published, first, 4_000_000)
+    first.status = AwardStatus.REVOKED
+    db.session.commit()
+    view = payments.winner_view(first)
+    assert (view.paid, view.outstanding) == (4_000_000, 0)
+    assert view.status is payments.PaymentStatus.REVOKED
+
+
 def test_no_payment_before_the_results_are_published(awards_world):
     award = Award(
         competition_id=awards_world.competition.id,

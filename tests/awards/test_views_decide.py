@@ -128,6 +128,17 @@ def test_a_refused_entry_is_422_next_to_the_field(client, w):
     assert response.status_code == 422
 
 
+@pytest.mark.parametrize("was", ["²", "9" * 5000, "-1"])
+def test_a_malformed_hidden_field_is_not_a_500(client, w, was):
+    deciding.start_from_proposal(w.organiser, w.competition, now=utcnow())
+    line = first_line(w)
+    login(client, w.organiser)
+    response = client.post_form(
+        f"/awards/lines/{line.id}", {"entry": str(w.entries[0].id), "reason": "", "was": was}
+    )
+    assert response.status_code < 500
+
+
 def test_a_line_changed_meanwhile_is_a_409(client, w):
     deciding.start_from_proposal(w.organiser, w.competition, now=utcnow())
     line = first_line(w)
