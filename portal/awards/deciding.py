@@ -45,6 +45,7 @@ from portal.auth.models import User
 from portal.awards import services
 from portal.awards.models import Award, AwardDecision, DecisionStatus, PrizeTier
 from portal.awards.rules import EntryFacts, qualifies
+from portal.competitions import services as competition_services
 from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.core import audit
 from portal.core.errors import DomainError
@@ -603,7 +604,7 @@ def finalise(
         line.cash_value = line.tier.cash_value if given else 0
         line.in_kind = line.tier.in_kind if given else ""
     if competition.status is CompetitionStatus.JUDGING:
-        _competition_status(actor, competition, CompetitionStatus.RESULTS_FINAL)
+        competition_services.set_status(actor, competition, CompetitionStatus.RESULTS_FINAL)
     audit.record(
         "award.decision_finalised",
         actor_id=actor.id,
@@ -657,19 +658,6 @@ def _refuse_entries_out_of_the_running(lines: list[Award]) -> None:
                 references=", ".join(gone),
             )
         )
-
-
-def _competition_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
-    before = competition.status
-    competition.status = new
-    audit.record(
-        "competition.status",
-        actor_id=actor.id,
-        object_type="competition",
-        object_id=competition.id,
-        before={"status": before.value},
-        after={"status": new.value},
-    )
 
 
 NOT_FINALISED = _l("The decision has not been finalised yet: there is nothing to approve.")
@@ -986,7 +974,7 @@ def publish(
             )
         ensure_project(entry, actor_id=actor.id)
     if competition.status is not CompetitionStatus.RESULTS_PUBLISHED:
-        _competition_status(actor, competition, CompetitionStatus.RESULTS_PUBLISHED)
+        competition_services.set_status(actor, competition, CompetitionStatus.RESULTS_PUBLISHED)
     told = audience(competition, lines)
     results_url = external_url("awards.public_results", competition_id=competition.id)
     for applicant_id, outcomes in told.outcomes.items():

@@ -54,6 +54,10 @@ class PrizeTier(db.Model):
         return self.kind is PrizeKind.SPECIAL
 
 
+# Prize tiers first, then special prizes, each in their own order.
+PRIZE_ORDER = (sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1), PrizeTier.position)
+
+
 class DecisionStatus(enum.StrEnum):
     DRAFT = "draft"  # lines may change
     FINALISED = "finalised"  # locked, waiting for a second organiser's approval

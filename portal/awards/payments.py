@@ -8,12 +8,10 @@ it, never by changing or deleting it. Every movement posts one balanced entry to
 from __future__ import annotations
 
 import enum
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +19,12 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
 from portal.awards.models import (
+    PRIZE_ORDER,
     Award,
     AwardDecision,
     AwardStatus,
     PaymentKind,
     PaymentMethod,
-    PrizeKind,
     PrizePayment,
     PrizeTier,
 )
@@ -46,7 +44,6 @@ SOURCE = "prize_budget"
 OBJECT_TYPE = "prize_payment"
 PAYABLE = "prizes_payable"
 ACCOUNT_OF_METHOD = {PaymentMethod.CASH: "cash", PaymentMethod.BANK_TRANSFER: "bank"}
-RECEIPT_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 # The same form sent twice (a double click, a reload) within this time records one payment.
 DUPLICATE_WINDOW = timedelta(minutes=2)
 MAX_REFERENCE = 120
@@ -183,10 +180,6 @@ def _published(competition: Competition) -> AwardDecision | None:
     return decision if decision is not None and decision.published else None
 
 
-def is_published(competition: Competition) -> bool:
-    return _published(competition) is not None
-
-
 def is_payable(award: Award) -> bool:
     """An award of a published decision, given to an entry (revoked or not)."""
     return (
@@ -247,8 +240,7 @@ def cash_awards(competition: Competition) -> list[Award]:
             )
             .order_by(
                 sa.case((Award.status == AwardStatus.ACTIVE, 0), else_=1),
-                sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
-                PrizeTier.position,
+                *PRIZE_ORDER,
                 Award.slot,
             )
         ).unique()
@@ -266,21 +258,6 @@ def _may_manage(actor: User, award: Award) -> None:
 def _lock(award: Award) -> None:
     """Serialise movements of one award (PostgreSQL row lock; SQLite writes one at a time)."""
     db.session.execute(sa.select(Award.id).where(Award.id == award.id).with_for_update())
-
-
-def _check_receipt(receipt: tuple[bytes, str] | None) -> tuple[bytes, str, str] | None:
-    if receipt is None:
-        return None
-    data, filename = receipt
-    if not data:
-        return None
-    mime = storage.sniff(data[:8192])
-    if mime not in RECEIPT_TYPES:
-        raise DomainError(_l("The receipt must be a PDF, JPEG or PNG file."), field="receipt")
-    if len(data) > current_app.config["MAX_PLAN_BYTES"]:
-        raise DomainError(_l("The receipt is larger than 10 MB."), field="receipt")
-    name = (os.path.basename((filename or "").replace("\\", "/")) or "receipt")[:200]
-    return data, name, mime
 
 
 def _winner_url(award: Award) -> str:
@@ -342,7 +319,13 @@ def record_payment(
         )
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NOTE), field="note")
-    checked_receipt = _check_receipt(receipt)
+    checked_receipt = storage.read_document(
+        receipt,
+        field="receipt",
+        wrong_type=_l("The receipt must be a PDF, JPEG or PNG file."),
+        too_large=_l("The receipt is larger than 10 MB."),
+        default_name="receipt",
+    )
 
     _lock(award)
     duplicate = db.session.scalar(

@@ -15,12 +15,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased, contains_eager, raiseload
 
 from portal.awards.models import (
+    PRIZE_ORDER,
     Award,
     AwardDecision,
     AwardStatus,
     DecisionStatus,
     ExternalAward,
-    PrizeKind,
     PrizeTier,
 )
 from portal.awards.services import decision_of, tiers_of
@@ -275,8 +275,7 @@ def gallery_query(filters: GalleryFilters) -> sa.Select:
     ).order_by(
         AwardDecision.published_at.desc(),
         Award.competition_id.desc(),
-        sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
-        PrizeTier.position,
+        *PRIZE_ORDER,
         Award.slot,
         Award.id,
     )

@@ -7,7 +7,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.applicants.models import ApplicantProfile
 from portal.auth.models import User
-from portal.awards.models import Award, AwardDecision, DecisionStatus, PrizeKind, PrizeTier
+from portal.awards.models import (
+    PRIZE_ORDER,
+    Award,
+    AwardDecision,
+    DecisionStatus,
+    PrizeTier,
+)
 from portal.awards.rules import EntryFacts
 from portal.competitions import services as competition_services
 from portal.competitions.models import Category, Competition, Round
@@ -50,7 +56,7 @@ def tiers_of(competition: Competition) -> list[PrizeTier]:
         db.session.scalars(
             sa.select(PrizeTier)
             .where(PrizeTier.competition_id == competition.id)
-            .order_by(sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1), PrizeTier.position)
+            .order_by(*PRIZE_ORDER)
         )
     )
 
@@ -109,8 +115,7 @@ def lines_of(competition: Competition) -> list[Award]:
                 joinedload(Award.entry).joinedload(Entry.commune),
             )
             .order_by(
-                sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
-                PrizeTier.position,
+                *PRIZE_ORDER,
                 Award.slot,
             )
         ).unique()

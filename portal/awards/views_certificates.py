@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal.auth.models import Role, User
 from portal.awards import bp, certificates, payments, revoking
 from portal.awards.forms_certificates import RevokeForm, VerifyForm
-from portal.awards.models import Award, AwardStatus, PrizeKind, PrizeTier
+from portal.awards.models import PRIZE_ORDER, Award, AwardStatus, PrizeTier
 from portal.awards.services import (
     decision_of,
     is_published,
@@ -42,8 +42,7 @@ NOT_FOUND = 404
 
 def _tier_order() -> tuple:
     return (
-        sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
-        PrizeTier.position,
+        *PRIZE_ORDER,
         Award.slot,
     )
 

@@ -9,7 +9,7 @@ from portal.awards import bp
 from portal.awards import payments as services
 from portal.awards.forms_payments import RecordPaymentForm, ReversePaymentForm
 from portal.awards.models import Award, AwardStatus, PaymentKind, PrizePayment
-from portal.awards.services import may_manage
+from portal.awards.services import is_published, may_manage
 from portal.competitions.models import Competition
 from portal.core import storage
 from portal.core.errors import DomainError
@@ -45,7 +45,7 @@ def _why_not_payable(award: Award, account: services.WinnerPayments) -> str | No
 def payments_page(competition_id: int):
     competition = db.get_or_404(Competition, competition_id)
     require(may_manage(current_user, competition))
-    published = services.is_published(competition)
+    published = is_published(competition)
     accounts = (
         [services.winner_view(a) for a in services.cash_awards(competition)] if published else []
     )

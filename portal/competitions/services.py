@@ -237,6 +237,13 @@ def change_status(actor: User, competition: Competition, new: CompetitionStatus)
         raise DomainError(
             _l("The entry deadline has passed. Move it before opening the competition.")
         )
+    set_status(actor, competition, new)
+    db.session.commit()
+
+
+def set_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
+    """Write the new status and its audit row; the caller has checked the move and commits.
+    Other features move a competition along too (publishing the awards)."""
     before = competition.status
     competition.status = new
     audit.record(
@@ -247,7 +254,6 @@ def change_status(actor: User, competition: Competition, new: CompetitionStatus)
         before={"status": before.value},
         after={"status": new.value},
     )
-    db.session.commit()
 
 
 def copy_competition(actor: User, source: Competition, year: int) -> Competition:

@@ -1,24 +1,22 @@
 """Supported projects: created when an entry wins, followed for years; prizes won elsewhere;
 the organisers' list with its filters and totals."""
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defaultload, defer, joinedload, noload
 
 from portal.auth.models import Role, User
 from portal.awards.models import (
+    PRIZE_ORDER,
     Award,
     AwardDecision,
     AwardStatus,
     DecisionStatus,
     ExternalAward,
-    PrizeKind,
     PrizeTier,
 )
 from portal.competitions import services as competition_services
@@ -106,7 +104,6 @@ LEVEL_ORDER = [
     CompetitionLevel.NATIONAL,
 ]
 EXTERNAL_LEVELS = (CompetitionLevel.REGIONAL, CompetitionLevel.NATIONAL)
-EVIDENCE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 # Entries that never took part (a draft), left (withdrawn) or were screened out cannot have won.
 NOT_COMPETING = {EntryStatus.DRAFT, EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE}
 MAX_NAME = 200
@@ -120,21 +117,6 @@ def _note_is_evidence(note: str) -> bool:
     if _LINK.search(note):
         return True
     return len([w for w in note.split() if any(ch.isalnum() for ch in w)]) >= MIN_NOTE_WORDS
-
-
-def _check_evidence(evidence: tuple[bytes, str] | None) -> tuple[bytes, str, str] | None:
-    if evidence is None:
-        return None
-    data, filename = evidence
-    if not data:
-        return None
-    mime = storage.sniff(data[:8192])
-    if mime not in EVIDENCE_TYPES:
-        raise DomainError(_l("The evidence must be a PDF, JPEG or PNG file."), field="evidence")
-    if len(data) > current_app.config["MAX_PLAN_BYTES"]:
-        raise DomainError(_l("The evidence file is larger than 10 MB."), field="evidence")
-    name = (os.path.basename((filename or "").replace("\\", "/")) or "evidence")[:200]
-    return data, name, mime
 
 
 def _describe(external: ExternalAward) -> dict:
@@ -231,7 +213,13 @@ def record_external_award(
         raise DomainError(
             _l("Write at most %(num)d characters.", num=MAX_NOTE), field="evidence_note"
         )
-    checked = _check_evidence(evidence)
+    checked = storage.read_document(
+        evidence,
+        field="evidence",
+        wrong_type=_l("The evidence must be a PDF, JPEG or PNG file."),
+        too_large=_l("The evidence file is larger than 10 MB."),
+        default_name="evidence",
+    )
     if checked is None and not _note_is_evidence(evidence_note):
         raise DomainError(
             _l(
@@ -330,8 +318,7 @@ def awards_of(entry_ids: list[int]) -> dict[int, list[Award]]:
             .join(PrizeTier, PrizeTier.id == Award.tier_id)
             .where(AwardDecision.status == DecisionStatus.PUBLISHED, Award.entry_id.in_(chunk))
             .order_by(
-                sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1),
-                PrizeTier.position,
+                *PRIZE_ORDER,
                 Award.slot,
             )
         ).unique()
