@@ -32,13 +32,25 @@ chromium:
 	  echo "Installing Chromium for the browser tests (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, each in
+# parallel workers (one per core, each with a database of its own). PYTEST_ARGS goes last, so
+# PYTEST_ARGS="-n 0 -x -k login" runs serially; each run prints its wall time and slowest tests.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15
+
 test: install chromium lint
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== again on PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/python -m pytest $(PYTEST_ARGS); \
-	fi
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-sqlite: install
+	@echo "== the suite on SQLite"
+	@start=$$(date +%s); status=0; env -u TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
+	  echo "== SQLite run: $$(( $$(date +%s) - start )) s wall time"; exit $$status
+
+test-postgres: install
+	@test -n "$$TEST_DATABASE_URL" || { echo "Set TEST_DATABASE_URL to a PostgreSQL database"; exit 2; }
+	@echo "== the suite again on PostgreSQL: $$TEST_DATABASE_URL (one database per worker)"
+	@start=$$(date +%s); status=0; $(PYTEST) $(PYTEST_ARGS) || status=$$?; \
+	  echo "== PostgreSQL run: $$(( $$(date +%s) - start )) s wall time"; exit $$status
 
 lint: install
 	$(BIN)/ruff check .

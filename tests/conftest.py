@@ -1,27 +1,48 @@
-"""Fixtures: an app and a clean database per test, a client that sends CSRF tokens, factories.
+"""Fixtures: the app with an empty database for each test, a client that sends CSRF tokens.
 
-The suite runs on in-memory SQLite, or on PostgreSQL when TEST_DATABASE_URL is set.
+The suite runs on in-memory SQLite, or on PostgreSQL when TEST_DATABASE_URL is set; under
+pytest-xdist each worker has an app and a database of its own (tests/database.py).
 """
 
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 
 from config import TestingConfig
 from portal import create_app
 from portal.core.outbox import OutboxMessage
-from portal.extensions import db
+from portal.extensions import db, limiter
+from tests import snapshots
+from tests.database import Database, ensure_database, worker_database_url
+from tests.factories import (
+    AwardsWorld,
+    JudgingWorld,
+    make_awards,
+    make_judging,
+    make_published,
+    make_units,
+)
+from tests.snapshots import cached
 
 ROOT = Path(__file__).resolve().parent.parent
+FROZEN_AT = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "fresh_app: the test gets an app of its own, made for it")
+    if hasattr(config, "workerinput"):
+        return  # the catalogues were compiled once, by the process that started the workers
     # Compile the catalogues so that the pages under test speak Vietnamese.
     subprocess.run(
         [
@@ -58,36 +79,96 @@ class Client(FlaskClient):
         return self.post(url, data=data, **kwargs)
 
 
-def _is_sqlite(app) -> bool:
-    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+class WorkerConfig(TestingConfig):
+    """The tests' configuration, on this worker's own database."""
+
+    SQLALCHEMY_DATABASE_URI = worker_database_url(TestingConfig.SQLALCHEMY_DATABASE_URI)
 
 
-_schema_ready = False
+@dataclass
+class Worker:
+    """This worker's app and database, and the app's state as made, to put back after a test."""
+
+    app: Flask
+    database: Database
+    config: dict
+    extensions: dict
+    limiter_storage: object
+
+
+@pytest.fixture(scope="session")
+def worker() -> Iterator[Worker]:
+    """One app per worker, and its database with the schema made once.
+
+    Making an app compiles its 500 URL rules and starts its template cache afresh; making the
+    schema costs a statement per table and index. Both are done once here, and each test gets
+    the app back as it was made (see `app`).
+    """
+    ensure_database(WorkerConfig.SQLALCHEMY_DATABASE_URI)
+    app = create_app(WorkerConfig)
+    app.test_client_class = Client
+    with app.app_context():
+        database = Database(db.engine, db.metadata)
+        database.create_schema()
+    yield Worker(app, database, dict(app.config), dict(app.extensions), limiter.storage)
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
-def app(tmp_path):
-    global _schema_ready
-    app = create_app(TestingConfig)
+def app(request, tmp_path) -> Iterator[Flask]:
+    """The worker's app in an app context, with an empty database and its settings as made.
+
+    A test may change `app.config` or re-initialise an extension (Flask-Mail): both are put back
+    after it. Mark a test `fresh_app` when it needs an app of its own (one that adds a route).
+    """
+    worker: Worker = request.getfixturevalue("worker")
+    if request.node.get_closest_marker("fresh_app"):
+        yield from _fresh_app(worker, tmp_path)
+        return
+    app = worker.app
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    _reset_rate_limits(worker)
+    snapshots.database = worker.database
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            worker.database.reset()
+    finally:
+        snapshots.database = None
+        app.config.clear()
+        app.config.update(worker.config)
+        app.extensions.clear()
+        app.extensions.update(worker.extensions)
+
+
+def _fresh_app(worker: Worker, tmp_path: Path) -> Iterator[Flask]:
+    """An app made for one test, on the worker's database (a new one for in-memory SQLite)."""
+    app = create_app(WorkerConfig)
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     app.test_client_class = Client
     with app.app_context():
-        if _is_sqlite(app):
-            db.create_all()  # a new in-memory database for each app
-        elif not _schema_ready:
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.create_all()
-            _schema_ready = True
+        in_memory = not worker.database.is_postgres
+        if in_memory:
+            Database(db.engine, db.metadata).create_schema()
         yield app
         db.session.remove()
-        if _is_sqlite(app):
-            db.drop_all()
-        else:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
+    if not in_memory:
+        worker.database.reset()
+
+
+def _reset_rate_limits(worker: Worker) -> None:
+    """Each test starts with no attempt counted, in the worker app's memory storage.
+
+    The limiter is one object for every app: making another app (with Redis storage, or a fresh
+    one) binds it to that app's storage, so it is bound to the worker's app again first.
+    """
+    if limiter.storage is not worker.limiter_storage:
+        limiter.init_app(worker.app)
+        worker.limiter_storage = limiter.storage
+    limiter.reset()
 
 
 @pytest.fixture
@@ -96,11 +177,39 @@ def client(app) -> Client:
 
 
 @pytest.fixture
+def frozen_time():
+    """The clock stands still at FROZEN_AT for the whole test (`frozen_time.shift()` moves it).
+
+    A module that uses the shared worlds freezes time with
+    `pytestmark = pytest.mark.usefixtures("frozen_time")`: its tests no longer depend on today's
+    date, and each world is built once per worker instead of once per test (tests/snapshots.py).
+    """
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
 def units(app):
     """A few real units: Điện Biên with two communes, Lào Cai with one."""
-    from tests.factories import make_units
-
     return make_units()
+
+
+@pytest.fixture
+def judging(units) -> JudgingWorld:
+    """A competition in judging: six eligible entries, four judges, the default rubric."""
+    return cached(make_judging, units)
+
+
+@pytest.fixture
+def awards_world(units) -> AwardsWorld:
+    """Twelve entries ranked in a final whose results are final, with prize tiers."""
+    return cached(make_awards, units)
+
+
+@pytest.fixture
+def published(units) -> AwardsWorld:
+    """The same, its prize decision published: eleven prizes, ten supported projects."""
+    return cached(make_published, units)
 
 
 def mails_to(address: str) -> list[OutboxMessage]:

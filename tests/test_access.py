@@ -15,6 +15,10 @@ from portal.entries.models import Attachment, AttachmentKind
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, make_competition
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin"]
 EVERYONE = set(ROLES)
@@ -86,8 +90,7 @@ TOKEN_ROUTES = {
 }
 
 
-@pytest.fixture
-def world(app, units):
+def make_world(units):
     """One account per role, and the objects the URLs point at."""
     people = {
         "applicant": UserFactory(roles=[Role.APPLICANT]),
@@ -135,6 +138,11 @@ def world(app, units):
         "message": message.id,
     }
     return people, ids
+
+
+@pytest.fixture
+def world(app, units):
+    return cached(make_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

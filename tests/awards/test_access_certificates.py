@@ -11,6 +11,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory
+from tests.snapshots import cached
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
 ROLES = ["anonymous", "winner", "other_winner", "judge", "organiser", "admin", "other_organiser"]
@@ -39,8 +40,7 @@ def frozen(app):
         yield clock
 
 
-@pytest.fixture
-def world(published, units):
+def make_world(published, units):
     award = published.awards[0]
     people = {
         "winner": published.applicants[0],
@@ -57,6 +57,11 @@ def world(published, units):
         "code": award.certificate_code,
     }
     return people, ids
+
+
+@pytest.fixture
+def world(published, units):
+    return cached(make_world, published, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,6 +12,10 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 STAFF = {"organiser", "admin"}
 
@@ -32,8 +36,7 @@ ROUTES = [
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin", "other_organiser"]
 
 
-@pytest.fixture
-def world(awards_world, units):
+def make_world(awards_world, units):
     w = awards_world
     lines = deciding.start_from_proposal(w.organiser, w.competition, now=utcnow())
     people = {
@@ -45,6 +48,11 @@ def world(awards_world, units):
     }
     ids = {"competition": w.competition.id, "line": lines[0].id}
     return w, people, ids
+
+
+@pytest.fixture
+def world(awards_world, units):
+    return cached(make_world, awards_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,6 +12,7 @@ from portal.core.time import to_vietnam
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory
+from tests.snapshots import cached
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -36,8 +37,7 @@ def frozen(app):
         yield clock
 
 
-@pytest.fixture
-def world(published, units):
+def make_world(published, units):
     award = published.awards[0]
     payment = payments.record_payment(
         published.organiser,
@@ -60,6 +60,11 @@ def world(published, units):
     db.session.commit()
     ids = {"competition": published.competition.id, "award": award.id, "payment": payment.id}
     return people, ids
+
+
+@pytest.fixture
+def world(published, units):
+    return cached(make_world, published, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

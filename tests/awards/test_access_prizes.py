@@ -6,6 +6,10 @@ from portal.auth.models import Role
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 STAFF = {"organiser", "admin"}
 
@@ -22,8 +26,7 @@ ROUTES = [
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin", "other_organiser"]
 
 
-@pytest.fixture
-def world(awards_world, units):
+def make_world(awards_world, units):
     people = {
         "applicant": awards_world.applicants[0],  # her entry ranks first: still not the prizes
         "judge": UserFactory(roles=[Role.JUDGE]),
@@ -33,6 +36,11 @@ def world(awards_world, units):
     }
     db.session.commit()
     return awards_world, people
+
+
+@pytest.fixture
+def world(awards_world, units):
+    return cached(make_world, awards_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,9 +6,12 @@ import pytest
 from portal.auth.models import Role
 from portal.awards.models import AwardDecision, DecisionStatus
 from portal.extensions import db
-from tests.awards.conftest import make_awards, publish_directly
 from tests.conftest import check_access, login
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_awards, publish_directly
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin", "other_organiser"]
 EVERYONE = set(ROLES)
@@ -31,11 +34,15 @@ def _people(world, units) -> dict:
     }
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     w = make_awards(units)
     publish_directly(w)
     return w, _people(w, units)
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -30,9 +30,8 @@ from portal.judging.models import (
     SheetStatus,
 )
 from portal.projects.models import SupportedProject
-from tests.awards.conftest import make_awards
 from tests.conftest import link_in, mails_to
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_awards
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 

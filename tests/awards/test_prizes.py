@@ -21,6 +21,9 @@ from portal.core.errors import DomainError
 from portal.extensions import db
 from tests.factories import UserFactory
 
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
 
 def audits(action: str) -> list[AuditLog]:
     return list(

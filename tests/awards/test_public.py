@@ -8,6 +8,7 @@ from datetime import timedelta
 from itertools import count
 from string import ascii_uppercase
 
+import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Role
@@ -28,6 +29,9 @@ from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from tests.admin.test_views import count_queries
 from tests.factories import UserFactory, make_competition
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 _prefixes = count(1)
 

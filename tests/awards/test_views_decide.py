@@ -15,6 +15,9 @@ from portal.extensions import db
 from portal.judging.models import RoundResult
 from tests.conftest import login
 
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
 VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
 
 

@@ -14,6 +14,9 @@ from tests.admin.test_views import count_queries
 from tests.conftest import login
 from tests.factories import UserFactory, make_competition
 
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
 
 def text(response) -> str:
     return response.get_data(as_text=True)

@@ -3,12 +3,17 @@
 import re
 from html import unescape
 
+import pytest
+
 from portal.awards.models import AwardDecision, AwardStatus, DecisionStatus, ExternalAward
 from portal.competitions.models import CompetitionLevel
 from portal.core.time import utcnow
 from portal.extensions import db
 from tests.awards.test_public import publish_other
 from tests.conftest import login
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 EN = {"Accept-Language": "en"}
 # Winners who did not consent to publish their name (entries 1 and 3 of the shared world).

@@ -1,10 +1,15 @@
 """The shared fixture itself: a published world is what the other tests assume."""
 
+import pytest
+
 from portal.awards import services
 from portal.awards.models import DecisionStatus
 from portal.entries.models import EntryStatus
 from portal.extensions import db
 from portal.projects.models import SupportedProject
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def test_published_world(published):

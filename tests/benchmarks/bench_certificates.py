@@ -30,8 +30,7 @@ def bench_app():
 
 
 def generate(competitions: int) -> list[Award]:
-    from tests.awards.conftest import make_awards, publish_directly
-    from tests.factories import make_units
+    from tests.factories import make_awards, make_units, publish_directly
 
     units = make_units()
     for n in range(competitions):

@@ -8,9 +8,8 @@ from playwright.sync_api import Page, expect
 from portal.awards.models import Award, AwardDecision, DecisionStatus
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
-from tests.awards.conftest import make_awards
 from tests.browser.conftest import assert_accessible, fresh_db, log_in, open_menu
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_awards
 
 
 def test_two_organisers_decide_approve_and_publish_the_prizes(page: Page, units):

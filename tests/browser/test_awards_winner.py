@@ -5,9 +5,8 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from portal.extensions import db
-from tests.awards.conftest import make_awards, publish_directly
 from tests.browser.conftest import assert_accessible, fresh_db, log_in, open_menu
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_awards, publish_directly
 
 
 def test_the_winner_downloads_her_certificate_and_a_visitor_verifies_it(page: Page, units):

@@ -7,9 +7,7 @@ from playwright.sync_api import Page, expect
 from portal.extensions import db
 from portal.judging.models import RoundEntry, ScoreSheet
 from tests.browser.conftest import assert_accessible, fresh_db, log_in
-from tests.factories import PASSWORD
-from tests.judging.conftest import make_judging
-from tests.judging.results_helpers import assign, score
+from tests.factories import PASSWORD, assign, make_judging, score
 
 
 def paper(world, judge, *, mistake: bool) -> bytes:

@@ -17,8 +17,7 @@ from portal.judging.models import (
 )
 from tests.browser.conftest import PHONE, assert_accessible, fresh_db, log_in, open_menu
 from tests.conftest import mails_to
-from tests.factories import PASSWORD
-from tests.judging.conftest import make_judging
+from tests.factories import PASSWORD, make_judging
 
 
 def test_a_judge_scores_one_entry_and_recuses_on_another(page: Page, live_server, units, tmp_path):

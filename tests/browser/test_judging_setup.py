@@ -6,8 +6,7 @@ from playwright.sync_api import Page, expect
 from portal.extensions import db
 from portal.judging.models import Assignment, AssignmentSource, RubricCriterion
 from tests.browser.conftest import assert_accessible, fresh_db, log_in
-from tests.factories import PASSWORD
-from tests.judging.conftest import make_judging
+from tests.factories import PASSWORD, make_judging
 
 
 def test_an_organiser_sets_the_rubric_then_assigns_judges(page: Page, live_server, units):

@@ -8,6 +8,9 @@ from portal.core.permissions import require_unit, roles_required
 from tests.conftest import login
 from tests.factories import UserFactory
 
+# Each test adds a throw-away route, which an app takes only before its first request.
+pytestmark = pytest.mark.fresh_app
+
 
 @pytest.fixture
 def scoped_app(app):

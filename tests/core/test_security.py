@@ -92,6 +92,7 @@ def test_a_too_large_request_gets_413(app, client):
     assert "File too large" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_an_error_on_our_side_gets_a_500_page(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -118,6 +119,7 @@ def test_fold_ignores_diacritics_and_case():
     assert fold(None) == ""
 
 
+@pytest.mark.fresh_app  # adds a route
 def test_the_500_page_still_answers_when_the_database_is_gone(app, client, monkeypatch):
     from portal.core import errors
 

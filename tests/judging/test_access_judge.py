@@ -13,8 +13,11 @@ from portal.extensions import db
 from portal.judging import scoring
 from portal.judging.models import Assignment, AssignmentSource, ScoreSheet
 from tests.conftest import check_access, login
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin"]
 JUDGE = {"judge"}
@@ -45,8 +48,7 @@ def assign(world, judge, entry, round_=None) -> Assignment:
     return assignment
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     world = make_judging(units, entries=3, judges=3)
     world.round.scoring_closes_at = utcnow() + timedelta(days=3)
     entry = world.entries[0]
@@ -74,6 +76,11 @@ def world(units):
         "attachment": attachment.id,
     }
     return world, people, ids
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -5,9 +5,11 @@ import pytest
 from portal.auth.models import Role
 from portal.extensions import db
 from tests.conftest import check_access, login
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
-from tests.judging.results_helpers import score
+from tests.factories import UserFactory, make_judging, score
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 STAFF = {"organiser", "admin"}
 
@@ -27,8 +29,7 @@ ROUTES = [
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin", "other_organiser"]
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     w = make_judging(units, entries=2, judges=2)
     score(w, w.entries[0], w.judges[0], 0.8)
     people = {
@@ -40,6 +41,11 @@ def world(units):
     }
     db.session.commit()
     return w, people
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,8 +6,11 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.judging.models import Assignment, AssignmentSource
 from tests.conftest import check_access
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 STAFF = {"organiser", "admin"}
 ROLES = ["anonymous", "applicant", "judge", "organiser", "admin", "other_organiser"]
@@ -31,8 +34,7 @@ ROUTES = [
 ]
 
 
-@pytest.fixture
-def world(app, units):
+def make_world(units):
     judging = make_judging(units, entries=3, judges=3)
     assignment = Assignment(
         round_id=judging.round.id,
@@ -60,6 +62,11 @@ def world(app, units):
         "assignment": assignment.id,
     }
     return people, ids
+
+
+@pytest.fixture
+def world(app, units):
+    return cached(make_world, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -14,8 +14,10 @@ from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
 from portal.judging import assigning
 from portal.judging.models import Assignment, AssignmentSource, CompetitionJudge
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture(autouse=True)

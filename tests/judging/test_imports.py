@@ -10,8 +10,11 @@ from portal.extensions import db
 from portal.judging import imports
 from portal.judging.imports import Context, parse, validate
 from portal.judging.models import ScoreSheet, SheetStatus
-from tests.judging.conftest import make_judging
-from tests.judging.results_helpers import assign, score
+from tests.factories import assign, make_judging, score
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 HEADER = "reference,judge_email,criterion,points,comment\n"
 
@@ -154,14 +157,18 @@ def test_final_results_refuse_the_whole_file():
 # --- Against the database --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     w = make_judging(units, entries=3, judges=3)
     for entry in w.entries:
         for judge in w.judges[:2]:
             assign(w, entry, judge)
     db.session.commit()
     return w
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 def paper_csv(world, *, points=None, skip=()) -> bytes:

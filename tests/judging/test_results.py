@@ -16,16 +16,22 @@ from portal.extensions import db
 from portal.judging import results
 from portal.judging.aggregation import Criterion, EntryInfo, Sheet, aggregate
 from portal.judging.models import RoundEntry, RoundResult, SheetStatus
-from tests.judging.conftest import make_judging
-from tests.judging.results_helpers import assign, score
+from tests.factories import assign, make_judging, score
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def audits(action: str) -> list[AuditLog]:
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+        )
+    )
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     """Six entries, four judges; a hand-made set of sheets (totals out of 100 shown below)."""
     w = make_judging(units, entries=6, judges=4)
     e, j = w.entries, w.judges
@@ -48,6 +54,11 @@ def world(units):
     # e5: no sheet at all
     db.session.commit()
     return w
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 def test_the_ranking_is_computed_from_submitted_sheets_of_active_assignments(world):

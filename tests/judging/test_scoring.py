@@ -15,8 +15,8 @@ from portal.judging import scoring
 from portal.judging.models import Assignment, AssignmentSource, ScoreSheet, SheetStatus
 from portal.judging.scoring import EntryState, Outcome, SheetInput
 from tests.conftest import mails_to
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+from tests.snapshots import cached
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
 
@@ -27,12 +27,16 @@ def frozen(app):
         yield clock
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     world = make_judging(units, entries=3, judges=2)
     world.round.scoring_closes_at = NOW + timedelta(days=5)
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 def assign(world, judge, entry, round_=None) -> Assignment:
@@ -53,7 +57,11 @@ def full(world, value=10.0) -> SheetInput:
 
 
 def audit_rows(action: str) -> list[AuditLog]:
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action)))
+    return list(
+        db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.action == action).order_by(AuditLog.id)
+        )
+    )
 
 
 def test_a_draft_may_leave_criteria_empty(world):

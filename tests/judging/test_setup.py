@@ -15,6 +15,9 @@ from portal.judging.services import criteria_of
 from tests.conftest import mails_to
 from tests.factories import UserFactory
 
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
 
 @pytest.fixture(autouse=True)
 def english(app):

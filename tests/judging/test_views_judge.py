@@ -18,8 +18,8 @@ from portal.judging.models import (
     SheetStatus,
 )
 from tests.conftest import login, mails_to
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+from tests.snapshots import cached
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
 
@@ -30,8 +30,7 @@ def frozen(app):
         yield clock
 
 
-@pytest.fixture
-def world(units):
+def make_world(units):
     world = make_judging(units, entries=3, judges=2)
     world.round.scoring_closes_at = NOW + timedelta(days=3)
     entry = world.entries[0]
@@ -41,6 +40,11 @@ def world(units):
     entry.team_members.append(TeamMember(position=0, name="Quàng Thị Bí Mật", role="Kế toán"))
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(units):
+    return cached(make_world, units)
 
 
 def assign(world, judge, entry) -> Assignment:

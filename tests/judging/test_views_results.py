@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
@@ -13,8 +14,10 @@ from portal.extensions import db
 from portal.judging.models import RoundEntry, ScoreSheet
 from tests.admin.test_views import count_queries
 from tests.conftest import login
-from tests.judging.conftest import make_judging
-from tests.judging.results_helpers import assign, score
+from tests.factories import assign, make_judging, score
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def scored_world(units, entries=6, judges=3):

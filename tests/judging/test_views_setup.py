@@ -13,8 +13,10 @@ from portal.judging.models import Assignment, CompetitionJudge
 from portal.judging.services import criteria_of
 from tests.admin.test_views import count_queries
 from tests.conftest import login, mails_to
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories import UserFactory, make_judging
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def text(response) -> str:

@@ -15,8 +15,11 @@ from portal.entries.models import TeamMember
 from portal.extensions import db
 from portal.projects import services
 from tests.conftest import check_access, login
-from tests.factories import UserFactory
-from tests.projects.conftest import PDF, project_of
+from tests.factories import PDF, UserFactory, project_of
+from tests.snapshots import cached
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 STAFF = {"organiser", "admin"}
 LOGGED_IN = {
@@ -44,8 +47,7 @@ ROUTES = [
 ROLES = ["anonymous", *sorted(LOGGED_IN)]
 
 
-@pytest.fixture
-def world(published, units):
+def make_world(published, units):
     w = published
     external = services.record_external_award(
         w.organiser,
@@ -76,6 +78,11 @@ def world(published, units):
         "external": external.id,
     }
     return w, people, ids
+
+
+@pytest.fixture
+def world(published, units):
+    return cached(make_world, published, units)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -16,8 +16,10 @@ from portal.entries.models import EntryStatus
 from portal.extensions import db
 from portal.projects import services
 from portal.projects.models import SupportedProject
-from tests.factories import UserFactory
-from tests.projects.conftest import PDF, PNG, add_external, project_of
+from tests.factories import PDF, PNG, UserFactory, add_external, project_of
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 NOTE = "Quyết định số 45/QĐ-TW của Trung ương Hội"
 

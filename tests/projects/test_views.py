@@ -16,8 +16,10 @@ from portal.entries.models import TeamMember
 from portal.extensions import db
 from tests.admin.test_views import count_queries
 from tests.conftest import login
-from tests.factories import UserFactory
-from tests.projects.conftest import PDF, add_external, project_of
+from tests.factories import PDF, UserFactory, add_external, project_of
+
+# Time stands still: the tests never depend on today, and the shared worlds are built once.
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def text(response) -> str:

@@ -1,7 +1,6 @@
-"""Supported projects after a published decision: entries 0–9 won prizes (see
-tests/awards/conftest.py), each is a supported project of Điện Biên."""
+"""Supported projects: a winner's project, and prizes it won elsewhere."""
 
-import pytest
+import factory
 import sqlalchemy as sa
 
 from portal.awards.models import ExternalAward
@@ -9,17 +8,10 @@ from portal.competitions.models import CompetitionLevel
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.projects.models import SupportedProject
-from tests.awards.conftest import AwardsWorld, make_awards, publish_directly
+from portal.projects.services import ensure_project
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@pytest.fixture
-def published(units) -> AwardsWorld:
-    world = make_awards(units)
-    publish_directly(world)
-    return world
 
 
 def project_of(entry) -> SupportedProject:
@@ -28,7 +20,31 @@ def project_of(entry) -> SupportedProject:
     )
 
 
-def add_external(world: AwardsWorld, entry, **overrides) -> ExternalAward:
+class SupportedProjectFactory(factory.Factory):
+    """`SupportedProjectFactory()`: the project of an entry that won a prize (an AwardFactory
+    award by default; `entry=` for an entry of yours), made by the service as publishing does."""
+
+    class Meta:
+        model = SupportedProject
+
+    entry = factory.LazyFunction(lambda: _awarded_entry())
+
+    @classmethod
+    def _create(cls, model_class, *, entry):
+        project = ensure_project(entry, actor_id=entry.competition.created_by_id)
+        db.session.commit()
+        return project
+
+    _build = _create
+
+
+def _awarded_entry():
+    from tests.factories.awards import AwardFactory
+
+    return AwardFactory().entry
+
+
+def add_external(world, entry, **overrides) -> ExternalAward:
     """A prize won elsewhere, written straight into the table (the service has its own tests)."""
     values = {
         "entry_id": entry.id,

@@ -1,4 +1,5 @@
-"""A competition whose final round's results are final, with prize tiers and a special prize.
+"""Awards: a competition whose final round's results are final, with prize tiers and a special
+prize; its decision published; prize tiers and awards one at a time.
 
 `make_awards(units)` builds it through the models and returns an `AwardsWorld`; the final
 round ranks entry n at rank n+1 (entry 0 is first). `publish_directly(world)` writes a published
@@ -9,7 +10,8 @@ comes after publishing; the deciding tests go through the services instead.
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import pytest
+import factory
+import sqlalchemy as sa
 
 from portal.auth.models import Role, User
 from portal.awards.models import (
@@ -26,8 +28,8 @@ from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.models import RoundEntry, RoundResult
 from portal.projects.services import ensure_project
-from tests.factories import UserFactory
-from tests.judging.conftest import make_judging
+from tests.factories.accounts import UserFactory
+from tests.factories.judging import make_judging
 
 # The first applicants' names carry the diacritics a certificate must keep.
 NAMES = ["Lò Thị Hương", "Vàng Thị Mỷ", "Quàng Thị Ẻn", "Lường Thị Ượi"]
@@ -164,12 +166,70 @@ def publish_directly(world: AwardsWorld) -> list[Award]:
     return awards
 
 
-@pytest.fixture
-def awards_world(units) -> AwardsWorld:
-    return make_awards(units)
+def make_published(units) -> AwardsWorld:
+    """make_awards, then publish_directly: the decision published, every prize with its project."""
+    world = make_awards(units)
+    publish_directly(world)
+    return world
 
 
-@pytest.fixture
-def published(awards_world) -> AwardsWorld:
-    publish_directly(awards_world)
-    return awards_world
+class PrizeTierFactory(factory.alchemy.SQLAlchemyModelFactory):
+    """`PrizeTierFactory(competition=c)`: a tier of one 5.000.000 ₫ prize, after the others."""
+
+    class Meta:
+        model = PrizeTier
+        sqlalchemy_session = db.session
+        sqlalchemy_session_persistence = "commit"
+
+    competition = factory.SubFactory("tests.factories.competitions.CompetitionFactory")
+    kind = PrizeKind.TIER
+    position = factory.LazyAttribute(
+        lambda o: db.session.scalar(
+            sa.select(sa.func.count(PrizeTier.id)).where(
+                PrizeTier.competition_id == o.competition.id, PrizeTier.kind == o.kind
+            )
+        )
+    )
+    name = factory.Sequence(lambda n: f"Giải {n + 1}")
+    prize_count = 1
+    cash_value = 5_000_000
+    in_kind = ""
+
+
+class AwardFactory(factory.alchemy.SQLAlchemyModelFactory):
+    """`AwardFactory(tier=t, entry=e)`: the entry holds the tier's next prize, its certificate
+    issued, as a published decision leaves it (the entry marked awarded, its project made)."""
+
+    class Meta:
+        model = Award
+        sqlalchemy_session = db.session
+        sqlalchemy_session_persistence = "commit"
+
+    tier = factory.SubFactory(PrizeTierFactory)
+    competition = factory.SelfAttribute("tier.competition")
+    entry = factory.SubFactory(
+        "tests.factories.competitions.EntryFactory",
+        competition=factory.SelfAttribute("..tier.competition"),
+        status=EntryStatus.ADVANCED,
+    )
+    proposed_entry = factory.SelfAttribute("entry")
+    slot = factory.LazyAttribute(
+        lambda o: (
+            1
+            + db.session.scalar(
+                sa.select(sa.func.count(Award.id)).where(Award.tier_id == o.tier.id)
+            )
+        )
+    )
+    cash_value = factory.SelfAttribute("tier.cash_value")
+    in_kind = factory.SelfAttribute("tier.in_kind")
+    certificate_code = factory.LazyFunction(new_certificate_code)
+    issued_at = factory.LazyFunction(utcnow)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        award = super()._create(model_class, *args, **kwargs)
+        award.entry.status = EntryStatus.AWARDED
+        ensure_project(award.entry, actor_id=award.competition.created_by_id)
+        db.session.commit()
+        return award

@@ -1,0 +1,129 @@
+"""The test database of each worker: where it is, its schema made once, and a fast reset.
+
+Each pytest-xdist worker (gw0, gw1, …) has a database of its own: an in-memory SQLite database
+in its process, or on PostgreSQL `<TEST_DATABASE_URL's database>_gw0`, created when missing. The
+schema is made once per worker; between tests only the tables a test wrote to are emptied and
+their id sequences restarted, so every test starts from an empty database with ids from 1.
+"""
+
+import os
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlalchemy as sa
+
+from config import database_url
+
+
+def worker_id() -> str:
+    """gw0, gw1, … under pytest-xdist; "main" when the suite runs in one process."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def worker_database_url(base_url: str | None = None) -> str:
+    """The database of this worker: TEST_DATABASE_URL with the worker's suffix, or SQLite."""
+    url = database_url(
+        base_url if base_url is not None else os.environ.get("TEST_DATABASE_URL", "")
+    )
+    if not url or url.startswith("sqlite"):
+        return url or "sqlite://"
+    worker = worker_id()
+    if worker == "main":
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/') or '/test'}_{worker}"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of `url` when it is missing (the server is there)."""
+    if url.startswith("sqlite"):
+        return
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url.replace("postgresql+psycopg", "postgresql"))
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            return
+        for attempt in range(5):
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                return
+            except psycopg.errors.DuplicateDatabase:
+                return
+            except psycopg.errors.ObjectInUse:
+                # Two workers copying template1 at the same moment: the second waits its turn.
+                time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"could not create the test database {name}")
+
+
+class Database:
+    """The schema of one worker's database and the reset that empties it between tests."""
+
+    def __init__(self, engine: sa.Engine, metadata: sa.MetaData):
+        self.engine = engine
+        self.metadata = metadata
+        self.tables = list(metadata.sorted_tables)
+        self.is_postgres = engine.dialect.name == "postgresql"
+        quote = engine.dialect.identifier_preparer.quote
+        # One round trip tells which tables hold rows: an EXISTS per table stops at the first row.
+        self._probe = sa.text(
+            " UNION ALL ".join(
+                f"SELECT {n} AS n WHERE EXISTS (SELECT 1 FROM {quote(table.name)})"
+                for n, table in enumerate(self.tables)
+            )
+        )
+        self._quoted = [quote(table.name) for table in self.tables]
+        self._sequences: dict[str, str] = {}
+
+    def create_schema(self) -> None:
+        """Make the schema from the models, replacing whatever an earlier run left."""
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            else:
+                self.metadata.drop_all(conn)
+            self.metadata.create_all(conn)
+            if self.is_postgres:
+                rows = conn.execute(
+                    sa.text(
+                        "SELECT c.relname, s.relname FROM pg_class s"
+                        " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"
+                        " JOIN pg_class c ON c.oid = d.refobjid"
+                        " WHERE s.relkind = 'S'"
+                    )
+                )
+                self._sequences = dict(rows.tuples().all())
+
+    def sequence_of(self, table: str) -> str | None:
+        """The PostgreSQL sequence that numbers the ids of `table`, if it has one."""
+        return self._sequences.get(table)
+
+    def tables_with_rows(self, conn: sa.Connection) -> list[int]:
+        """Indexes into self.tables of the tables that hold at least one row."""
+        return [row.n for row in conn.execute(self._probe)]
+
+    def reset(self) -> list[str]:
+        """Empty every table that holds rows, children first, and restart their ids.
+
+        Returns the names of the tables it emptied (the isolation tests read them).
+        """
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                # A transaction a test left open would hold the reset forever: fail instead.
+                conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+            dirty = sorted(self.tables_with_rows(conn), reverse=True)
+            for n in dirty:
+                conn.execute(sa.text(f"DELETE FROM {self._quoted[n]}"))
+            if self.is_postgres:
+                sequences = [
+                    self._sequences[self.tables[n].name]
+                    for n in dirty
+                    if self.tables[n].name in self._sequences
+                ]
+                if sequences:
+                    calls = ", ".join(f"setval('{s}', 1, false)" for s in sequences)
+                    conn.execute(sa.text(f"SELECT {calls}"))
+        return [self.tables[n].name for n in dirty]
