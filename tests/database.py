@@ -25,13 +25,17 @@ def worker_database_url(base_url: str | None = None) -> str:
     url = database_url(
         base_url if base_url is not None else os.environ.get("TEST_DATABASE_URL", "")
     )
-    if not url or url.startswith("sqlite"):
-        return url or "sqlite://"
     worker = worker_id()
+    if not url or url in ("sqlite://", "sqlite:///:memory:"):
+        return "sqlite://"  # in memory: each worker's process has a database of its own
     if worker == "main":
         return url
+    if url.startswith("sqlite:///"):  # a file: one per worker, beside it
+        stem, suffix = os.path.splitext(url)
+        return f"{stem}_{worker}{suffix}"
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/') or '/test'}_{worker}"))
+    name = parts.path.strip("/") or "test"
+    return urlunsplit(parts._replace(path=f"/{name}_{worker}"))
 
 
 def ensure_database(url: str) -> None:
@@ -77,6 +81,10 @@ class Database:
         )
         self._quoted = [quote(table.name) for table in self.tables]
         self._sequences: dict[str, str] = {}
+        self._restart_sequences = sa.text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+            " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
 
     def create_schema(self) -> None:
         """Make the schema from the models, replacing whatever an earlier run left."""
@@ -108,7 +116,7 @@ class Database:
     def reset(self) -> list[str]:
         """Empty every table that holds rows, children first, and restart their ids.
 
-        Returns the names of the tables it emptied (the isolation tests read them).
+        Returns the names of the tables it emptied.
         """
         with self.engine.begin() as conn:
             if self.is_postgres:
@@ -118,12 +126,7 @@ class Database:
             for n in dirty:
                 conn.execute(sa.text(f"DELETE FROM {self._quoted[n]}"))
             if self.is_postgres:
-                sequences = [
-                    self._sequences[self.tables[n].name]
-                    for n in dirty
-                    if self.tables[n].name in self._sequences
-                ]
-                if sequences:
-                    calls = ", ".join(f"setval('{s}', 1, false)" for s in sequences)
-                    conn.execute(sa.text(f"SELECT {calls}"))
+                # Every sequence used since the last reset starts again, also that of a table
+                # left empty (a row deleted, an insert rolled back): ids always start from 1.
+                conn.execute(self._restart_sequences)
         return [self.tables[n].name for n in dirty]

@@ -12,8 +12,12 @@ same for every test. Under a moving clock it is built every time, as before.
 """
 
 import dataclasses
+import enum
 import hashlib
+import shutil
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,7 +68,10 @@ def cached(build: Callable[..., T], *args, **kwargs) -> T:
     db.session.commit()  # what the test wrote before is part of the state the world starts from
     with database.engine.connect() as conn:
         before = _fingerprint(_read_rows(conn), _read_files())
-    key = (build.__module__, build.__qualname__, _recipe(args), _recipe(kwargs), now, before)
+    name = getattr(build, "__qualname__", "<lambda>")
+    if "<lambda>" in name:
+        raise ValueError("a cached world needs a builder with a name of its own, not a lambda")
+    key = (build.__module__, name, _recipe(args), _recipe(kwargs), now, before)
     snapshot = _snapshots.get(key)
     if snapshot is None:
         value = build(*args, **kwargs)
@@ -156,6 +163,8 @@ def _restore(snapshot: _Snapshot) -> None:
             if calls:
                 conn.execute(sa.text(f"SELECT {', '.join(calls)}"))
     folder = _upload_folder()
+    if folder.exists():  # the folder holds what the world holds, no more
+        shutil.rmtree(folder)
     for path, content in snapshot.files.items():
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -172,11 +181,20 @@ def _recipe(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = tuple((f.name, _recipe(getattr(value, f.name))) for f in dataclasses.fields(value))
         return _Made(type(value), fields)
-    if isinstance(value, dict):
+    if type(value) is dict:
         return _Made(dict, tuple((k, _recipe(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple, set, frozenset):
         return _Made(type(value), tuple(_recipe(v) for v in value))
-    return value
+    if isinstance(value, _PLAIN):
+        return value
+    raise TypeError(
+        f"a cached world may hold saved objects, dataclasses, dicts, lists, tuples, sets and "
+        f"plain values, not {type(value).__name__}"
+    )
+
+
+# Values kept as they are in a recorded world: immutable, and never an object of the database.
+_PLAIN = (str, bytes, int, float, bool, type(None), Decimal, datetime, date, timedelta, enum.Enum)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,7 +220,10 @@ def _load(recipe: Any) -> Any:
     _refs(recipe, found)
     loaded: dict[_Ref, Any] = {}
     for cls, identities in found.items():
-        (key,) = sa.inspect(cls).primary_key
+        keys = sa.inspect(cls).primary_key
+        if len(keys) != 1:
+            raise TypeError(f"{cls.__name__}: a cached world loads objects by a single id")
+        (key,) = keys
         for obj in db.session.scalars(sa.select(cls).where(key.in_([i[0] for i in identities]))):
             loaded[_Ref(cls, sa.inspect(obj).identity)] = obj
     return _build(recipe, loaded)

@@ -45,6 +45,14 @@ def test_entries_are_numbered_as_the_service_numbers_them(app):
     assert entry_services._next_reference(first.competition) == f"{prefix}-0003"
 
 
+def test_factories_called_twice_make_two_of_everything(app):
+    first, second = AwardFactory(), AwardFactory()
+    assert first.competition_id != second.competition_id
+    assert first.entry.reference != second.entry.reference
+    assert len({SupportedProjectFactory().id, SupportedProjectFactory().id}) == 2
+    assert EntryFactory().reference.startswith("T")
+
+
 def test_a_judge_an_assignment_and_a_sheet_hang_together(app):
     sheet = ScoreSheetFactory(points=0.5)
     assignment = sheet.assignment

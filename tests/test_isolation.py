@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from config import TestingConfig
 from portal.auth.models import RoleGrant, User
 from portal.core import storage
+from portal.core.outbox import OutboxMessage
 from portal.extensions import db
 from tests.conftest import WorkerConfig
 from tests.database import worker_id
@@ -23,11 +24,33 @@ from tests.snapshots import cached
 pytestmark = pytest.mark.xdist_group("isolation")
 
 LOGIN = {"email": "ai@example.vn", "password": "sai-mat-khau"}
+# The tests of this file that ran in this process, in order: a check after a write is only a
+# check if the write ran just before it, on the same worker.
+ran: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def in_order(request):
+    yield
+    ran.append(request.node.name)
+
+
+def wrote_just_before(name: str) -> None:
+    assert ran and ran[-1] == name, (
+        f"{name} must run just before this test, in the same process (make test runs this file "
+        f"in order on one worker with --dist loadgroup); the tests that ran before: {ran}"
+    )
 
 
 def write_everything(app, client) -> None:
     """Leave something behind in every kind of state a test can touch."""
     UserFactory(email="con-lai@example.vn")
+    # A row written then rolled back leaves its table empty but its id used.
+    db.session.add(
+        OutboxMessage(recipient="a@example.vn", subject="s", body_text="b", template="t")
+    )
+    db.session.flush()
+    db.session.rollback()
     storage.store(b"%PDF-1.4 left behind")
     for _ in range(10):
         client.post_form("/login", LOGIN)
@@ -47,6 +70,10 @@ def assert_nothing_left(app, client, worker) -> None:
     user = UserFactory()
     assert user.id == 1
     assert db.session.scalar(sa.select(RoleGrant.id)) == 1
+    message = OutboxMessage(recipient="a@example.vn", subject="s", body_text="b", template="t")
+    db.session.add(message)
+    db.session.flush()
+    assert message.id == 1
 
 
 def test_1_a_test_starts_from_an_empty_database(app, client, worker):
@@ -58,6 +85,7 @@ def test_2_a_test_writes_rows_files_settings_mail_and_attempts(app, client):
 
 
 def test_3_the_next_test_sees_none_of_it(app, client, worker):
+    wrote_just_before("test_2_a_test_writes_rows_files_settings_mail_and_attempts")
     assert_nothing_left(app, client, worker)
 
 
@@ -67,6 +95,7 @@ def test_4_a_test_given_a_cached_world_writes_over_it(app, client, frozen_time, 
 
 
 def test_5_the_next_test_sees_neither_the_world_nor_what_was_written(app, client, worker):
+    wrote_just_before("test_4_a_test_given_a_cached_world_writes_over_it")
     assert_nothing_left(app, client, worker)
 
 
@@ -118,12 +147,13 @@ def test_each_worker_has_a_database_of_its_own(app):
 
 
 def _all_rows(conn, database) -> dict[str, list[dict]]:
-    return {
-        database.tables[n].name: [
-            dict(row._mapping)
-            for row in conn.execute(
-                sa.select(database.tables[n]).order_by(*database.tables[n].primary_key)
-            )
+    """Every row of every table, JSON as the text stored (a JSON null is not an SQL NULL)."""
+    rows = {}
+    for n in database.tables_with_rows(conn):
+        table = database.tables[n]
+        columns = [
+            sa.cast(c, sa.Text).label(c.name) if isinstance(c.type, sa.JSON) else c for c in table.c
         ]
-        for n in database.tables_with_rows(conn)
-    }
+        query = sa.select(*columns).order_by(*table.primary_key)
+        rows[table.name] = [dict(row._mapping) for row in conn.execute(query)]
+    return rows

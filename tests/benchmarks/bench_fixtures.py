@@ -26,7 +26,7 @@ import sqlalchemy as sa
 import time_machine
 from werkzeug.security import generate_password_hash
 
-from config import TestingConfig
+from config import TestingConfig, database_url
 from portal import create_app
 from portal.extensions import db
 from tests import snapshots
@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database-url", default="sqlite://")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args(argv)
-    url = args.database_url.replace("postgresql://", "postgresql+psycopg://")
-    if not url.startswith("sqlite") and sa.make_url(url).database in FORBIDDEN_DATABASES:
+    url = database_url(args.database_url)
+    name = "" if url.startswith("sqlite") else (sa.make_url(url).database or "")
+    if name in FORBIDDEN_DATABASES or name.startswith("test"):
         raise SystemExit("Give the benchmark a database of its own: its schema is replaced.")
     ensure_database(url)
     config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url})

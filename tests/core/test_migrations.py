@@ -8,15 +8,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from config import TestingConfig
 from portal import create_app
 from portal.extensions import db
+from tests.conftest import WorkerConfig
 
 
 @pytest.fixture
-def empty_database(tmp_path):
-    """A database with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
-    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+def empty_database(worker, tmp_path):
+    """A database with nothing in it: a new SQLite file, or a new schema in the worker's
+    PostgreSQL database."""
+    url = WorkerConfig.SQLALCHEMY_DATABASE_URI
     if url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migrations.db'}", {}
         return
@@ -33,7 +34,7 @@ def empty_database(tmp_path):
 def test_the_migrations_and_the_models_agree(empty_database):
     url, engine_options = empty_database
 
-    class Config(TestingConfig):
+    class Config(WorkerConfig):
         SQLALCHEMY_DATABASE_URI = url
         SQLALCHEMY_ENGINE_OPTIONS = engine_options
 

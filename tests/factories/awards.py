@@ -197,8 +197,9 @@ class PrizeTierFactory(factory.alchemy.SQLAlchemyModelFactory):
 
 
 class AwardFactory(factory.alchemy.SQLAlchemyModelFactory):
-    """`AwardFactory(tier=t, entry=e)`: the entry holds the tier's next prize, its certificate
-    issued, as a published decision leaves it (the entry marked awarded, its project made)."""
+    """`AwardFactory(tier=t, entry=e)`: the entry holds the tier's next prize: a line with its
+    certificate code, the entry marked awarded and its supported project made. There is no
+    decision: for a competition whose prizes are published, use make_published."""
 
     class Meta:
         model = Award

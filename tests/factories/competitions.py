@@ -45,6 +45,16 @@ def make_competition(organiser, unit, *, status="open", opens=None, closes=None,
     return competition
 
 
+def _letters(n: int) -> str:
+    """0 → A, 25 → Z, 26 → BA, …: capital letters only, as the service asks of a prefix."""
+    letters = ""
+    while True:
+        n, digit = divmod(n, 26)
+        letters = chr(ord("A") + digit) + letters
+        if n == 0:
+            return letters
+
+
 class CompetitionFactory(factory.Factory):
     """`CompetitionFactory(status="judging")`: a competition made by an organiser of its unit,
     through the service (categories, a preliminary round and a final; see make_competition).
@@ -58,7 +68,8 @@ class CompetitionFactory(factory.Factory):
     unit = factory.SubFactory(UnitFactory)
     organiser = factory.LazyAttribute(lambda o: UserFactory(roles=[(Role.ORGANISER, o.unit)]))
     status = "open"
-    reference_prefix = "TT"  # the test provinces' names give no initials
+    # Entry references are unique across the portal: each competition has a prefix of its own.
+    reference_prefix = factory.Sequence(lambda n: f"T{_letters(n)}")
 
     @classmethod
     def _create(cls, model_class, *, unit, organiser, **kwargs):
@@ -68,10 +79,11 @@ class CompetitionFactory(factory.Factory):
 
 
 class EntryFactory(factory.alchemy.SQLAlchemyModelFactory):
-    """`EntryFactory(competition=c)`: an entry submitted to the first round, with its reference.
+    """`EntryFactory(competition=c)`: a submitted entry with its reference and submission time.
 
-    Written straight to the model as the submission would leave it (the entry tests go through
-    the service); `status=EntryStatus.ELIGIBLE` for a screened one, `DRAFT` for a draft.
+    Written straight to the model, without the submitted version, audit row and mail that the
+    service adds (the entry tests go through the service); `status=EntryStatus.ELIGIBLE` for a
+    screened one, `DRAFT` for a draft.
     """
 
     class Meta:
