@@ -33,9 +33,10 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set, each in
-# parallel workers (one per core, each with a database of its own). PYTEST_ARGS goes last, so
-# PYTEST_ARGS="-n 0 -x -k login" runs serially; each run prints its wall time and slowest tests.
-PYTEST := $(BIN)/python -m pytest -n auto --dist loadgroup --durations=15
+# parallel workers (one per core, each with a database of its own; a test file stays on one
+# worker, in order). PYTEST_ARGS goes last, so PYTEST_ARGS="-n 0 -x -k login" runs serially;
+# each run prints its wall time and slowest tests.
+PYTEST := $(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 test: install chromium lint
 	@$(MAKE) --no-print-directory test-sqlite

@@ -2,8 +2,9 @@
 files, the settings it changed, the mail it sent, the login attempts counted; whether it built a
 world of its own or was given a cached one.
 
-The tests below run in this order on one worker (xdist_group): clean, write, clean, write a
-cached world, clean. Each "clean" fails if the reset between tests is taken away.
+The tests below run in this order on one worker (make test keeps a file on one worker: --dist
+loadfile): clean, write, clean, write a cached world, clean. Each "clean" fails if the reset
+between tests is taken away, and fails too if the write did not run just before it.
 """
 
 from pathlib import Path
@@ -21,8 +22,6 @@ from tests.database import worker_id
 from tests.factories import UserFactory, make_published, make_units
 from tests.snapshots import cached
 
-pytestmark = pytest.mark.xdist_group("isolation")
-
 LOGIN = {"email": "ai@example.vn", "password": "sai-mat-khau"}
 # The tests of this file that ran in this process, in order: a check after a write is only a
 # check if the write ran just before it, on the same worker.
@@ -38,7 +37,7 @@ def in_order(request):
 def wrote_just_before(name: str) -> None:
     assert ran and ran[-1] == name, (
         f"{name} must run just before this test, in the same process (make test runs this file "
-        f"in order on one worker with --dist loadgroup); the tests that ran before: {ran}"
+        f"in order on one worker with --dist loadfile); the tests that ran before: {ran}"
     )
 
 
