@@ -63,6 +63,10 @@ def ensure_database(url: str) -> None:
         raise RuntimeError(f"could not create the test database {name}")
 
 
+def _reverse_unordered_selects(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA reverse_unordered_selects = ON")
+
+
 class Database:
     """The schema of one worker's database and the reset that empties it between tests."""
 
@@ -80,6 +84,14 @@ class Database:
             )
         )
         self._quoted = [quote(table.name) for table in self.tables]
+        if not self.is_postgres:
+            # PostgreSQL gives the rows of a query without ORDER BY in no set order (after the
+            # reset's deletes, not the order they were written); SQLite is made to give them
+            # backwards, so that a test or a page relying on that order fails here every time
+            # rather than on PostgreSQL now and then.
+            sa.event.listen(engine, "connect", _reverse_unordered_selects)
+            with engine.connect() as conn:  # the connection an in-memory database already has
+                conn.exec_driver_sql("PRAGMA reverse_unordered_selects = ON")
         self._sequences: dict[str, str] = {}
         self._restart_sequences = sa.text(
             "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"

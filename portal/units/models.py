@@ -31,7 +31,7 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Unit"]] = relationship(back_populates="parent")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.id")
 
     __table_args__ = (sa.UniqueConstraint("kind", "code", name="uq_unit_kind_code"),)
 

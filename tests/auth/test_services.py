@@ -119,7 +119,9 @@ def test_login_failures_give_one_message_and_are_audited(app):
     with pytest.raises(services.LoginRefused) as unknown_email:
         services.authenticate("khong-co@example.vn", PASSWORD, "10.0.0.1")
     assert str(wrong_password.value) == str(unknown_email.value)
-    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.action == "login.failed")).all()
+    rows = db.session.scalars(
+        sa.select(AuditLog).where(AuditLog.action == "login.failed").order_by(AuditLog.id)
+    ).all()
     assert [(r.object_id, r.ip) for r in rows] == [(user.id, "10.0.0.1"), (None, "10.0.0.1")]
 
 

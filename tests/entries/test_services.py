@@ -241,7 +241,7 @@ def test_withdrawing(applicant, competition):
     services.withdraw(applicant, entry)
     assert entry.status is EntryStatus.WITHDRAWN
     actions = db.session.scalars(
-        sa.select(AuditLog.action).where(AuditLog.object_type == "entry")
+        sa.select(AuditLog.action).where(AuditLog.object_type == "entry").order_by(AuditLog.id)
     ).all()
     assert actions == ["entry.created", "entry.submitted", "entry.withdrawn"]
     with pytest.raises(DomainError):

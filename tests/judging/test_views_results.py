@@ -31,7 +31,9 @@ def scored_world(units, entries=6, judges=3):
 
 
 def actions(name: str) -> list[AuditLog]:
-    return list(db.session.scalars(sa.select(AuditLog).where(AuditLog.action == name)))
+    return list(
+        db.session.scalars(sa.select(AuditLog).where(AuditLog.action == name).order_by(AuditLog.id))
+    )
 
 
 def test_the_results_page_shows_the_ranking_and_its_explanation(client, units):
