@@ -64,7 +64,7 @@ format: install
 # Re-extract the strings and merge them into both catalogues; then translate portal/translations/vi.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot .
-	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching --width 100
 	$(BIN)/python -m portal.core.i18n_fill portal/translations/en/LC_MESSAGES/messages.po
 	$(BIN)/pybabel compile -d portal/translations
 

@@ -7,6 +7,7 @@ pytest-xdist each worker has an app and a database of its own (tests/database.py
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 from config import TestingConfig
 from portal import create_app
@@ -175,6 +177,28 @@ def _reset_rate_limits(worker: Worker) -> None:
         limiter.init_app(worker.app)
         worker.limiter_storage = limiter.storage
     limiter.reset()
+
+
+@pytest.fixture
+def concurrent_server(app, worker) -> Iterator[str]:
+    """The test's app on 127.0.0.1 with a thread per request, as gunicorn's workers would serve
+    it; yields the base URL. PostgreSQL only (tests/concurrency.py says why).
+
+    Before the test reads what the server wrote, it forgets its own session's state.
+    """
+    if not worker.database.is_postgres:
+        pytest.skip("requests at the same moment need a connection each: PostgreSQL")
+    db.session.commit()  # what the test set up is what the server's requests see
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="concurrent-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        db.session.remove()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
@@ -16,6 +17,13 @@ MESSAGES = {
     404: (_l("Page not found"), _l("The page you asked for does not exist or has moved.")),
     405: (_l("Not allowed"), _l("This action is not available here.")),
     413: (_l("File too large"), _l("What you sent is larger than the portal accepts.")),
+    409: (
+        _l("Changed in the meantime"),
+        _l(
+            "Someone else changed this at the same moment. Nothing was saved twice: reload the "
+            "page to see it as it is now, then try again."
+        ),
+    ),
     429: (
         _l("Too many attempts"),
         _l("You have tried too many times in a short while. Please wait a minute and try again."),
@@ -60,6 +68,13 @@ def register_error_handlers(app: Flask) -> None:
                 )
             ),
         )
+
+    @app.errorhandler(StaleDataError)
+    def stale_data(error: StaleDataError):
+        # A row checked by its version changed under this request (two people, two tabs at
+        # once): the request's changes are rolled back and the person is told, not a 500.
+        db.session.rollback()
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

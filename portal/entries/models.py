@@ -120,6 +120,10 @@ class Entry(db.Model):
         sa.Index("ix_entry_competition_submitted", "competition_id", "submitted_at"),
         sa.Index("ix_entry_competition_category", "competition_id", "category_id"),
     )
+    # The version is checked in the UPDATE itself (WHERE version = the one loaded): of two saves
+    # or submissions sent at the same moment, the second finds the row changed and is refused
+    # (StaleDataError), instead of both passing a check made in Python. The services raise it.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def business_plan(self) -> "Attachment | None":

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
 from portal.applicants.models import Gender
@@ -53,6 +54,16 @@ MAX_TEAM = 10
 
 class StaleEntry(DomainError):
     """The entry changed since the form was opened (another tab, another device)."""
+
+
+class DeadlinePassed(DomainError):
+    """A submitted entry is no longer changed after the deadline."""
+
+
+STALE_SAVE = _l(
+    "This entry was changed in another window or on another device after you opened "
+    "it. Your text below has not been saved: copy what you need, then reload the page."
+)
 
 
 @dataclass
@@ -135,21 +146,28 @@ def start_entry(applicant: User, competition: Competition) -> Entry:
 
 
 def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version: int) -> Entry:
-    """Keep what she typed. A save from an older copy of the form is refused, never merged."""
+    """Keep what she typed. A save from an older copy of the form is refused, never merged.
+
+    A draft is hers alone, so after the deadline it is still saved (she must not lose what she
+    typed), though it can no longer be submitted. A submitted entry is what the organisers, the
+    export and the judges read: after the deadline it is never changed (DeadlinePassed), and her
+    text comes back on the page.
+    """
     _own(applicant, entry)
-    # After the deadline a save is still kept (she must not lose what she typed), but it can
-    # no longer be submitted; what she submitted before stays as it was, in its version.
     if entry.status not in {S.DRAFT, S.SUBMITTED}:
         raise DomainError(_l("This entry can no longer be changed."))
+    if entry.status is S.SUBMITTED and not can_edit(entry, utcnow()):
+        raise DeadlinePassed(
+            _l(
+                "The deadline has passed (%(when)s): your entry stays as you submitted it, and "
+                "the changes below were not saved. Keep a copy of them if you need them.",
+                when=to_vietnam(deadline_for(entry)).strftime("%H:%M %d/%m/%Y"),
+            )
+        )
     if expected_version != entry.version:
         if _same_content(entry, data):
             return entry  # the same form sent twice (a double click): nothing to save
-        raise StaleEntry(
-            _l(
-                "This entry was changed in another window or on another device after you opened "
-                "it. Your text below has not been saved: copy what you need, then reload the page."
-            )
-        )
+        raise StaleEntry(STALE_SAVE)
     if data.category_id is not None and data.category_id not in {
         c.id for c in entry.competition.categories
     }:
@@ -170,7 +188,14 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     if entry.status is S.SUBMITTED:
         entry.has_unsubmitted_changes = True
     _refresh_search(entry)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except StaleDataError:
+        # Another save of this entry was written between our read and our write.
+        db.session.rollback()
+        if _same_content(entry, data):
+            return entry  # it was this same form, sent twice at once: one save
+        raise StaleEntry(STALE_SAVE) from None
     return entry
 
 
@@ -304,11 +329,12 @@ def _next_reference(competition: Competition) -> str:
     return f"{competition.reference_prefix}-{competition.year}-{number:04d}"
 
 
-def submit(applicant: User, entry: Entry, expected_version: int) -> Entry:
-    """Submit (or resubmit) before the deadline.
+def submit(applicant: User, entry: Entry, expected_version: int) -> bool:
+    """Submit (or resubmit) before the deadline; True when this made a new submission.
 
-    A second click on a submitted entry with nothing new changes nothing and sends no mail.
-    A refused submission leaves everything she typed in the draft.
+    The same submission sent again (a double click, two at the same moment) changes nothing,
+    takes no reference number and sends no mail: it returns False. A refused submission leaves
+    everything she typed in the draft.
     """
     _own(applicant, entry)
     now = utcnow()
@@ -317,7 +343,7 @@ def submit(applicant: User, entry: Entry, expected_version: int) -> Entry:
         and not entry.has_unsubmitted_changes
         and expected_version == entry.version
     ):
-        return entry  # the same submission again: one submission
+        return False  # the same submission again: one submission
     if expected_version != entry.version:
         raise StaleEntry(
             _l(
@@ -336,6 +362,21 @@ def submit(applicant: User, entry: Entry, expected_version: int) -> Entry:
     found = problems(entry)
     if found:
         raise SubmissionRefused(found)
+    try:
+        _record_submission(applicant, entry, now)
+        db.session.commit()
+    except StaleDataError:
+        # The same entry was submitted (or saved) by another request between our read and
+        # our write: everything here is rolled back, its reference number and mail included.
+        db.session.rollback()
+        if entry.status in SUBMITTED and not entry.has_unsubmitted_changes:
+            return False
+        raise StaleEntry(STALE_SAVE) from None
+    return True
+
+
+def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
+    """Number, snapshot, audit and mail the submission; the caller commits. Returns its number."""
     first = entry.reference is None
     if first:
         entry.reference = _next_reference(entry.competition)
@@ -372,8 +413,7 @@ def submit(applicant: User, entry: Entry, expected_version: int) -> Entry:
         entry_url=external_url("entries.detail", entry_id=entry.id),
         deadline=deadline_for(entry),
     )
-    db.session.commit()
-    return entry
+    return number
 
 
 class SubmissionRefused(DomainError):

@@ -191,20 +191,28 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
         flash(_("Your draft has been saved."), "success")
         return 302, []
     try:
-        services.submit(current_user, entry, entry.version)
+        submitted = services.submit(current_user, entry, entry.version)
+    except services.StaleEntry as error:
+        form.form_errors.append(error.message)
+        return 409, []
     except services.SubmissionRefused as error:
         form.form_errors.append(error.message)
         return INVALID, error.reasons
     except DomainError as error:
         form.form_errors.append(error.message)
         return INVALID, []
-    flash(
-        _(
+    if submitted:
+        message = _(
             "Your entry has been submitted. Its reference number is %(reference)s.",
             reference=entry.reference,
-        ),
-        "success",
-    )
+        )
+    else:  # the same form sent twice: one submission, one mail
+        message = _(
+            "We had already received this entry; nothing was sent twice. Its reference number "
+            "is %(reference)s.",
+            reference=entry.reference,
+        )
+    flash(message, "success")
     return 302, []
 
 

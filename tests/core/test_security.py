@@ -136,3 +136,16 @@ def test_the_500_page_still_answers_when_the_database_is_gone(app, client, monke
     response = client.get("/boom")
     assert response.status_code == 500
     assert "Đã có lỗi xảy ra" in response.get_data(as_text=True)
+
+
+@pytest.mark.fresh_app  # adds a route
+def test_a_row_changed_under_a_request_is_a_409_not_a_500(app, client):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.get("/changed")
+    def changed():
+        raise StaleDataError("UPDATE statement on table 'entry' expected to update 1 row")
+
+    response = client.get("/changed", headers={"Accept-Language": "en"})
+    assert response.status_code == 409
+    assert "Someone else changed this at the same moment" in response.get_data(as_text=True)

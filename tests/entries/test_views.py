@@ -154,6 +154,26 @@ def test_a_submit_after_the_deadline_keeps_the_text(client, applicant, competiti
     assert client.get(f"/entries/{entry.id}/edit").location == f"/entries/{entry.id}"
 
 
+def test_a_save_after_the_deadline_never_changes_the_submitted_entry(
+    client, applicant, competition, frozen
+):
+    login(client, applicant)
+    entry = start(client, competition)
+    client.post_form(f"/entries/{entry.id}/edit", form(competition, entry, submit="1"))
+    db.session.refresh(entry)
+    opened = form(competition, entry, title="Sửa sau hạn", save="1")  # the page left open
+    frozen.move_to(competition.closes_at + timedelta(seconds=5))
+    response = client.post_form(f"/entries/{entry.id}/edit", opened)
+    page = text(response)
+    assert response.status_code == 422
+    assert "your entry stays as you submitted it" in page
+    assert 'value="Sửa sau hạn"' in page  # what she typed comes back, to keep
+    db.session.expire_all()
+    entry = db.session.get(Entry, entry.id)
+    assert entry.title == "Rượu men lá Mường Phăng"  # what organisers and judges read
+    assert not entry.has_unsubmitted_changes and len(entry.versions) == 1
+
+
 def test_wrong_input_gets_a_message_and_keeps_the_text(client, applicant, competition):
     login(client, applicant)
     entry = start(client, competition)
