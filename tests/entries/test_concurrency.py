@@ -74,9 +74,7 @@ def test_a_double_clicked_submit_is_one_submission(units, concurrent_server, at_
     assert "already received" in page or "has been submitted" in page
 
 
-def test_two_tabs_saving_at_once_one_is_saved_the_other_keeps_her_text(
-    units, concurrent_server
-):
+def test_two_tabs_saving_at_once_one_is_saved_the_other_keeps_her_text(units, concurrent_server):
     [(email, entry)] = drafts(units, 1)
     first, path, fields = open_form(concurrent_server, email, entry)
     second = Visitor(concurrent_server)
