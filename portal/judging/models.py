@@ -214,11 +214,16 @@ class ScoreSheet(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by every change of its scores (services.record_scores) and checked in the UPDATE
+    # itself: a judge's older tab, or a save at the same moment, is refused, never merged.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     assignment: Mapped[Assignment] = relationship(back_populates="sheet")
     scores: Mapped[list["Score"]] = relationship(
         back_populates="sheet", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def points_by_criterion(self) -> dict[int, float | None]:
         return {s.criterion_id: s.points for s in self.scores}

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.auth.models import Role, RoleGrant, User
 from portal.competitions.models import Competition, Round
@@ -292,6 +293,23 @@ class ScoresInvalid(DomainError):
         self.errors = errors
 
 
+class StaleSheet(DomainError):
+    """Her sheet changed since this form was opened (another tab, another device)."""
+
+
+STALE_SHEET = _l(
+    "Your scores for this entry were changed in another window or on another device after you "
+    "opened this page. What you typed below has not been saved: copy what you need, then "
+    "reload the page."
+)
+
+
+def sheet_version(assignment: Assignment) -> int:
+    """The version a score form carries: her sheet's, or 0 before she has one."""
+    sheet = own_sheet(assignment)
+    return sheet.version if sheet is not None else 0
+
+
 class ScoringClosed(DomainError):
     """The round no longer takes scores; `draft_kept` tells whether what she typed was saved."""
 
@@ -341,9 +359,16 @@ def save_sheet(
     *,
     submit: bool,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Outcome:
-    """Save her draft, or submit her scores; commits. Raises ScoresInvalid, ScoringClosed or
-    DomainError; a refused submission changes nothing (except after the deadline, see above)."""
+    """Save her draft, or submit her scores; commits. Raises ScoresInvalid, ScoringClosed,
+    StaleSheet or DomainError; a refused submission changes nothing (except after the deadline,
+    see above).
+
+    `expected_version` is the sheet's version when her form was opened (sheet_version()): a form
+    opened before the sheet last changed is refused with StaleSheet, unless it says exactly what
+    the sheet already says (the same form sent twice).
+    """
     if assignment.judge_id != judge.id or assignment.recused_at is not None:
         raise DomainError(_l("You are not asked to score this entry."))
     if assignment.entry.status in CLOSED_ENTRY_STATES:
@@ -359,7 +384,7 @@ def save_sheet(
         raise ScoresInvalid(errors)
 
     if not services.scoring_open(round_, now):
-        kept = _write_closed(judge, assignment, data, now)
+        kept = _write_closed(judge, assignment, data, now, expected_version)
         raise ScoringClosed(
             _l(
                 "The scoring of this round has closed: your scores can no longer be submitted. "
@@ -376,17 +401,20 @@ def save_sheet(
         errors = check_points(criteria, data.points, complete=True)
         if errors:
             raise ScoresInvalid(errors)
-    return _retrying(lambda: _write(judge, assignment, data, submit=submit, now=now))
+    return _retrying(
+        lambda: _write(judge, assignment, data, submit=submit, now=now, expected=expected_version)
+    )
 
 
 def _retrying(work: Callable[[], Outcome]) -> Outcome:
-    """Run `work` and commit; when a concurrent request inserted the same sheet (or score) first,
-    roll back and do it again against what that request wrote."""
+    """Run `work` and commit; when a concurrent request wrote the same sheet first (inserted it,
+    or changed it: its version moved), roll back and do it again against what that request
+    wrote, which the version check then refuses unless it says the same."""
     try:
         outcome = work()
         db.session.commit()
         return outcome
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         db.session.rollback()
     outcome = work()
     db.session.commit()
@@ -405,10 +433,29 @@ def _sheet_for_writing(assignment: Assignment) -> ScoreSheet:
     return sheet
 
 
+def _check_version(sheet: ScoreSheet, data: SheetInput, expected: int | None, submit: bool) -> bool:
+    """True when the form is current; False for the same form again; StaleSheet otherwise."""
+    current = sheet.version if sheet.id is not None else 0
+    if expected is None or expected == current:
+        return True
+    sent_again = sheet.id is not None and _same(sheet, data)
+    if sent_again and (not submit or sheet.status is SheetStatus.SUBMITTED):
+        return False
+    raise StaleSheet(STALE_SHEET)
+
+
 def _write(
-    judge: User, assignment: Assignment, data: SheetInput, *, submit: bool, now: datetime
+    judge: User,
+    assignment: Assignment,
+    data: SheetInput,
+    *,
+    submit: bool,
+    now: datetime,
+    expected: int | None = None,
 ) -> Outcome:
     sheet = _sheet_for_writing(assignment)
+    if not _check_version(sheet, data, expected, submit):
+        return Outcome.UNCHANGED
     if sheet.status is SheetStatus.SUBMITTED:
         if not submit:
             raise DomainError(
@@ -434,7 +481,9 @@ def _write(
     return Outcome.SUBMITTED if submit else Outcome.DRAFT_SAVED
 
 
-def _write_closed(judge: User, assignment: Assignment, data: SheetInput, now: datetime) -> bool:
+def _write_closed(
+    judge: User, assignment: Assignment, data: SheetInput, now: datetime, expected: int | None
+) -> bool:
     """After the deadline: keep what she typed as a draft, unless her sheet is submitted or the
     results are final. True when it was kept."""
     if assignment.round.results_final_at is not None:
@@ -445,7 +494,9 @@ def _write_closed(judge: User, assignment: Assignment, data: SheetInput, now: da
 
     def work() -> Outcome:
         sheet = _sheet_for_writing(assignment)
-        if sheet.status is SheetStatus.SUBMITTED:
+        if sheet.status is SheetStatus.SUBMITTED or not _check_version(
+            sheet, data, expected, False
+        ):
             return Outcome.UNCHANGED
         sheet.comment = data.comment
         sheet.feedback = data.feedback

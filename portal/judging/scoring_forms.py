@@ -4,7 +4,14 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
@@ -109,8 +116,15 @@ class ScoreForm(FlaskForm):
     )
     save = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit scores"))
+    # The sheet's version when the page was opened: an older tab's save is refused.
+    version = HiddenField()
 
     criteria: list[RubricCriterion] = []
+
+    def expected_version(self) -> int | None:
+        """The version the form was opened at; None when the form did not say (an old page)."""
+        text = (self.version.data or "").strip()
+        return int(text) if text.isdigit() and len(text) < 10 else None
 
     def points_fields(self) -> list[tuple[RubricCriterion, PointsField]]:
         return [(c, self[f"points_{c.id}"]) for c in self.criteria]

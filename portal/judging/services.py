@@ -149,6 +149,7 @@ def record_scores(
         str(s.criterion_id): s.points for s in sorted(sheet.scores, key=lambda s: s.criterion_id)
     }
     sheet.updated_at = now
+    sheet.version = (sheet.version or 0) + 1  # a new sheet is written as version 1
     round_ = db.session.get(Round, sheet.round_id)
     if round_.scoring_started_at is None and any(v is not None for v in points.values()):
         round_.scoring_started_at = now

@@ -150,6 +150,7 @@ def score_entry(round_id: int, entry_id: int):
     if request.method == "GET":
         form = score_form(criteria, formdata=None)
         _prefill(form, assignment)
+        form.version.data = str(scoring.sheet_version(assignment))
         return _score_page(assignment, form, criteria, now)
 
     form = score_form(criteria)
@@ -162,7 +163,17 @@ def score_entry(round_id: int, entry_id: int):
         feedback=form.feedback.data or "",
     )
     try:
-        outcome = scoring.save_sheet(current_user, assignment, data, submit=submit, now=now)
+        outcome = scoring.save_sheet(
+            current_user,
+            assignment,
+            data,
+            submit=submit,
+            now=now,
+            expected_version=form.expected_version(),
+        )
+    except scoring.StaleSheet as error:
+        form.form_errors.append(error.message)
+        return _score_page(assignment, form, criteria, now, 409)
     except scoring.ScoresInvalid as error:
         for criterion_id, message in error.errors.items():
             form[f"points_{criterion_id}"].errors.append(message)

@@ -311,3 +311,47 @@ def test_recusal_through_the_pages(client, world):
     response = client.get(score_url(world, entry), headers={"Accept-Language": "en"})
     assert response.status_code == 403
     assert "You recused yourself" in response.get_data(as_text=True)
+
+
+def test_an_older_tab_cannot_overwrite_newer_scores(client, world):
+    """Opened in two tabs; the second submits; the first, still showing the old page, is
+    refused with her typed scores on the page, even after the sheet was submitted."""
+    judge, entry = world.judges[0], world.entries[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    opened = {"version": "0"}  # both tabs were opened before she had a sheet
+    newer = client.post_form(
+        score_url(world, entry), {**points(world, "8"), **opened, "comment": "Tốt", "submit": "1"}
+    )
+    assert newer.status_code == 302
+    older = client.post_form(
+        score_url(world, entry), {**points(world, "3"), **opened, "comment": "Cũ", "submit": "1"}
+    )
+    page = older.get_data(as_text=True)
+    assert older.status_code == 409
+    assert "changed in another window or on another device" in page
+    assert 'value="3"' in page and "Cũ" in page  # what she typed, to copy
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    db.session.refresh(sheet)
+    assert set(sheet.points_by_criterion().values()) == {8} and sheet.comment == "Tốt"
+
+
+def test_the_same_score_form_sent_twice_is_one_submission(client, world):
+    judge, entry = world.judges[0], world.entries[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    form = {**points(world, "8"), "version": "0", "submit": "1"}
+    assert client.post_form(score_url(world, entry), form).status_code == 302
+    assert client.post_form(score_url(world, entry), form).status_code == 302  # a double click
+    sheet = db.session.scalar(sa.select(ScoreSheet))
+    assert sheet.version == 1 and sheet.status is SheetStatus.SUBMITTED
+
+
+def test_the_score_page_carries_the_sheets_version(client, world):
+    judge, entry = world.judges[0], world.entries[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    assert 'name="version" type="hidden" value="0"' in client.get(score_url(world, entry)).text
+    client.post_form(score_url(world, entry), {**points(world, "8"), "version": "0", "save": "1"})
+    client.post_form(score_url(world, entry), {**points(world, "9"), "version": "1", "save": "1"})
+    assert 'name="version" type="hidden" value="2"' in client.get(score_url(world, entry)).text
