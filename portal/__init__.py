@@ -89,6 +89,24 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect
+        from flask_login import login_url
+
+        from portal.core.errors import render_kept, typed_values
+
+        if typed_values():
+            # Logged out in another tab, or her session ended, while she was typing: the text
+            # is shown back (and refills the form on this device) rather than thrown away.
+            return render_kept(
+                401,
+                _l("You are no longer logged in"),
+                _l("Your session ended before this form was sent, so it was not saved."),
+            )
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
+
     from portal.auth.models import User
 
     @login_manager.user_loader

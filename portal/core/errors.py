@@ -56,18 +56,51 @@ def render_error(code: int, detail: str | None = None):
     ), code
 
 
+# Fields of a form that are not what she typed: never shown back.
+_NOT_TYPED = {"csrf_token", "version", "form_key", "next", "save", "submit", "language"}
+TYPED_MAX = 50_000  # characters shown back, in all
+
+
+def typed_values() -> list[str]:
+    """What she typed in the form this request sent: every non-empty text, passwords left out."""
+    if request.method != "POST":
+        return []
+    values, total = [], 0
+    for name, value in request.form.items(multi=True):
+        if name in _NOT_TYPED or "password" in name or not value.strip():
+            continue
+        value = value.replace("\x00", "")[: max(TYPED_MAX - total, 0)]
+        total += len(value)
+        if value:
+            values.append(value)
+    return values
+
+
+def render_kept(code: int, title, message):
+    """An error page that gives back what she typed, with the way back to the form."""
+    back = request.path if request.path.startswith("/") else "/"
+    return render_template(
+        "errors/kept.html",
+        code=code,
+        title=title,
+        message=message,
+        typed=typed_values(),
+        back=back,
+    ), code
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(
-            400,
-            str(
-                _l(
-                    "This form has expired or was sent from another site. "
-                    "Please reload the page and send it again."
-                )
-            ),
+        message = _l(
+            "This form has expired or was sent from another site. "
+            "Please reload the page and send it again."
         )
+        if typed_values() and not _wants_json():
+            # Most often a session that ended (logged out in another tab, a password changed
+            # on another device): her text is shown back, and the form refills on this device.
+            return render_kept(400, _l("This form has expired"), message)
+        return render_error(400, str(message))
 
     @app.errorhandler(StaleDataError)
     def stale_data(error: StaleDataError):

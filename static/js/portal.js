@@ -33,6 +33,103 @@
     });
   });
 
+  // Nothing typed is lost (forms marked data-keep, see macros/forms.html keep()). As she types,
+  // the form's fields are kept in this browser, with the version the page was opened at. When
+  // the page comes back without them (a lost connection, an expired session and the login in
+  // between, a language switch), they are put back and she is told. A draft is dropped when the
+  // page that answers its form says it was saved (a success message), when the record has a
+  // newer version than the one the sent form had, or after 30 days.
+  var KEEP_MS = 30 * 24 * 3600 * 1000;
+  var SKIPPED = ["hidden", "password", "file", "submit", "button", "reset"];
+  var store, tab;
+  try {
+    store = window.localStorage; tab = window.sessionStorage; store.getItem("portal");
+  } catch (e) { store = null; }
+  if (store) {
+    // The page that answers a sent form: a success message means its draft is saved.
+    var sent = tab.getItem("portal.sent");
+    tab.removeItem("portal.sent");
+    if (sent && document.querySelector(".flash-messages .alert-success")) store.removeItem(sent);
+  }
+  document.querySelectorAll("form[data-keep]").forEach(function (form) {
+    if (!store) return;
+    var key = "portal.draft." + form.dataset.keep;
+    var version = form.elements.version ? form.elements.version.value : null;
+
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && SKIPPED.indexOf(el.type) < 0;
+      });
+    }
+    function read() {
+      var values = {};
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          values[el.name + "\u0000" + el.value] = el.checked;
+        } else if (el.multiple) {
+          values[el.name] = Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+            .map(function (o) { return o.value; });
+        } else {
+          values[el.name] = el.value;
+        }
+      });
+      return values;
+    }
+    function write(values) {
+      fields().forEach(function (el) {
+        if (el.type === "checkbox" || el.type === "radio") {
+          var k = el.name + "\u0000" + el.value;
+          if (k in values) el.checked = values[k];
+        } else if (el.multiple) {
+          if (el.name in values) Array.prototype.forEach.call(el.options, function (o) {
+            o.selected = values[el.name].indexOf(o.value) >= 0;
+          });
+        } else if (el.name in values) {
+          el.value = values[el.name];
+        }
+      });
+    }
+    var shown = read();
+    var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
+    var draft = null;
+    try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { draft = null; }
+    var outdated = draft && (Date.now() - draft.at > KEEP_MS ||
+      (draft.sent && version !== null && draft.version !== version));
+    if (outdated || (draft && !draft.sent && same(draft.values, shown))) {
+      store.removeItem(key);
+      draft = null;
+    }
+    if (draft && !same(draft.values, shown)) {
+      write(draft.values);
+      var notice = document.createElement("div");
+      notice.className = "alert alert-info keep-notice";
+      notice.setAttribute("role", "status");
+      notice.textContent = form.dataset.keepRestored + " ";
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "keep-discard";
+      discard.textContent = form.dataset.keepDiscard;
+      discard.addEventListener("click", function () {
+        write(shown);
+        store.removeItem(key);
+        notice.remove();
+      });
+      notice.appendChild(discard);
+      form.insertBefore(notice, form.firstChild);
+    }
+    function keep(sending) {
+      var values = read();
+      try {
+        if (sending) tab.setItem("portal.sent", key);
+        if (same(values, shown) && !sending && !(draft && draft.sent)) store.removeItem(key);
+        else store.setItem(key, JSON.stringify({ at: Date.now(), version: version, sent: !!sending, values: values }));
+      } catch (e) { /* storage full or refused: the server still has the last save */ }
+    }
+    form.addEventListener("input", function () { keep(false); });
+    form.addEventListener("change", function () { keep(false); });
+    form.addEventListener("submit", function () { keep(true); });
+  });
+
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("form-errors");
   if (summary) summary.focus();

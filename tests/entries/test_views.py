@@ -239,3 +239,47 @@ def test_the_competition_page_invites_applicants_to_enter(client, applicant, com
     assert "Log in to enter" in page
     login(client, applicant)
     assert "Enter this competition" in text(client.get(f"/competitions/{competition.id}"))
+
+
+def test_a_save_after_her_session_ended_gives_her_text_back(client, applicant, competition):
+    """Logged out everywhere (a password change on another device) while typing: the save is
+    refused, nothing is stored, and the page gives back what she typed with the way back."""
+    from portal.auth.models import new_session_token
+
+    login(client, applicant)
+    entry = start(client, competition)
+    typed = form(competition, entry, title="Gõ lúc mất phiên", save="1")
+    typed["csrf_token"] = client.csrf_token()
+    applicant.session_token = new_session_token()  # as a password change elsewhere does
+    db.session.commit()
+    response = client.post(
+        f"/entries/{entry.id}/edit", data=typed, headers={"Accept-Language": "en"}
+    )
+    page = text(response)
+    assert response.status_code == 401
+    assert "You are no longer logged in" in page
+    assert "Gõ lúc mất phiên" in page and "Men lá rừng." in page
+    assert f'href="/login?next=/entries/{entry.id}/edit"' in page
+    db.session.refresh(entry)
+    assert entry.title == ""
+
+
+def test_a_save_with_an_expired_form_gives_her_text_back(client, applicant, competition):
+    login(client, applicant)
+    entry = start(client, competition)
+    typed = form(competition, entry, title="Gõ lúc hết hạn", save="1")
+    typed["csrf_token"] = "expired"
+    response = client.post(f"/entries/{entry.id}/edit", data=typed)
+    page = text(response)
+    assert response.status_code == 400
+    assert "This form has expired" in page and "Gõ lúc hết hạn" in page
+    assert f'href="/entries/{entry.id}/edit"' in page  # still logged in: back to the form
+    assert 'name="csrf_token"' not in page.split("<main")[1].split("</main>")[0]
+
+
+def test_every_long_form_is_kept_on_the_device(client, applicant, competition):
+    login(client, applicant)
+    entry = start(client, competition)
+    page = text(client.get(f"/entries/{entry.id}/edit"))
+    assert f'data-keep="{applicant.id}:entry-{entry.id}"' in page
+    assert "data-keep-restored=" in page

@@ -351,7 +351,9 @@ def test_the_score_page_carries_the_sheets_version(client, world):
     judge, entry = world.judges[0], world.entries[0]
     assign(world, judge, entry)
     login(client, judge)
-    assert 'name="version" type="hidden" value="0"' in client.get(score_url(world, entry)).text
+    page = client.get(score_url(world, entry)).text
+    assert 'name="version" type="hidden" value="0"' in page
+    assert f'data-keep="{judge.id}:score-{world.round.id}-{entry.id}"' in page  # kept as typed
     client.post_form(score_url(world, entry), {**points(world, "8"), "version": "0", "save": "1"})
     client.post_form(score_url(world, entry), {**points(world, "9"), "version": "1", "save": "1"})
     assert 'name="version" type="hidden" value="2"' in client.get(score_url(world, entry)).text
