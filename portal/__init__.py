@@ -175,8 +175,9 @@ def _register_template_helpers(app: Flask) -> None:
     def inject_globals():
         from portal.auth.forms import ActionForm
         from portal.auth.models import Role
+        from portal.core.idempotency import new_key
 
-        values = {"current_language": str(get_locale()), "Role": Role}
+        values = {"current_language": str(get_locale()), "Role": Role, "new_form_key": new_key}
         if has_request_context():  # e-mails are also rendered by the worker, outside a request
             values["action_form"] = ActionForm(formdata=None)  # only its CSRF token is used
             values["current_path"] = request.full_path.rstrip("?")

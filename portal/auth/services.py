@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
-from portal.core import audit
+from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.time import utcnow
@@ -383,11 +383,19 @@ def set_active(actor: User, user: User, active: bool, ip: str | None) -> None:
 
 
 def invite(
-    actor: User, *, email: str, role: Role, unit_id: int | None, language: str, ip: str | None
+    actor: User,
+    *,
+    email: str,
+    role: Role,
+    unit_id: int | None,
+    language: str,
+    ip: str | None,
+    form_key: str | None = None,
 ) -> Invitation:
     """Invite someone with a role. An organiser may invite judges, for a unit she acts on.
 
-    While an invitation for the same address, role and unit is pending, it is returned as it is.
+    While an invitation for the same address, role and unit is pending, it is returned as it is;
+    the same form sent twice at once makes one invitation (idempotency.AlreadySent).
     """
     if role not in roles_actor_may_invite(actor):
         raise DomainError(_l("You cannot invite someone with this role."), field="role")
@@ -409,6 +417,7 @@ def invite(
     )
     if pending is not None:
         return pending  # a second click, or a second organiser: one invitation, one mail
+    claimed = idempotency.claim(form_key, kind="invitation", actor_id=actor.id)
     invitation = Invitation(
         email=email,
         role=role,
@@ -419,6 +428,7 @@ def invite(
     )
     db.session.add(invitation)
     db.session.flush()
+    idempotency.made(claimed, invitation)
     audit.record(
         "invitation.created",
         actor_id=actor.id,

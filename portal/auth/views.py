@@ -20,6 +20,7 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.auth.models import Invitation, Role
+from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.permissions import roles_required
@@ -228,10 +229,16 @@ def invitations():
                 unit_id=form.commune.data or form.province.data,
                 language=form.language.data,
                 ip=client_ip(),
+                form_key=request.form.get("form_key"),
             )
+        except idempotency.AlreadySent:
+            sent = True  # the same form sent twice: one invitation, one mail
         except DomainError as error:
             show_error(form, error)
+            sent = False
         else:
+            sent = True
+        if sent:
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("auth.invitations"))
     page = db.paginate(services.invitations_visible_to(current_user), per_page=25, error_out=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -30,7 +30,7 @@ from portal.awards.models import (
 )
 from portal.awards.services import decision_of, may_manage
 from portal.competitions.models import Competition
-from portal.core import audit, storage
+from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import format_vnd
 from portal.core.outbox import queue_mail
@@ -45,7 +45,6 @@ OBJECT_TYPE = "prize_payment"
 PAYABLE = "prizes_payable"
 ACCOUNT_OF_METHOD = {PaymentMethod.CASH: "cash", PaymentMethod.BANK_TRANSFER: "bank"}
 # The same form sent twice (a double click, a reload) within this time records one payment.
-DUPLICATE_WINDOW = timedelta(minutes=2)
 MAX_REFERENCE = 120
 MAX_NOTE = 2000
 
@@ -71,14 +70,6 @@ PAYMENT_STATUS_LABELS = {
 
 class PaymentConflict(DomainError):
     """Someone else changed the same money first (the view answers 409 Conflict)."""
-
-
-class DuplicatePayment(DomainError):
-    """The same payment was just recorded: the second submission records nothing."""
-
-    def __init__(self, message, payment: PrizePayment):
-        super().__init__(message)
-        self.payment = payment
 
 
 class Money:
@@ -275,8 +266,12 @@ def record_payment(
     note: str = "",
     receipt: tuple[bytes, str] | None = None,
     now: datetime | None = None,
+    form_key: str | None = None,
 ) -> PrizePayment:
     """Record money paid to the winner of a cash award.
+
+    The same form sent again — a double click, a second organiser, a retry — records nothing
+    more (idempotency.AlreadySent); the same amount from a new form is another instalment.
 
     Managers of the competition only; a valid award of a published decision; a whole positive
     number of đồng, never more than is still owed (a prize is never overpaid); paid on a day that
@@ -328,26 +323,7 @@ def record_payment(
     )
 
     _lock(award)
-    duplicate = db.session.scalar(
-        sa.select(PrizePayment)
-        .where(
-            PrizePayment.award_id == award.id,
-            PrizePayment.kind == PaymentKind.PAYMENT,
-            PrizePayment.amount == amount,
-            PrizePayment.paid_on == paid_on,
-            PrizePayment.method == method,
-            PrizePayment.reference == reference,
-            PrizePayment.note == note,
-            PrizePayment.recorded_by_id == actor.id,
-            PrizePayment.recorded_at >= now - DUPLICATE_WINDOW,
-        )
-        .limit(1)
-    )
-    if duplicate is not None:
-        raise DuplicatePayment(
-            _l("This payment has just been recorded; it was not recorded a second time."),
-            duplicate,
-        )
+    claimed = idempotency.claim(form_key, kind="prize_payment", actor_id=actor.id)
     paid = net_paid(award)
     outstanding = award.cash_value - paid
     if amount > outstanding:
@@ -377,6 +353,7 @@ def record_payment(
         )
         db.session.add(payment)
         db.session.flush()
+        idempotency.made(claimed, payment)
         entry = award.entry
         posting = ledger.post(
             actor_id=actor.id,
@@ -436,7 +413,12 @@ ALREADY_REVERSED = _l("This payment has already been reversed.")
 
 
 def reverse_payment(
-    actor: User, payment: PrizePayment, *, reason: str, now: datetime | None = None
+    actor: User,
+    payment: PrizePayment,
+    *,
+    reason: str,
+    now: datetime | None = None,
+    form_key: str | None = None,
 ) -> PrizePayment:
     """Undo a mistaken payment with a reversal row of the same amount; the payment stays as it was.
 
@@ -457,6 +439,7 @@ def reverse_payment(
     if len(reason) > MAX_NOTE:
         raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NOTE), field="reason")
     _lock(award)
+    claimed = idempotency.claim(form_key, kind="prize_payment_reversal", actor_id=actor.id)
     if reversal_of(payment) is not None:
         raise PaymentConflict(ALREADY_REVERSED)
     paid = net_paid(award)
@@ -476,6 +459,7 @@ def reverse_payment(
     try:
         db.session.add(reversal)
         db.session.flush()
+        idempotency.made(claimed, reversal)
     except IntegrityError:
         # Another organiser reversed it between our check and our write.
         db.session.rollback()

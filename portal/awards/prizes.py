@@ -26,7 +26,7 @@ from portal.awards.models import (
 )
 from portal.awards.services import decision_of, ensure_decision, may_manage, tiers_of
 from portal.competitions.models import Competition
-from portal.core import audit
+from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND, MoneyInputError, parse_vnd
 from portal.extensions import db
@@ -334,13 +334,18 @@ def _new_prize(competition: Competition, kind: PrizeKind, clean: CleanPrize) -> 
     return tier
 
 
-def add_prize(actor: User, competition: Competition, data: PrizeData) -> PrizeTier:
-    """Add a prize tier or a special prize at the end of its kind's list."""
+def add_prize(
+    actor: User, competition: Competition, data: PrizeData, *, form_key: str | None = None
+) -> PrizeTier:
+    """Add a prize tier or a special prize at the end of its kind's list. The same form sent
+    twice adds one (idempotency.AlreadySent)."""
     _check(actor, competition)
     kind = PrizeKind(data.kind)
     clean = check_prize(data, kind, competition)
     _check_room(competition)
+    claimed = idempotency.claim(form_key, kind="prize_tier", actor_id=actor.id)
     tier = _new_prize(competition, kind, clean)
+    idempotency.made(claimed, tier)
     audit.record(
         "prize.created",
         actor_id=actor.id,

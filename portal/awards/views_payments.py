@@ -11,7 +11,7 @@ from portal.awards.forms_payments import RecordPaymentForm, ReversePaymentForm
 from portal.awards.models import Award, AwardStatus, PaymentKind, PrizePayment
 from portal.awards.services import is_published, may_manage
 from portal.competitions.models import Competition
-from portal.core import storage
+from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
@@ -19,6 +19,8 @@ from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 
 CONFLICT = 409
+# Refusals because someone else acted first, or is acting now: the page says so with a 409.
+CONFLICTS = (services.PaymentConflict, idempotency.StillSending)
 
 
 def _managed_award(award_id: int) -> Award:
@@ -82,13 +84,16 @@ def record_payment(award_id: int):
                 note=form.note.data or "",
                 receipt=receipt,
                 now=utcnow(),
+                form_key=request.form.get("form_key"),
             )
-        except services.DuplicatePayment as error:
-            flash(error.message, "info")
+        except idempotency.AlreadySent:
+            flash(
+                _("This payment was already recorded: it was not recorded a second time."), "info"
+            )
             return redirect(url_for("awards.payments", competition_id=award.competition_id))
         except DomainError as error:
             show_error(form, error)
-            status = CONFLICT if isinstance(error, services.PaymentConflict) else INVALID
+            status = CONFLICT if isinstance(error, CONFLICTS) else INVALID
         else:
             flash(_("The payment has been recorded."), "success")
             return redirect(url_for("awards.payments", competition_id=award.competition_id))
@@ -121,11 +126,18 @@ def reverse_payment(payment_id: int):
         if form.validate_on_submit():
             try:
                 services.reverse_payment(
-                    current_user, payment, reason=form.reason.data, now=utcnow()
+                    current_user,
+                    payment,
+                    reason=form.reason.data,
+                    now=utcnow(),
+                    form_key=request.form.get("form_key"),
                 )
+            except idempotency.AlreadySent:
+                flash(_("This payment has already been reversed."), "info")
+                return redirect(url_for("awards.payments", competition_id=award.competition_id))
             except DomainError as error:
                 show_error(form, error)
-                status = CONFLICT if isinstance(error, services.PaymentConflict) else INVALID
+                status = CONFLICT if isinstance(error, CONFLICTS) else INVALID
             else:
                 flash(_("The payment has been reversed."), "success")
                 return redirect(url_for("awards.payments", competition_id=award.competition_id))

@@ -14,6 +14,7 @@ from portal.awards.forms_prizes import AddPrizeForm, PrizeForm, PrizeSettingsFor
 from portal.awards.models import PrizeKind, PrizeTier
 from portal.awards.services import may_manage
 from portal.competitions.models import Competition
+from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
@@ -81,8 +82,15 @@ def prizes_page(competition_id: int):
     if form.validate_on_submit():
         try:
             tier = prizes.add_prize(
-                current_user, competition, form.data_for(PrizeKind(form.kind.data))
+                current_user,
+                competition,
+                form.data_for(PrizeKind(form.kind.data)),
+                form_key=request.form.get("form_key"),
             )
+        except idempotency.AlreadySent as sent:
+            tier = db.session.get(PrizeTier, sent.earlier.object_id)
+            flash(_("The prize “%(name)s” has been added.", name=tier.name), "success")
+            return redirect(_prizes_url(competition, f"prize-{tier.id}"))
         except DomainError as error:
             show_error(form, error)
         else:

@@ -16,7 +16,7 @@ from portal.competitions.models import (
     CompetitionStatus,
     Round,
 )
-from portal.core import audit
+from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.text import fold
 from portal.core.time import utcnow
@@ -182,13 +182,18 @@ def snapshot(competition: Competition) -> dict:
     }
 
 
-def create_competition(actor: User, data: CompetitionData) -> Competition:
-    """A new competition starts as a draft, visible only to its organisers."""
+def create_competition(
+    actor: User, data: CompetitionData, *, form_key: str | None = None
+) -> Competition:
+    """A new competition starts as a draft, visible only to its organisers. The same form sent
+    twice makes one competition (idempotency.AlreadySent)."""
     _check(data, actor)
+    claimed = idempotency.claim(form_key, kind="competition", actor_id=actor.id)
     competition = Competition(created_by_id=actor.id, status=S.DRAFT)
     _apply(competition, data)
     db.session.add(competition)
     db.session.flush()
+    idempotency.made(claimed, competition)
     audit.record(
         "competition.created",
         actor_id=actor.id,
@@ -256,10 +261,14 @@ def set_status(actor: User, competition: Competition, new: CompetitionStatus) ->
     )
 
 
-def copy_competition(actor: User, source: Competition, year: int) -> Competition:
-    """Start this year's competition from last year's: same rules and categories, dates moved."""
+def copy_competition(
+    actor: User, source: Competition, year: int, *, form_key: str | None = None
+) -> Competition:
+    """Start this year's competition from last year's: same rules and categories, dates moved.
+    The same form sent twice makes one copy (idempotency.AlreadySent)."""
     if not may_manage(actor, source):
         raise DomainError(_l("You cannot copy this competition."))
+    claimed = idempotency.claim(form_key, kind="competition_copy", actor_id=actor.id)
     shift = year - source.year
 
     def moved(moment: datetime) -> datetime:
@@ -302,6 +311,7 @@ def copy_competition(actor: User, source: Competition, year: int) -> Competition
     )
     db.session.add(copy)
     db.session.flush()
+    idempotency.made(claimed, copy)
     audit.record(
         "competition.copied",
         actor_id=actor.id,

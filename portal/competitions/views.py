@@ -11,6 +11,7 @@ from portal.competitions import bp, services
 from portal.competitions.forms import CompetitionForm, CopyForm, ListFilterForm
 from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
 from portal.competitions.services import CompetitionData, RoundData
+from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.permissions import roles_required
@@ -167,9 +168,14 @@ def _save(form: CompetitionForm, competition: Competition | None):
     try:
         data = _form_data(form)
         if competition is None:
-            return services.create_competition(current_user, data)
+            return services.create_competition(
+                current_user, data, form_key=request.form.get("form_key")
+            )
         services.update_competition(current_user, competition, data)
         return competition
+    except idempotency.AlreadySent as sent:
+        # The same form sent twice: the competition it made, once.
+        return db.session.get(Competition, sent.earlier.object_id)
     except DomainError as error:
         show_error(form, error)
         return None
@@ -285,6 +291,11 @@ def copy(competition_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the year of the new competition."), "danger")
         return redirect(url_for("competitions.manage"))
-    copy = services.copy_competition(current_user, source, form.year.data)
+    try:
+        copy = services.copy_competition(
+            current_user, source, form.year.data, form_key=request.form.get("form_key")
+        )
+    except idempotency.AlreadySent as sent:
+        copy = db.session.get(Competition, sent.earlier.object_id)
     flash(_("A copy has been created as a draft. Check its dates before opening it."), "success")
     return redirect(url_for("competitions.edit", competition_id=copy.id))

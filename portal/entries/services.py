@@ -20,7 +20,7 @@ from portal.applicants.services import age_on, get_profile, missing_fields
 from portal.auth.models import Role, User
 from portal.auth.services import find_user
 from portal.competitions.models import Competition, CompetitionStatus
-from portal.core import audit, storage
+from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.text import fold
@@ -123,8 +123,9 @@ def _active_entries(applicant: User, competition: Competition) -> int:
     )
 
 
-def start_entry(applicant: User, competition: Competition) -> Entry:
-    """A new draft, while the competition accepts entries and she has entries left."""
+def start_entry(applicant: User, competition: Competition, *, form_key: str | None = None) -> Entry:
+    """A new draft, while the competition accepts entries and she has entries left. The same
+    button pressed twice makes one draft (idempotency.AlreadySent)."""
     now = utcnow()
     if not applicant.has_role(Role.APPLICANT):
         raise DomainError(_l("Only applicants can enter a competition."))
@@ -137,9 +138,11 @@ def start_entry(applicant: User, competition: Competition) -> Entry:
                 num=competition.max_entries_per_applicant,
             )
         )
+    claimed = idempotency.claim(form_key, kind="entry", actor_id=applicant.id)
     entry = Entry(competition=competition, applicant_id=applicant.id, status=S.DRAFT)
     db.session.add(entry)
     db.session.flush()
+    idempotency.made(claimed, entry)
     audit.record("entry.created", actor_id=applicant.id, object_type="entry", object_id=entry.id)
     db.session.commit()
     return entry

@@ -19,7 +19,7 @@ from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role
 from portal.competitions.models import Competition
-from portal.core import storage
+from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import roles_required
@@ -40,7 +40,11 @@ def start(competition_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        entry = services.start_entry(current_user, competition)
+        entry = services.start_entry(
+            current_user, competition, form_key=request.form.get("form_key")
+        )
+    except idempotency.AlreadySent as sent:  # the button pressed twice: her one draft
+        return redirect(url_for("entries.edit", entry_id=sent.earlier.object_id))
     except DomainError as error:
         flash(error.message, "danger")
         return redirect(url_for("competitions.detail", competition_id=competition.id))

@@ -21,7 +21,7 @@ from portal.awards.models import (
 )
 from portal.competitions import services as competition_services
 from portal.competitions.models import Competition, CompetitionLevel
-from portal.core import audit, storage
+from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND
 from portal.core.text import fold
@@ -144,6 +144,7 @@ def record_external_award(
     evidence: tuple[bytes, str] | None,
     *,
     now: datetime | None = None,
+    form_key: str | None = None,
 ) -> ExternalAward:
     """Record that an entry won a prize at a higher round run by another body.
 
@@ -228,6 +229,8 @@ def record_external_award(
             ),
             field="evidence",
         )
+    # Before the check for the same prize: the same form sent again is answered as done.
+    claimed = idempotency.claim(form_key, kind="external_award", actor_id=actor.id)
     same = db.session.scalars(
         sa.select(ExternalAward).where(
             ExternalAward.entry_id == entry.id,
@@ -254,6 +257,7 @@ def record_external_award(
     )
     db.session.add(external)
     db.session.flush()
+    idempotency.made(claimed, external)
     audit.record(
         "external_award.recorded",
         actor_id=actor.id,

@@ -20,7 +20,7 @@ from portal.auth.models import Role
 from portal.awards.models import ExternalAward
 from portal.competitions import services as competition_services
 from portal.competitions.models import DEFAULT_CATEGORIES
-from portal.core import storage
+from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
@@ -193,7 +193,12 @@ def add_external_award(entry_id: int):
                 form.evidence_note.data or "",
                 evidence,
                 now=utcnow(),
+                form_key=request.form.get("form_key"),
             )
+        except idempotency.AlreadySent:
+            flash(_("This prize won elsewhere was already recorded, once."), "info")
+            project = services.project_of(entry.id)
+            return redirect(url_for("projects.detail", project_id=project.id))
         except DomainError as error:
             show_error(form, error)
             status = INVALID

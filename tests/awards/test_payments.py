@@ -22,7 +22,7 @@ from portal.awards.models import (
     PrizePayment,
 )
 from portal.awards.services import new_certificate_code
-from portal.core import storage
+from portal.core import idempotency, storage
 from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
 from portal.core.time import to_vietnam
@@ -279,12 +279,35 @@ def test_only_the_competitions_organisers_record_or_reverse(published, first, un
 
 
 def test_the_same_form_sent_twice_records_one_payment(published, first):
-    pay(published, first, 1_000_000)
-    with pytest.raises(payments.DuplicatePayment):
-        pay(published, first, 1_000_000, at=later(1))
-    # The same amount again later is a second instalment.
-    pay(published, first, 1_000_000, at=later(10))
+    key = idempotency.new_key()
+    made = pay(published, first, 1_000_000, form_key=key)
+    # Sent again by anyone, at any time later: nothing more is recorded.
+    for actor, at in (
+        (published.organiser, later(1)),
+        (published.second_organiser, later(60 * 24)),
+    ):
+        with pytest.raises(idempotency.AlreadySent) as again:
+            payments.record_payment(
+                actor, first, amount=1_000_000, paid_on=TODAY, method="cash", now=at, form_key=key
+            )
+        assert again.value.earlier.object_id == made.id
+    assert state(first)[1] == 1_000_000
+    # The same amount from a new form, a minute later, is a second instalment.
+    pay(published, first, 1_000_000, at=later(1), form_key=idempotency.new_key())
     assert state(first)[1] == 2_000_000
+
+
+def test_a_reversal_form_sent_twice_reverses_once(published, first):
+    payment = pay(published, first, 1_000_000)
+    key = idempotency.new_key()
+    payments.reverse_payment(
+        published.organiser, payment, reason="Nhầm", now=later(1), form_key=key
+    )
+    with pytest.raises(idempotency.AlreadySent):
+        payments.reverse_payment(
+            published.second_organiser, payment, reason="Nhầm", now=later(2), form_key=key
+        )
+    assert state(first)[1] == 0
 
 
 # --- Receipts ----------------------------------------------------------------------------------------

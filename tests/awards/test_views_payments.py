@@ -188,14 +188,27 @@ def test_a_good_file_with_another_error_asks_for_the_file_again(client, publishe
     assert "Choose the receipt file again" in response.get_data(as_text=True)
 
 
-def test_the_same_form_sent_twice_records_one_payment(client, published, organiser):
+def form_key_of(page: str) -> str:
+    return re.search(r'name="form_key" value="([0-9a-f]{32})"', page).group(1)
+
+
+def test_the_same_form_sent_twice_records_one_payment(client, published, organiser, app):
     award = published.awards[0]
     login(client, organiser)
-    assert client.post_form(new_url(award), form()).status_code == 302
-    second = client.post_form(new_url(award), form(), follow_redirects=True)
+    page = client.get(new_url(award)).get_data(as_text=True)
+    sent = form() | {"form_key": form_key_of(page)}
+    assert client.post_form(new_url(award), sent).status_code == 302
+    second = client.post_form(new_url(award), sent, follow_redirects=True)
     assert second.status_code == 200
     assert "not recorded a second time" in second.get_data(as_text=True)
+    # The same page sent by the other organiser of the unit: still one payment.
+    other = app.test_client()
+    login(other, published.second_organiser)
+    assert other.post_form(new_url(award), sent).status_code == 302
     assert paid_of(award) == 4_000_000
+    # A new form for the same amount is the next instalment.
+    fresh = form() | {"form_key": form_key_of(client.get(new_url(award)).get_data(as_text=True))}
+    assert fresh["form_key"] != sent["form_key"]
 
 
 def test_a_revoked_award_says_so_and_takes_no_payment(client, published, organiser):
