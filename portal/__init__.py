@@ -56,6 +56,15 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     from portal.core.errors import register_error_handlers
 
     register_error_handlers(app)
+
+    @app.before_request
+    def keep_loaded_after_commit():
+        # What a request wrote is what it answers with: after its commit it redirects or says
+        # "saved", and must not need the database again for that (a connection lost just after
+        # the commit would turn a saved payment into a 500, and a second payment). So the
+        # request's session keeps its objects loaded when it commits.
+        db.session().expire_on_commit = False
+
     app.cli.add_command(mail_cli)
     return app
 

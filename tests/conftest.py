@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -284,3 +285,27 @@ def check_access(client: Client, people: dict, role: str, method: str, url: str,
     else:
         assert response.status_code == 403
     return response
+
+
+@contextmanager
+def database_down_after_the_next_commit():
+    """From the next commit on (a real one, not a savepoint's), every statement fails as with a
+    dead server."""
+    engine = db.engine
+    down = []
+
+    def fail(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("the database went away"))
+
+    def after_commit(conn):
+        if not down:
+            down.append(True)
+            sa.event.listen(engine, "before_cursor_execute", fail)
+
+    sa.event.listen(engine, "commit", after_commit)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "commit", after_commit)
+        if down:
+            sa.event.remove(engine, "before_cursor_execute", fail)

@@ -16,7 +16,7 @@ from portal.awards.models import Award, AwardStatus, PaymentKind, PrizePayment
 from portal.core.money import MoneyInputError, parse_vnd
 from portal.core.time import to_vietnam
 from portal.extensions import db
-from tests.conftest import login
+from tests.conftest import database_down_after_the_next_commit, login
 from tests.factories import UserFactory
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
@@ -383,3 +383,19 @@ def test_the_winner_partial_shows_her_money(app, published):
     assert "3,000,000" in html and "7,000,000" in html  # paid, still to be paid
     assert "UNC-321" in html and "Reversal" in html and "Cash" in html
     assert f"/awards/payments/{payment.id}/receipt" in html
+
+
+def test_a_payment_committed_just_before_the_database_goes_down_is_not_a_500(
+    client, published, organiser, app
+):
+    """The payment is committed, then the database stops answering: the answer must still say
+    it was recorded (a 500 would make the organiser send it again)."""
+    award = published.awards[0]
+    login(client, organiser)
+    page = client.get(new_url(award)).get_data(as_text=True)
+    with database_down_after_the_next_commit():
+        response = client.post_form(new_url(award), form() | {"form_key": form_key_of(page)})
+    assert response.status_code == 302
+    assert response.location == f"/awards/competitions/{award.competition_id}/payments"
+    db.session.remove()
+    assert paid_of(award) == 4_000_000
