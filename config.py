@@ -74,6 +74,8 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Cổng Khởi nghiệp Phụ nữ <no-reply@khoinghiep.hoilhpn.local>"
     )
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 6))
+    # Seconds the worker waits for the SMTP server at each step before it tries the next mail.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 30))
     MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", 60))
 
     # Token lifetimes (seconds).

@@ -1,8 +1,11 @@
 """Administration queries: people, the audit log and the outbox."""
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from portal.auth.models import Role, RoleGrant, User
+from portal.core import outbox
 from portal.core.audit import AuditLog
 from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.text import fold
@@ -51,6 +54,17 @@ def outbox_query(status: str | None) -> sa.Select:
     if status in {s.value for s in OutboxStatus}:
         query = query.where(OutboxMessage.status == OutboxStatus(status))
     return query
+
+
+def slow_sends(now: datetime) -> int:
+    """Messages a worker claimed more than a minute ago and has not finished: it may have
+    stopped. After outbox.STALE_CLAIM they are marked failed, to be sent again from the page."""
+    return db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - outbox.SLOW_CLAIM,
+        )
+    )
 
 
 def outbox_counts() -> dict[str, int]:

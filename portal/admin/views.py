@@ -15,6 +15,7 @@ from portal.core.forms import form_status, show_error
 from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.units import services as unit_services
 
@@ -113,6 +114,10 @@ def outbox_list():
         counts=services.outbox_counts(),
         status=status,
         statuses=list(OutboxStatus),
+        slow=services.slow_sends(utcnow()),
+        slow_after=outbox.SLOW_CLAIM,
+        stale_after=outbox.STALE_CLAIM,
+        now=utcnow(),
     )
 
 

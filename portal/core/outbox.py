@@ -7,6 +7,7 @@ failed for a person to look at.
 
 import enum
 import logging
+import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,17 +15,20 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import UTCDateTime, utcnow
-from portal.extensions import db, mail
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
-# A claim older than this means a worker died mid-send: we cannot know whether the message left,
-# so it is marked failed rather than sent again.
+# A claim older than this means a worker died mid-send (a send itself gives up after
+# MAIL_TIMEOUT seconds): we cannot know whether the message left, so it is marked failed rather
+# than sent again, and the admin's outbox page shows it, and a claim older than a minute, too.
 STALE_CLAIM = timedelta(minutes=10)
+SLOW_CLAIM = timedelta(minutes=1)
 
 
 class OutboxStatus(enum.StrEnum):
@@ -32,6 +36,18 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting"),
+    OutboxStatus.SENDING: _l("Being sent"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.FAILED: _l("Failed"),
+}
 
 
 class OutboxMessage(db.Model):
@@ -93,15 +109,40 @@ def _transport() -> Callable[[OutboxMessage], None]:
     return _smtp_message
 
 
+class PermanentRefusal(Exception):
+    """The mail server refused the message for good (a 5xx answer): sending again cannot help."""
+
+
 def _smtp_message(message: OutboxMessage) -> None:
-    mail.send(
-        Message(
-            subject=message.subject,
-            recipients=[message.recipient],
-            body=message.body_text,
-            html=message.body_html,
-        )
+    """Send through the SMTP server of the configuration, never waiting longer than
+    MAIL_TIMEOUT seconds for it: a server that stops answering is a temporary failure, retried
+    later, and the worker goes on with the next message. A 5xx answer is PermanentRefusal."""
+    config = current_app.config
+    prepared = Message(
+        subject=message.subject,
+        recipients=[message.recipient],
+        body=message.body_text,
+        html=message.body_html,
+        sender=config["MAIL_DEFAULT_SENDER"],
     )
+    timeout = config["MAIL_TIMEOUT"]
+    server_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    try:
+        with server_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as server:
+            if config["MAIL_USE_TLS"]:
+                server.starttls()
+            if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+                server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            server.sendmail(prepared.sender, prepared.send_to, prepared.as_bytes())
+    except smtplib.SMTPRecipientsRefused as refused:
+        codes = [code for code, _text in refused.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            raise PermanentRefusal(f"refused: {refused.recipients}") from refused
+        raise
+    except smtplib.SMTPResponseException as answer:
+        if 500 <= answer.smtp_code < 600:
+            raise PermanentRefusal(f"{answer.smtp_code} {answer.smtp_error!r}") from answer
+        raise
 
 
 def _print_message(message: OutboxMessage) -> None:
@@ -170,7 +211,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
         except Exception as exc:  # any transport error is retried; the worker goes on
             log.warning("mail #%s to %s failed: %s", message.id, message.recipient, exc)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= max_attempts:
+            if isinstance(exc, PermanentRefusal) or message.attempts >= max_attempts:
                 message.status = OutboxStatus.FAILED
                 counts["failed"] += 1
             else:

@@ -1,10 +1,13 @@
 """Administration pages: people and roles, the audit log, the outbox, the units."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from portal.auth.models import Role
 from portal.core.audit import AuditLog
 from portal.core.outbox import OutboxMessage, OutboxStatus
+from portal.core.time import utcnow
 from portal.extensions import db
 from tests.conftest import login
 from tests.factories import UserFactory
@@ -110,6 +113,28 @@ def test_a_failed_mail_can_be_sent_again(client):
     client.post_form(f"/admin/outbox/{message.id}/retry")
     db.session.refresh(message)
     assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+
+
+def test_a_mail_a_worker_stopped_sending_is_shown_at_once(client, frozen_time):
+    admin_client(client)
+    now = utcnow()
+    for minutes, recipient in ((3, "cham@example.vn"), (0, "dang-gui@example.vn")):
+        db.session.add(
+            OutboxMessage(
+                recipient=recipient,
+                subject="Chào",
+                body_text="b",
+                template="t",
+                status=OutboxStatus.SENDING,
+                claimed_at=now - timedelta(minutes=minutes),
+            )
+        )
+    db.session.commit()
+    page = text(client.get("/admin/outbox"))
+    assert "1 e-mail has been being sent for more than a minute" in page
+    assert "the mail worker may have stopped" in page
+    assert "Being sent (2)" in page and ">sending<" not in page
+    assert page.count("since ") == 2 and page.count("text-danger fw-semibold") == 1
 
 
 def test_the_units_page_lists_provinces_and_finds_communes(client, units):

@@ -4,13 +4,15 @@ import email
 import email.policy
 import re
 import socket
+import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from portal.auth.models import User
-from portal.core.outbox import send_due
+from portal.core.outbox import OutboxMessage, OutboxStatus, send_due
 from portal.extensions import db, mail
 
 
@@ -80,3 +82,93 @@ def test_an_unreachable_server_leaves_the_mail_to_retry(app, client, smtp_server
     register(client)
     assert send_due() == {"sent": 0, "retry": 1, "failed": 0}
     assert smtp_server.messages == []
+
+
+class Refusing(Inbox):
+    """A server that answers every recipient with `answer` (a 5xx for good, a 4xx for now)."""
+
+    def __init__(self, answer: str):
+        super().__init__()
+        self.answer = answer
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return self.answer
+
+
+@pytest.fixture
+def silent_server(app):
+    """A server that takes the connection and never says a word, as a hung one does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    app.config.update(
+        MAIL_TRANSPORT="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=listener.getsockname()[1],
+        MAIL_TIMEOUT=1,
+    )
+    yield
+    stop.set()
+    thread.join(timeout=5)
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def queued(count: int) -> list[int]:
+    ids = []
+    for n in range(count):
+        message = OutboxMessage(
+            recipient=f"nguoi{n}@example.vn", subject="Thư thử", body_text="…", template="test"
+        )
+        db.session.add(message)
+        db.session.flush()
+        ids.append(message.id)
+    db.session.commit()
+    return ids
+
+
+def test_a_server_that_stops_answering_is_given_up_on_and_the_worker_goes_on(app, silent_server):
+    ids = queued(2)
+    started = time.monotonic()
+    assert send_due() == {"sent": 0, "retry": 2, "failed": 0}
+    assert time.monotonic() - started < 10  # one timeout each, not for ever
+    for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        assert message.status is OutboxStatus.PENDING and message.attempts == 1
+        assert "timed out" in message.last_error.lower()
+        assert message.next_attempt_at > message.created_at
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "counts"),
+    [
+        ("550 5.1.1 No such user here", OutboxStatus.FAILED, {"sent": 0, "retry": 0, "failed": 1}),
+        ("451 4.3.0 Try again later", OutboxStatus.PENDING, {"sent": 0, "retry": 1, "failed": 0}),
+    ],
+    ids=["permanent", "temporary"],
+)
+def test_a_refusal_for_good_fails_at_once_and_one_for_now_is_retried(app, answer, status, counts):
+    controller = Controller(Refusing(answer), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        [message_id] = queued(1)
+        assert send_due() == counts
+        message = db.session.get(OutboxMessage, message_id)
+        assert message.status is status and message.attempts == 1
+        assert answer.split()[0] in message.last_error
+    finally:
+        controller.stop()
