@@ -1,5 +1,7 @@
 """`flask demo load` fills a realistic portal and can run twice."""
 
+import re
+
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User
@@ -18,6 +20,14 @@ def test_the_demo_loads_once_and_prints_a_login_for_each_role(app):
     for role in ("admin", "organiser", "judge", "applicant"):
         assert f"  {role}" in first.output
     assert DEMO_PASSWORD in first.output
+    # Every account of the demo is printed, with what she is there for.
+    for email in db.session.scalars(sa.select(User.email)):
+        assert email in first.output, email
+    assert re.search(
+        r"DBCK-\d{4}-0001 Cà phê Mường Phăng rang mộc \(Điện Biên, advanced, proposed for Giải Nhất",
+        first.output,
+    )
+    assert "judge of Phụ nữ Điện Biên khởi nghiệp" in first.output
 
     organiser = db.session.scalar(sa.select(User).where(User.email.like("tochuc.dienbien@%")))
     assert organiser.full_name == "Lò Thị Hương"

@@ -1,7 +1,7 @@
 import click
 
 from portal.demo import bp
-from portal.demo.services import DEMO_PASSWORD, load_demo
+from portal.demo.services import DEMO_PASSWORD, load_demo, other_demo_accounts
 
 
 @bp.cli.command("load")
@@ -11,4 +11,11 @@ def load_command() -> None:
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for account in accounts:
         click.echo(f"  {account['role']:<28} {account['email']:<36} {account['name']}")
+    click.echo(
+        "\nThe other demo accounts (same password): judges, and applicants with their entries"
+    )
+    for account in other_demo_accounts():
+        click.echo(f"  {account['role']:<10} {account['email']:<40} {account['name']}")
+        for line in account["what"]:
+            click.echo(f"  {'':<10} {line}")
     click.echo("")

@@ -164,6 +164,54 @@ def load_demo() -> list[dict]:
     return logins
 
 
+def other_demo_accounts() -> list[dict]:
+    """Every demo account not in DEMO_PEOPLE, each with what she is in the demo (her entries,
+    their state, her prizes; or the competitions she judges), read from the data itself so that
+    the list `flask demo load` prints stays true as the demo grows."""
+    from portal.awards.models import Award, AwardStatus
+    from portal.entries.models import Entry
+    from portal.judging.models import CompetitionJudge
+
+    named = {person[0] for person in DEMO_PEOPLE}
+    users = db.session.scalars(
+        sa.select(User).where(User.email.like("%@demo.hoilhpn.vn")).order_by(User.id)
+    ).all()
+    entries: dict[int, list] = {}
+    for entry in db.session.scalars(sa.select(Entry).order_by(Entry.id)):
+        entries.setdefault(entry.applicant_id, []).append(entry)
+    prizes: dict[int, list[str]] = {}
+    for award in db.session.scalars(sa.select(Award).where(Award.entry_id.is_not(None))):
+        if award.certificate_code is None:  # a decision not yet published
+            prize = f"proposed for {award.tier.name}, the decision waits for approval"
+        elif award.status is AwardStatus.REVOKED:
+            prize = f"{award.tier.name}, revoked"
+        else:
+            prize = award.tier.name
+        prizes.setdefault(award.entry_id, []).append(prize)
+    judged: dict[int, list[str]] = {}
+    for judge in db.session.scalars(sa.select(CompetitionJudge).order_by(CompetitionJudge.id)):
+        if judge.user_id is not None:
+            judged.setdefault(judge.user_id, []).append(judge.competition.title)
+
+    accounts = []
+    for user in users:
+        if user.email in named:
+            continue
+        described = [
+            f"{e.reference or 'draft'} {e.title} ({e.competition.unit.name}, {e.status.value.replace('_', ' ')}"
+            + "".join(f", {prize}" for prize in prizes.get(e.id, []))
+            + ")"
+            for e in entries.get(user.id, [])
+        ]
+        if user.id in judged:
+            described.append("judge of " + "; ".join(judged[user.id]))
+        role = "judge" if user.id in judged and user.id not in entries else "applicant"
+        accounts.append(
+            {"role": role, "email": user.email, "name": user.full_name, "what": described}
+        )
+    return accounts
+
+
 # (title, province, commune, level, status, days from now to the entry deadline, entry round length)
 DEMO_COMPETITIONS = [
     ("Phụ nữ Điện Biên khởi nghiệp {year}", "Điện Biên", None, "provincial", "open", 30, 60),
