@@ -69,7 +69,7 @@ def test_an_organiser_creates_for_her_province_and_its_communes_only(organiser, 
         ({"rounds": []}, "rounds", "at least one round"),
         (
             {"rounds": [services.RoundData("A", NOW, NOW - timedelta(hours=1))]},
-            "rounds",
+            "rounds-0-closes_at",
             "Round 1 closes before it opens.",
         ),
         (
@@ -79,7 +79,7 @@ def test_an_organiser_creates_for_her_province_and_its_communes_only(organiser, 
                     services.RoundData("B", NOW + timedelta(days=5), NOW + timedelta(days=20)),
                 ]
             },
-            "rounds",
+            "rounds-1-opens_at",
             "Round 2 opens before the round before it closes.",
         ),
         ({"min_age": 40, "max_age": 18}, "min_age", "lowest age is above the highest"),
