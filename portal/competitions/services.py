@@ -172,6 +172,13 @@ def problems(
 
 def _check(actor: User, data: CompetitionData, competition: Competition | None = None) -> None:
     found = problems(actor, data, competition)
+    # problems() leaves out what the form could not read; what is saved must have it all.
+    if not (data.title or "").strip():
+        found.append(DomainError(_l("Enter a title."), field="title"))
+    if data.year is None:
+        found.append(DomainError(_l("Enter the year."), field="year"))
+    if data.level is None or data.unit_id is None or data.reference_prefix is None:
+        found.append(DomainError(_l("Choose the level and the organising unit."), field="province"))
     if found:
         raise CompetitionRefused(found)
 

@@ -131,7 +131,9 @@ def _form_data(form: CompetitionForm) -> CompetitionData:
         )
         for entry in _complete_rounds(form)
     ]
-    unit_id = form.commune.data or form.province.data
+    # A unit the picker refused is not looked up: it may be any number.
+    picked = not (form.province.errors or form.commune.errors)
+    unit_id = (form.commune.data or form.province.data) if picked else None
     prefix = form.reference_prefix.data or ""
     if not prefix and unit_id:
         unit = db.session.get(Unit, unit_id)

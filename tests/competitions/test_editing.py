@@ -208,3 +208,62 @@ def test_a_round_with_judging_set_up_cannot_be_removed(client, world):
     assert message in page.split('id="rounds-1-name"')[1].split('id="rounds-1-opens_at"')[0]
     db.session.expire_all()
     assert len(db.session.get(Competition, competition.id).rounds) == 2
+
+
+# --- Every mistake at once ------------------------------------------------------------------------
+
+MISTAKES = {
+    "vi": [
+        ("title", "Vui lòng nhập tên cuộc thi."),
+        ("province", "Bạn chỉ có thể tổ chức cuộc thi của đơn vị mình."),
+        ("reference_prefix", "Vui lòng dùng từ 2 đến 6 chữ in hoa không dấu, ví dụ DB."),
+        ("rounds-0-closes_at", "Vòng 1 có thời gian đóng trước thời gian mở."),
+        ("rounds-1-closes_at", "Vui lòng điền ô này, hoặc để trống cả vòng thi."),
+        ("min_age", "Tuổi thấp nhất đang lớn hơn tuổi cao nhất."),
+    ],
+    "en": [
+        ("title", "Enter a title."),
+        ("province", "You can only organise competitions of your own unit."),
+        ("reference_prefix", "Use 2 to 6 capital letters without accents, for example DB."),
+        ("rounds-0-closes_at", "Round 1 closes before it opens."),
+        ("rounds-1-closes_at", "Fill in this field, or leave the whole round empty."),
+        ("min_age", "The lowest age is above the highest."),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("editing", [False, True], ids=["new", "edit"])
+def test_one_submit_shows_every_mistake_next_to_its_field(client, units, language, editing):
+    from tests.competitions.test_views import form_data
+
+    organiser = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])], language=language)
+    url = "/competitions/new"
+    if editing:
+        url = f"/competitions/{make_competition(organiser, units['dien_bien']).id}/edit"
+    login(client, organiser)
+    response = client.post_form(
+        url,
+        form_data(
+            units,
+            title="",
+            province=units["lao_cai"].id,
+            reference_prefix="đb",
+            min_age="50",
+            max_age="20",
+            **{
+                "description": "Mô tả của chị",
+                "rounds-0-closes_at": "2026-03-09T08:00",
+                "rounds-1-closes_at": "",
+            },
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name, message in MISTAKES[language]:
+        assert f'<div id="{name}-error" class="invalid-feedback d-block">{message}</div>' in page
+    # Everything she typed comes back.
+    assert "Mô tả của chị" in page
+    assert 'value="2026-03-09T08:00"' in page and 'value="2026-05-20T08:00"' in page
+    assert 'value="50"' in page and 'value="20"' in page
+    assert db.session.scalar(sa.select(sa.func.count(Competition.id))) == (1 if editing else 0)
