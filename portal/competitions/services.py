@@ -407,6 +407,11 @@ def set_status(actor: User, competition: Competition, new: CompetitionStatus) ->
     Other features move a competition along too (publishing the awards)."""
     before = competition.status
     competition.status = new
+    # The moment entries were closed by hand, for the pages that say when they closed.
+    if new is S.CLOSED and before is S.OPEN:
+        competition.closed_at = utcnow()
+    elif new in (S.OPEN, S.DRAFT):
+        competition.closed_at = None
     audit.record(
         "competition.status",
         actor_id=actor.id,

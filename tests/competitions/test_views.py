@@ -168,7 +168,7 @@ def test_the_public_list_and_detail_need_no_login(client, organiser, units):
     assert "Điện Biên khởi nghiệp" in page and "Bản nháp bí mật" not in page
     assert "Open for entries" in page and "12 days left" in page
     detail = text(client.get(f"/competitions/{open_.id}", headers=EN))
-    assert "12 days left." in detail
+    assert "(12 days left)." in detail
     assert "Agriculture and livestock" in detail
     assert "The lead applicant is a woman." in detail
     assert client.get(f"/competitions/{draft.id}").status_code == 404
