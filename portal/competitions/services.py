@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import Role, User
 from portal.competitions.models import (
@@ -370,7 +371,18 @@ def update_competition(actor: User, competition: Competition, data: CompetitionD
     _check(actor, data, competition)
     before = snapshot(competition)
     _apply(competition, data)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # An entry was filed under a category removed here, or a round got its rubric, between
+        # the check above and this write: nothing is changed and she is told to look again.
+        db.session.rollback()
+        raise DomainError(
+            _l(
+                "Entries or judging were added to what you removed while you were saving. "
+                "Nothing was changed: check the categories and rounds, then save again."
+            )
+        ) from None
     audit.record(
         "competition.updated",
         actor_id=actor.id,

@@ -267,3 +267,22 @@ def test_one_submit_shows_every_mistake_next_to_its_field(client, units, languag
     assert 'value="2026-03-09T08:00"' in page and 'value="2026-05-20T08:00"' in page
     assert 'value="50"' in page and 'value="20"' in page
     assert db.session.scalar(sa.select(sa.func.count(Competition.id))) == (1 if editing else 0)
+
+
+def test_a_category_used_by_an_entry_saved_at_the_same_moment_is_not_removed(
+    client, world, monkeypatch
+):
+    """The check and the write are apart: an entry filed under the category in between makes
+    the database refuse the delete (PostgreSQL enforces the foreign key), and she is told."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce the foreign key")
+    from portal.competitions import services
+
+    monkeypatch.setattr(services, "_removals_refused", lambda competition, data: [])
+    organiser, competition, entries = world
+    login(client, organiser)
+    fields = without(edit_form(client, competition), "category_codes", "agriculture")
+    response = client.post_form(f"/competitions/{competition.id}/edit", change(fields))
+    assert response.status_code == 422
+    assert "Không có gì bị thay đổi" in response.get_data(as_text=True)
+    assert [name for _, name in categories_of(entries)] == ["Nông nghiệp và chăn nuôi", "Thổ cẩm"]
