@@ -107,6 +107,9 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
         self.category_codes.choices = [
             SelectChoice(code, label) for code, label in DEFAULT_CATEGORIES.items()
         ]
+        # Each row its own label, so that a screen reader tells them apart.
+        for number, entry in enumerate(self.custom_categories, start=1):
+            entry.form.name.label.text = _l("Other category %(number)d", number=number)
 
 
 class CopyForm(FlaskForm):
