@@ -5,6 +5,7 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -26,6 +27,7 @@ class RoundForm(FlaskForm):
     class Meta:
         csrf = False  # part of the competition form, which carries the token
 
+    id = HiddenField()  # the round it edits, so that its rubric, judges and results stay on it
     name = StringField(_l("Name of the round"), validators=[Optional(), Length(max=120)])
     opens_at = DateTimeLocalField(
         _l("Opens (Vietnam time)"), format=DATETIME_FORMAT, validators=[Optional()]
@@ -36,6 +38,16 @@ class RoundForm(FlaskForm):
 
     def is_empty(self) -> bool:
         return not (self.name.data or self.opens_at.data or self.closes_at.data)
+
+
+class CategoryForm(FlaskForm):
+    """A category the organisers name; emptying the name removes it."""
+
+    class Meta:
+        csrf = False  # part of the competition form, which carries the token
+
+    id = HiddenField()  # the category it renames: its entries stay filed under it
+    name = StringField(_l("Other category"), validators=[Optional(), Length(max=120)])
 
 
 class CheckboxesField(SelectMultipleField):
@@ -68,9 +80,7 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
     )
     rules = TextAreaField(_l("Rules"), validators=[Length(max=20_000)], render_kw={"rows": 6})
     category_codes = CheckboxesField(_l("Categories"))
-    custom_categories = TextAreaField(
-        _l("Other categories (one per line)"), validators=[Length(max=2_000)], render_kw={"rows": 2}
-    )
+    custom_categories = FieldList(FormField(CategoryForm), min_entries=2, max_entries=40)
     rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=6)
     women_only = BooleanField(_l("The lead applicant must be a woman"), default=True)
     residents_only = BooleanField(_l("The lead applicant must live in the organising unit"))
@@ -97,6 +107,9 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
         self.category_codes.choices = [
             SelectChoice(code, label) for code, label in DEFAULT_CATEGORIES.items()
         ]
+        # Each row its own label, so that a screen reader tells them apart.
+        for number, entry in enumerate(self.custom_categories, start=1):
+            entry.form.name.label.text = _l("Other category %(number)d", number=number)
 
 
 class CopyForm(FlaskForm):

@@ -98,6 +98,10 @@ class Competition(db.Model):
     business_plan_required: Mapped[bool] = mapped_column(default=True)
     photos_required: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
 
+    # When an organiser closed entries (None while they close at the entry round's deadline).
+    # Entries really stopped at the earlier of the two: see entries_closed_at().
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
     copied_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("competition.id"))
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +147,19 @@ class Competition(db.Model):
             if now < self.closes_at:
                 return "open"
         return "past"
+
+    def entries_closed_at(self, now: datetime, deadline: datetime | None = None) -> datetime | None:
+        """The moment entries really stopped: the deadline (`deadline`: a personal extension),
+        or earlier when an organiser closed them; None while they are still to come or open, or
+        when a closed competition has no record of the moment."""
+        deadline = deadline or self.closes_at
+        if self.status is CompetitionStatus.DRAFT:
+            return None
+        if self.status is CompetitionStatus.OPEN:
+            return deadline if deadline <= now else None
+        if self.closed_at is not None and self.closed_at < deadline:
+            return self.closed_at
+        return deadline if deadline <= now else None
 
     def accepts_entries(self, now: datetime) -> bool:
         return self.phase(now) == "open"

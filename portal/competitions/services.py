@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import Role, User
 from portal.competitions.models import (
@@ -48,21 +49,35 @@ class RoundData:
     name: str
     opens_at: datetime
     closes_at: datetime
+    # The round this edits; None: a new round. Rounds sent without any id (a caller other than
+    # the form) keep their rows by position.
+    id: int | None = None
+
+
+@dataclass
+class CategoryData:
+    """A category the organisers named; `id` is the row it renames (None: a new one)."""
+
+    name: str
+    id: int | None = None
 
 
 @dataclass
 class CompetitionData:
-    """What an organiser enters for a competition, already parsed (times aware, in UTC)."""
+    """What an organiser enters for a competition, already parsed (times aware, in UTC).
 
-    title: str
-    year: int
-    level: CompetitionLevel
-    unit_id: int
+    A value the form could not read is None: the form has said so, and the rules that need it
+    are left out rather than repeating the message."""
+
+    title: str | None
+    year: int | None
+    level: CompetitionLevel | None
+    unit_id: int | None
     description: str = ""
     rules: str = ""
-    reference_prefix: str = ""
+    reference_prefix: str | None = ""
     category_codes: list[str] = field(default_factory=lambda: list(DEFAULT_CATEGORIES))
-    custom_categories: list[str] = field(default_factory=list)
+    custom_categories: list[CategoryData] = field(default_factory=list)
     rounds: list[RoundData] = field(default_factory=list)
     women_only: bool = True
     residents_only: bool = False
@@ -71,6 +86,23 @@ class CompetitionData:
     max_entries_per_applicant: int = 1
     business_plan_required: bool = True
     photos_required: int = 0
+
+    def __post_init__(self) -> None:
+        # Callers other than the form may name new categories by their names alone.
+        self.custom_categories = [
+            c if isinstance(c, CategoryData) else CategoryData(c) for c in self.custom_categories
+        ]
+
+
+class CompetitionRefused(DomainError):
+    """Every problem of a competition's form, found in one pass, each with its field: the form
+    shows them all at once instead of one per submit. `field` is a form field's name, or
+    "rounds-<n>-<field>" for the n-th round given, or "category:<id>" / "round:<id>" for a row
+    that the change would remove."""
+
+    def __init__(self, problems: list[DomainError]) -> None:
+        super().__init__(problems[0]._message, field=problems[0].field)
+        self.problems = problems
 
 
 def default_prefix(unit: Unit) -> str:
@@ -93,36 +125,161 @@ def units_user_organises(user: User) -> list[Unit]:
     return user.organiser_units()
 
 
-def _check(data: CompetitionData, actor: User) -> None:
-    """Refuse what cannot be right, with the field it belongs to."""
-    if not actor.can_act_on_unit(data.unit_id):
-        raise DomainError(
-            _l("You can only organise competitions of your own unit."), field="province"
+def problems(
+    actor: User, data: CompetitionData, competition: Competition | None = None
+) -> list[DomainError]:
+    """Everything wrong with the data, each with the field it belongs to (see
+    CompetitionRefused); `competition` is the one being edited."""
+    found: list[DomainError] = []
+    if data.unit_id is not None and not actor.can_act_on_unit(data.unit_id):
+        found.append(
+            DomainError(
+                _l("You can only organise competitions of your own unit."), field="province"
+            )
         )
-    if not PREFIX.match(data.reference_prefix):
-        raise DomainError(
-            _l("Use 2 to 6 capital letters without accents, for example DB."),
-            field="reference_prefix",
+    if data.reference_prefix is not None and not PREFIX.match(data.reference_prefix):
+        found.append(
+            DomainError(
+                _l("Use 2 to 6 capital letters without accents, for example DB."),
+                field="reference_prefix",
+            )
         )
     if not data.category_codes and not data.custom_categories:
-        raise DomainError(_l("Choose at least one category."), field="category_codes")
+        found.append(DomainError(_l("Choose at least one category."), field="category_codes"))
     if not data.rounds:
-        raise DomainError(_l("A competition needs at least one round."), field="rounds")
-    for number, round_ in enumerate(data.rounds, start=1):
+        found.append(DomainError(_l("A competition needs at least one round."), field="rounds"))
+    for n, round_ in enumerate(data.rounds):
         if round_.closes_at <= round_.opens_at:
-            raise DomainError(
-                _l("Round %(number)d closes before it opens.", number=number), field="rounds"
+            found.append(
+                DomainError(
+                    _l("Round %(number)d closes before it opens.", number=n + 1),
+                    field=f"rounds-{n}-closes_at",
+                )
             )
-    for number, (earlier, later) in enumerate(
-        zip(data.rounds, data.rounds[1:], strict=False), start=2
-    ):
+    for n, (earlier, later) in enumerate(zip(data.rounds, data.rounds[1:], strict=False), 1):
         if later.opens_at < earlier.closes_at:
-            raise DomainError(
-                _l("Round %(number)d opens before the round before it closes.", number=number),
-                field="rounds",
+            found.append(
+                DomainError(
+                    _l("Round %(number)d opens before the round before it closes.", number=n + 1),
+                    field=f"rounds-{n}-opens_at",
+                )
             )
     if data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
-        raise DomainError(_l("The lowest age is above the highest."), field="min_age")
+        found.append(DomainError(_l("The lowest age is above the highest."), field="min_age"))
+    if competition is not None:
+        found += _removals_refused(competition, data)
+    return found
+
+
+def _check(actor: User, data: CompetitionData, competition: Competition | None = None) -> None:
+    found = problems(actor, data, competition)
+    # problems() leaves out what the form could not read; what is saved must have it all.
+    if not (data.title or "").strip():
+        found.append(DomainError(_l("Enter a title."), field="title"))
+    if data.year is None:
+        found.append(DomainError(_l("Enter the year."), field="year"))
+    if data.level is None or data.unit_id is None or data.reference_prefix is None:
+        found.append(DomainError(_l("Choose the level and the organising unit."), field="province"))
+    if found:
+        raise CompetitionRefused(found)
+
+
+# --- Categories and rounds are edited in place --------------------------------------------------
+# Entries point at their category, and rubrics, judges, scores and results at their round: a
+# save keeps each row (a renamed category keeps its id), adds the new ones, and removes only rows
+# nothing points at.
+
+
+def _plan_categories(
+    competition: Competition, data: CompetitionData
+) -> tuple[list[tuple[Category | None, str | None, str | None]], list[Category]]:
+    """(row to reuse or None, code, custom name) for each category in order, and the rows left
+    over. Default categories are matched by code; named ones by id, then by name."""
+    by_code = {c.code: c for c in competition.categories if c.code}
+    named = [c for c in competition.categories if not c.code]
+    plan: list[tuple[Category | None, str | None, str | None]] = [
+        (by_code.pop(code, None), code, None) for code in data.category_codes
+    ]
+    rows: list[Category | None] = []
+    for item in data.custom_categories:
+        row = next((c for c in named if item.id is not None and c.id == item.id), None)
+        if row is not None:
+            named.remove(row)
+        rows.append(row)
+    for n, item in enumerate(data.custom_categories):
+        if rows[n] is None:
+            row = next((c for c in named if fold(c.custom_name) == fold(item.name)), None)
+            if row is not None:
+                named.remove(row)
+                rows[n] = row
+    plan += [
+        (row, None, item.name.strip())
+        for row, item in zip(rows, data.custom_categories, strict=True)
+    ]
+    return plan, list(by_code.values()) + named
+
+
+def _plan_rounds(
+    competition: Competition, data: CompetitionData
+) -> tuple[list[Round | None], list[Round]]:
+    """The row each round of the data edits (None: a new one), and the rows left over."""
+    existing = list(competition.rounds)
+    if not any(r.id is not None for r in data.rounds):
+        rows: list[Round | None] = [
+            existing[n] if n < len(existing) else None for n in range(len(data.rounds))
+        ]
+    else:
+        by_id = {r.id: r for r in existing}
+        rows = [by_id.pop(r.id, None) if r.id is not None else None for r in data.rounds]
+    return rows, [r for r in existing if r not in rows]
+
+
+def _in_use(table: sa.Table, ids: list[int]) -> set[int]:
+    """The ids among these that a row of another table points at. Found through the foreign
+    keys, so that every feature hanging rows off a category or a round (entries, rubrics,
+    assignments, results, awards) counts without being imported here."""
+    used: set[int] = set()
+    if not ids:
+        return used
+    for other in db.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is table:
+                used.update(
+                    db.session.scalars(sa.select(key.parent).where(key.parent.in_(ids)).distinct())
+                )
+    return used
+
+
+def _removals_refused(competition: Competition, data: CompetitionData) -> list[DomainError]:
+    found = []
+    _, categories = _plan_categories(competition, data)
+    used = _in_use(Category.__table__, [c.id for c in categories if c.id is not None])
+    for category in categories:
+        if category.id in used:
+            found.append(
+                DomainError(
+                    _l(
+                        "Entries are filed under “%(name)s”, so it cannot be removed.",
+                        name=category.name,
+                    ),
+                    field="category_codes" if category.code else f"category:{category.id}",
+                )
+            )
+    _, rounds = _plan_rounds(competition, data)
+    used = _in_use(Round.__table__, [r.id for r in rounds if r.id is not None])
+    for round_ in rounds:
+        if round_.id in used:
+            found.append(
+                DomainError(
+                    _l(
+                        "The round “%(name)s” already has judging set up (a rubric, judges, "
+                        "scores or results), so it cannot be removed.",
+                        name=round_.name,
+                    ),
+                    field=f"round:{round_.id}",
+                )
+            )
+    return found
 
 
 def _apply(competition: Competition, data: CompetitionData) -> None:
@@ -144,23 +301,23 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
     ):
         setattr(competition, name, getattr(data, name))
     competition.title = data.title.strip()
-    competition.categories = [
-        Category(position=n, code=code) for n, code in enumerate(data.category_codes)
-    ] + [
-        Category(position=len(data.category_codes) + n, custom_name=name.strip())
-        for n, name in enumerate(data.custom_categories)
-    ]
-    # Rounds keep their rows (later work hangs rubrics and assignments off them).
-    for position, round_data in enumerate(data.rounds):
-        if position < len(competition.rounds):
-            round_ = competition.rounds[position]
-        else:
-            round_ = Round(position=position)
-            competition.rounds.append(round_)
-        round_.name = round_data.name.strip()
-        round_.opens_at = round_data.opens_at
-        round_.closes_at = round_data.closes_at
-    del competition.rounds[len(data.rounds) :]
+    plan, _ = _plan_categories(competition, data)
+    categories = []
+    for position, (row, code, name) in enumerate(plan):
+        row = row or Category()
+        row.position, row.code, row.custom_name = position, code, name
+        categories.append(row)
+    competition.categories = categories  # rows left out are deleted (delete-orphan)
+    rows, _ = _plan_rounds(competition, data)
+    rounds = []
+    for position, (row, round_data) in enumerate(zip(rows, data.rounds, strict=True)):
+        row = row or Round()
+        row.position = position
+        row.name = round_data.name.strip()
+        row.opens_at = round_data.opens_at
+        row.closes_at = round_data.closes_at
+        rounds.append(row)
+    competition.rounds = rounds
 
 
 def snapshot(competition: Competition) -> dict:
@@ -187,7 +344,7 @@ def create_competition(
 ) -> Competition:
     """A new competition starts as a draft, visible only to its organisers. The same form sent
     twice makes one competition (idempotency.AlreadySent)."""
-    _check(data, actor)
+    _check(actor, data)
     claimed = idempotency.claim(form_key, kind="competition", actor_id=actor.id)
     competition = Competition(created_by_id=actor.id, status=S.DRAFT)
     _apply(competition, data)
@@ -211,10 +368,21 @@ def update_competition(actor: User, competition: Competition, data: CompetitionD
         raise DomainError(_l("You cannot change this competition."))
     if competition.status not in EDITABLE:
         raise DomainError(_l("This competition can no longer be edited."))
-    _check(data, actor)
+    _check(actor, data, competition)
     before = snapshot(competition)
     _apply(competition, data)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # An entry was filed under a category removed here, or a round got its rubric, between
+        # the check above and this write: nothing is changed and she is told to look again.
+        db.session.rollback()
+        raise DomainError(
+            _l(
+                "Entries or judging were added to what you removed while you were saving. "
+                "Nothing was changed: check the categories and rounds, then save again."
+            )
+        ) from None
     audit.record(
         "competition.updated",
         actor_id=actor.id,
@@ -251,6 +419,11 @@ def set_status(actor: User, competition: Competition, new: CompetitionStatus) ->
     Other features move a competition along too (publishing the awards)."""
     before = competition.status
     competition.status = new
+    # The moment entries were closed by hand, for the pages that say when they closed.
+    if new is S.CLOSED and before is S.OPEN:
+        competition.closed_at = utcnow()
+    elif new in (S.OPEN, S.DRAFT):
+        competition.closed_at = None
     audit.record(
         "competition.status",
         actor_id=actor.id,

@@ -10,7 +10,7 @@ from portal.auth.models import Role
 from portal.competitions import bp, services
 from portal.competitions.forms import CompetitionForm, CopyForm, ListFilterForm
 from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
-from portal.competitions.services import CompetitionData, RoundData
+from portal.competitions.services import CategoryData, CompetitionData, RoundData
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
@@ -104,35 +104,61 @@ def manage():
     )
 
 
+def _row_id(value: str | None) -> int | None:
+    """The hidden id of a round or category row; anything else is a new row."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _complete_rounds(form: CompetitionForm) -> list:
+    """The round rows that were filled in completely, in order."""
+    return [
+        entry
+        for entry in form.rounds
+        if entry.form.name.data and entry.form.opens_at.data and entry.form.closes_at.data
+    ]
+
+
 def _form_data(form: CompetitionForm) -> CompetitionData:
+    """What the form holds, as the services take it; what it could not read is None, so that
+    the rules are checked on everything else in the same pass."""
     rounds = [
         RoundData(
-            name=entry.form.name.data or "",
+            name=entry.form.name.data,
             opens_at=from_vietnam(entry.form.opens_at.data),
             closes_at=from_vietnam(entry.form.closes_at.data),
+            id=_row_id(entry.form.id.data),
         )
-        for entry in form.rounds
-        if not entry.form.is_empty()
+        for entry in _complete_rounds(form)
     ]
+    # A unit the picker refused is not looked up: it may be any number.
+    picked = not (form.province.errors or form.commune.errors)
+    unit_id = (form.commune.data or form.province.data) if picked else None
+    prefix = form.reference_prefix.data or ""
+    if not prefix and unit_id:
+        unit = db.session.get(Unit, unit_id)
+        prefix = services.default_prefix(unit) if unit else ""
+    level = form.level.data if form.level.data in {lv.value for lv in CompetitionLevel} else None
     return CompetitionData(
         title=form.title.data,
         year=form.year.data,
-        level=CompetitionLevel(form.level.data),
-        unit_id=form.commune.data or form.province.data,
+        level=CompetitionLevel(level) if level else None,
+        unit_id=unit_id,
         description=form.description.data or "",
         rules=form.rules.data or "",
-        reference_prefix=form.reference_prefix.data or "",
+        # Left empty with no unit chosen: the unit's own message says what to do.
+        reference_prefix=prefix if (prefix or unit_id) else None,
         category_codes=list(form.category_codes.data or []),
         custom_categories=[
-            line.strip()
-            for line in (form.custom_categories.data or "").splitlines()
-            if line.strip()
+            CategoryData(entry.form.name.data.strip(), id=_row_id(entry.form.id.data))
+            for entry in form.custom_categories
+            if (entry.form.name.data or "").strip()
         ],
         rounds=rounds,
         women_only=form.women_only.data,
         residents_only=form.residents_only.data,
-        min_age=form.min_age.data,
-        max_age=form.max_age.data,
+        min_age=form.min_age.data if not form.min_age.errors else None,
+        max_age=form.max_age.data if not form.max_age.errors else None,
         max_entries_per_applicant=form.max_entries_per_applicant.data,
         business_plan_required=form.business_plan_required.data,
         photos_required=form.photos_required.data,
@@ -146,27 +172,58 @@ def _check_rounds(form: CompetitionForm) -> bool:
         if entry.form.is_empty():
             continue
         for sub in (entry.form.name, entry.form.opens_at, entry.form.closes_at):
-            if not sub.data:
+            if not sub.data and not sub.errors:
                 sub.errors = [*sub.errors, _("Fill in this field, or leave the whole round empty.")]
                 ok = False
     if all(entry.form.is_empty() for entry in form.rounds):
         form.rounds.entries[0].form.name.errors = [_("A competition needs at least one round.")]
         ok = False
-    if not ok:
-        # The sub-forms' error lists were collected during validation: say it above the form too.
-        form.form_errors.append(_("Please correct the fields marked below."))
     return ok
 
 
+def _show_problems(form: CompetitionForm, problems: list[DomainError]) -> None:
+    """Each of the services' problems next to its field (a round's next to that round's field),
+    unless the form has already said something there."""
+    # The rounds' and categories' error lists were collected during validation: a message
+    # added to one of their fields is announced above the form too, and makes the page a 422.
+    form.form_errors.append(_("Please correct the fields marked below."))
+    rounds = _complete_rounds(form)
+    for problem in problems:
+        name = problem.field or ""
+        target = None
+        if name.startswith("rounds-"):
+            number, sub = name.split("-", 2)[1:]
+            target = getattr(rounds[int(number)].form, sub)
+        elif name == "rounds":
+            if all(entry.form.is_empty() for entry in form.rounds):
+                continue  # _check_rounds has said it on the first round
+            target = form.rounds.entries[0].form.name
+        elif name.startswith(("category:", "round:")):
+            kind, row = name.split(":")
+            rows = form.custom_categories if kind == "category" else form.rounds
+            target = next((e.form.name for e in rows if _row_id(e.form.id.data) == int(row)), None)
+        else:
+            target = getattr(form, name, None)
+        if target is None:
+            form.form_errors.append(problem.message)
+        elif problem.message not in target.errors and not (
+            target.errors and name in {"province", "reference_prefix", "min_age"}
+        ):
+            target.errors = [*target.errors, problem.message]
+
+
 def _save(form: CompetitionForm, competition: Competition | None):
-    """Validate and save; returns the competition, or None with the errors on the form."""
-    if not (form.validate_on_submit() & _check_rounds(form)):
+    """Validate and save; returns the competition, or None with every error on the form.
+
+    The fields and every round are checked in one pass, and the services' rules too on what
+    could be read, so that she sees all her mistakes at once."""
+    valid = form.validate_on_submit() & _check_rounds(form)
+
+    data = _form_data(form)
+    if not valid:
+        _show_problems(form, services.problems(current_user, data, competition))
         return None
-    if not form.reference_prefix.data:
-        unit = db.session.get(Unit, form.commune.data or form.province.data)
-        form.reference_prefix.data = services.default_prefix(unit) if unit else ""
     try:
-        data = _form_data(form)
         if competition is None:
             return services.create_competition(
                 current_user, data, form_key=request.form.get("form_key")
@@ -176,6 +233,9 @@ def _save(form: CompetitionForm, competition: Competition | None):
     except idempotency.AlreadySent as sent:
         # The same form sent twice: the competition it made, once.
         return db.session.get(Competition, sent.earlier.object_id)
+    except services.CompetitionRefused as refused:
+        _show_problems(form, refused.problems)
+        return None
     except DomainError as error:
         show_error(form, error)
         return None
@@ -185,12 +245,14 @@ def _prefill(competition: Competition) -> dict:
     unit = competition.unit
     rounds = [
         {
+            "id": r.id,
             "name": r.name,
             "opens_at": to_vietnam(r.opens_at).replace(tzinfo=None),
             "closes_at": to_vietnam(r.closes_at).replace(tzinfo=None),
         }
         for r in competition.rounds
     ]
+    named = [{"id": c.id, "name": c.custom_name} for c in competition.categories if not c.code]
     return {
         "title": competition.title,
         "year": competition.year,
@@ -201,7 +263,7 @@ def _prefill(competition: Competition) -> dict:
         "description": competition.description,
         "rules": competition.rules,
         "category_codes": [c.code for c in competition.categories if c.code],
-        "custom_categories": "\n".join(c.custom_name for c in competition.categories if not c.code),
+        "custom_categories": named + [{}, {}],
         "rounds": rounds + [{}],
         "women_only": competition.women_only,
         "residents_only": competition.residents_only,

@@ -69,7 +69,7 @@ def test_an_organiser_creates_for_her_province_and_its_communes_only(organiser, 
         ({"rounds": []}, "rounds", "at least one round"),
         (
             {"rounds": [services.RoundData("A", NOW, NOW - timedelta(hours=1))]},
-            "rounds",
+            "rounds-0-closes_at",
             "Round 1 closes before it opens.",
         ),
         (
@@ -79,7 +79,7 @@ def test_an_organiser_creates_for_her_province_and_its_communes_only(organiser, 
                     services.RoundData("B", NOW + timedelta(days=5), NOW + timedelta(days=20)),
                 ]
             },
-            "rounds",
+            "rounds-1-opens_at",
             "Round 2 opens before the round before it closes.",
         ),
         ({"min_age": 40, "max_age": 18}, "min_age", "lowest age is above the highest"),
@@ -228,3 +228,51 @@ def test_organisers_see_their_competitions_and_their_communes(organiser, units):
 def test_default_prefix_from_the_unit_name(units):
     assert services.default_prefix(units["dien_bien"]) == "DB"
     assert services.default_prefix(units["muong_phang"]) == "MP"
+
+
+def test_every_problem_is_found_in_one_pass(organiser, units):
+    wrong = data(
+        units["lao_cai"],
+        title=" ",
+        reference_prefix="db",
+        rounds=[
+            services.RoundData("A", NOW, NOW - timedelta(hours=1)),
+            services.RoundData("B", NOW - timedelta(hours=2), NOW + timedelta(days=1)),
+        ],
+        min_age=40,
+        max_age=18,
+    )
+    with pytest.raises(services.CompetitionRefused) as refused:
+        services.create_competition(organiser, wrong)
+    assert [p.field for p in refused.value.problems] == [
+        "province",
+        "reference_prefix",
+        "rounds-0-closes_at",
+        "rounds-1-opens_at",
+        "min_age",
+        "title",
+    ]
+
+
+def test_an_update_without_ids_keeps_categories_by_name_and_rounds_by_position(organiser, units):
+    competition = make_competition(
+        organiser, units["dien_bien"], category_codes=["handicrafts"], custom_categories=["Thổ cẩm"]
+    )
+    categories = [c.id for c in competition.categories]
+    rounds = [r.id for r in competition.rounds]
+    services.update_competition(
+        organiser,
+        competition,
+        data(
+            units["dien_bien"],
+            category_codes=["handicrafts"],
+            custom_categories=["thổ cẩm ", "Mây tre đan"],
+            rounds=[
+                services.RoundData("Sơ khảo", NOW, NOW + timedelta(days=30)),
+                services.RoundData("Chung kết", NOW + timedelta(days=40), NOW + timedelta(days=41)),
+            ],
+        ),
+    )
+    assert [c.id for c in competition.categories][:2] == categories
+    assert [c.name for c in competition.categories] == ["Handicrafts", "thổ cẩm", "Mây tre đan"]
+    assert [r.id for r in competition.rounds] == rounds

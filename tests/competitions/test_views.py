@@ -42,7 +42,8 @@ def form_data(units, **overrides):
         "description": "Cuộc thi dành cho phụ nữ.",
         "rules": "Mỗi người một bài dự thi.",
         "category_codes": ["agriculture", "handicrafts"],
-        "custom_categories": "Thổ cẩm\n\n",
+        "custom_categories-0-name": "Thổ cẩm",
+        "custom_categories-1-name": "",
         "rounds-0-name": "Vòng sơ khảo",
         "rounds-0-opens_at": "2026-03-10T08:00",
         "rounds-0-closes_at": "2026-04-30T17:00",
@@ -167,7 +168,7 @@ def test_the_public_list_and_detail_need_no_login(client, organiser, units):
     assert "Điện Biên khởi nghiệp" in page and "Bản nháp bí mật" not in page
     assert "Open for entries" in page and "12 days left" in page
     detail = text(client.get(f"/competitions/{open_.id}", headers=EN))
-    assert "12 days left." in detail
+    assert "(12 days left)." in detail
     assert "Agriculture and livestock" in detail
     assert "The lead applicant is a woman." in detail
     assert client.get(f"/competitions/{draft.id}").status_code == 404
