@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.awards import reissuing
@@ -55,6 +55,10 @@ class ReissueForm(FlaskForm):
         ),
         render_kw={"rows": 3},
     )
+    # What the page showed: a page older than the certificate is refused (another organiser
+    # corrected it meanwhile), never applied over her correction.
+    seen_name = HiddenField()
+    seen_title = HiddenField()
     submit = SubmitField(_l("Re-issue the corrected certificate"))
 
 

@@ -24,13 +24,21 @@ from portal.core.urls import external_url
 from portal.extensions import db
 
 REASON_MAX = 2000
+CONFLICT = 409
 NAME_MAX = 120
 TITLE_MAX = 200
+
+
+_CHANGED = _l("This certificate was changed meanwhile. Look at it again before correcting it.")
 
 
 def _clean(text: str | None) -> str:
     # One space between words, the composed form: what is printed is what was meant.
     return unicodedata.normalize("NFC", " ".join((text or "").split()))
+
+
+class ReissueConflict(DomainError):
+    """The certificate's text changed since the organiser's page was shown (409)."""
 
 
 def reissuable(award: Award) -> bool:
@@ -48,13 +56,16 @@ def reissue(
     entry_title: str,
     reason: str,
     now: datetime,
+    seen: tuple[str, str] | None = None,
 ) -> Award:
     """Correct the winner's name and/or the idea's title on a valid certificate, with a reason.
 
     Organisers who may manage the competition (and admins) only. Refused without a reason, with
     an empty or over-long name or title, when nothing changes, and for a revoked award. The
     UPDATE is conditional on the text the organiser corrected, so two organisers correcting the
-    same certificate at once cannot silently overwrite each other: the second is refused.
+    same certificate at once cannot silently overwrite each other: the second is refused. `seen`
+    is the (name, title) the organiser's page showed: a page older than the certificate (another
+    organiser re-issued it meanwhile) is refused too, with ReissueConflict.
     """
     if not services.may_manage(actor, award.competition):
         raise DomainError(
@@ -81,6 +92,8 @@ def reissue(
     if not reissuable(award):
         raise DomainError(_l("Only a valid certificate of published results can be re-issued."))
     before = {"winner_name": award.winner_name, "entry_title": award.entry_title}
+    if seen is not None and tuple(seen) != (award.winner_name, award.entry_title):
+        raise ReissueConflict(_CHANGED)
     after = {"winner_name": winner_name, "entry_title": entry_title}
     if before == after:
         raise DomainError(
@@ -99,9 +112,7 @@ def reissue(
     )
     if done.rowcount != 1:
         db.session.rollback()
-        raise DomainError(
-            _l("This certificate was changed meanwhile. Look at it again before correcting it.")
-        )
+        raise ReissueConflict(_CHANGED)
     db.session.expire(award)
     audit.record(
         "award.reissued",

@@ -186,11 +186,14 @@ def reissue(award_id: int):
     require(may_manage(current_user, award.competition))
     if not reissuing.reissuable(award):
         return render_template("awards/certificates/reissue.html", award=award, form=None)
-    form = ReissueForm(
-        data=None
-        if request.method == "POST"
-        else {"winner_name": award.winner_name, "entry_title": award.entry_title}
-    )
+    shown = {
+        "winner_name": award.winner_name,
+        "entry_title": award.entry_title,
+        "seen_name": award.winner_name,
+        "seen_title": award.entry_title,
+    }
+    form = ReissueForm(data=None if request.method == "POST" else shown)
+    status = 200
     if form.validate_on_submit():
         try:
             reissuing.reissue(
@@ -200,7 +203,14 @@ def reissue(award_id: int):
                 entry_title=form.entry_title.data,
                 reason=form.reason.data,
                 now=utcnow(),
+                seen=(form.seen_name.data or "", form.seen_title.data or ""),
             )
+        except reissuing.ReissueConflict as error:
+            # Her typing stays in the form; what is printed now is on the page above it.
+            db.session.expire(award)
+            show_error(form, error)
+            form.seen_name.data, form.seen_title.data = award.winner_name, award.entry_title
+            status = reissuing.CONFLICT
         except DomainError as error:
             show_error(form, error)
         else:
@@ -212,7 +222,8 @@ def reissue(award_id: int):
                 "success",
             )
             return redirect(url_for("awards.certificates", competition_id=award.competition_id))
-    status = form_status(form) if request.method == "POST" else 200
+    if request.method == "POST" and status == 200:
+        status = form_status(form)
     return render_template("awards/certificates/reissue.html", award=award, form=form), status
 
 

@@ -52,6 +52,12 @@ def certificate_text(client, award) -> str:
     return pdf_text(response.data)
 
 
+def correction(award, **typed) -> dict:
+    """The re-issue form as the page gives it (what the certificate says), with what she typed."""
+    shown = {"winner_name": award.winner_name, "entry_title": award.entry_title}
+    return {**shown, "seen_name": shown["winner_name"], "seen_title": shown["entry_title"]} | typed
+
+
 def reissues() -> list[AuditLog]:
     return list(
         db.session.scalars(
@@ -97,11 +103,7 @@ def test_an_organiser_re_issues_a_corrected_certificate(client, published):
 
     response = client.post_form(
         f"/awards/{award.id}/reissue",
-        {
-            "winner_name": "Lò Thị  Hường",
-            "entry_title": award.entry_title,
-            "reason": "Tên trên giấy khai sinh là Hường.",
-        },
+        correction(award, winner_name="Lò Thị  Hường", reason="Tên trên giấy khai sinh là Hường."),
     )
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
@@ -130,7 +132,7 @@ def test_a_re_issue_without_a_reason_is_refused_and_keeps_what_was_typed(client,
     login(client, published.organiser)
     response = client.post_form(
         f"/awards/{award.id}/reissue",
-        {"winner_name": "Lò Thị Hường", "entry_title": award.entry_title, "reason": "  "},
+        correction(award, winner_name="Lò Thị Hường", reason="  "),
         headers=VI,
     )
     assert response.status_code == 422
@@ -149,7 +151,7 @@ def test_a_re_issue_that_changes_nothing_is_refused(client, published):
     login(client, published.organiser)
     response = client.post_form(
         f"/awards/{award.id}/reissue",
-        {"winner_name": award.winner_name, "entry_title": award.entry_title, "reason": "Sửa"},
+        correction(award, reason="Sửa"),
         headers=EN,
     )
     assert response.status_code == 422
@@ -168,9 +170,37 @@ def test_only_an_organiser_of_the_unit_may_re_issue(client, published, units, wh
     login(client, person)
     response = client.post_form(
         f"/awards/{award.id}/reissue",
-        {"winner_name": FAKE, "entry_title": award.entry_title, "reason": "Đổi tên"},
+        correction(award, winner_name=FAKE, reason="Đổi tên"),
     )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Award, award.id).winner_name == "Lò Thị Hương"
     assert reissues() == []
+
+
+def test_a_page_older_than_the_certificate_is_refused_with_her_text_kept(client, published):
+    """Two organisers opened the form; the second to send it does not undo the first's
+    correction: 409, what she typed stays, and the page shows what is printed now."""
+    award = published.awards[0]
+    first, second = published.organiser, published.second_organiser
+    second.language = "en"
+    db.session.commit()
+    old_page = correction(award)
+    login(client, first)
+    fixed = correction(award, winner_name="Lò Thị Hường", reason="Theo giấy khai sinh.")
+    assert client.post_form(f"/awards/{award.id}/reissue", fixed).status_code == 302
+    client.post_form("/logout")
+
+    login(client, second)
+    response = client.post_form(
+        f"/awards/{award.id}/reissue",
+        old_page | {"winner_name": "Lò Thị Hương Lan", "reason": "Tên đầy đủ."},
+    )
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "This certificate was changed meanwhile." in page
+    assert 'value="Lò Thị Hương Lan"' in page  # her typing kept
+    assert 'name="seen_name" type="hidden" value="Lò Thị Hường"' in page
+    db.session.expire_all()
+    assert db.session.get(Award, award.id).winner_name == "Lò Thị Hường"
+    assert len(reissues()) == 1
