@@ -89,6 +89,9 @@ def test_renaming_her_profile_changes_no_certificate_nor_public_page(client, pub
     assert title in text
     mine = client.get("/my/awards").get_data(as_text=True)
     assert title in mine and "Một tên khác" not in mine
+    hers = client.get(f"/my/awards/{award.id}").get_data(as_text=True)
+    assert "Lò Thị Hương" in hers  # the name on the certificate, and how to correct it
+    assert "chị sửa hồ sơ cũng không làm giấy thay đổi" in hers
 
 
 def test_an_organiser_re_issues_a_corrected_certificate(client, published):
