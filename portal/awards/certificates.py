@@ -118,22 +118,23 @@ class CertificateText:
 
 
 def text_of(award: Award) -> CertificateText:
+    """What the certificate says: the values frozen on the award when the results were published
+    (or corrected by a re-issue), never her profile or the entry as they are today."""
     entry = award.entry
-    competition = award.competition
     day = issued_on(award)
     return CertificateText(
         union=both(_l("Vietnam Women's Union")),
         title=both(_l("Certificate of award")),
         awarded_to=both(_l("Awarded to")),
-        name=_nfc(entry.applicant.full_name),
+        name=_nfc(award.winner_name),
         prize_label=both(_l("Prize awarded")),
-        prize=_nfc(award.tier.name),
+        prize=_nfc(award.prize_name),
         idea_label=both(_l("For the idea")),
-        idea=f"“{_nfc(entry.title)}”",
+        idea=f"“{_nfc(award.entry_title)}”",
         competition_label=both(_l("In the competition")),
-        competition=_nfc(competition.title),
+        competition=_nfc(award.competition_title),
         unit_label=both(_l("Organised by")),
-        unit=_nfc(competition.unit.full_name),
+        unit=_nfc(award.unit_name),
         date_label=both(_l("Date of publication")),
         date=(
             format_date(day, "long", locale="vi") if day else "",
@@ -322,7 +323,7 @@ def slug(text: str) -> str:
 def file_name(award: Award) -> str:
     """ "DB-2026-0001-giai-nhat.pdf": the entry's reference and the prize, in ASCII."""
     reference = re.sub(r"[^A-Za-z0-9-]+", "-", award.entry.reference or "") or f"award-{award.id}"
-    return f"{reference}-{slug(award.tier.name)}.pdf"
+    return f"{reference}-{slug(award.prize_name or award.tier.name)}.pdf"
 
 
 def zip_name(competition: Competition) -> str:

@@ -959,6 +959,7 @@ def publish(
     for line in given:
         line.certificate_code = services.new_certificate_code()
         line.issued_at = now
+        line.freeze()
         winners.setdefault(line.entry_id, line.entry)
     for entry in winners.values():
         if entry.status is not EntryStatus.AWARDED:

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.awards import reissuing
 from portal.awards.revoking import REASON_MAX
 
 
@@ -22,6 +23,43 @@ class RevokeForm(FlaskForm):
         render_kw={"rows": 4},
     )
     submit = SubmitField(_l("Revoke the award and its certificate"))
+
+
+class ReissueForm(FlaskForm):
+    """Correct what a certificate says; filled in with what it says now."""
+
+    winner_name = StringField(
+        _l("The winner's name, as it must be printed"),
+        validators=[
+            DataRequired(_l("Write the winner's name as it must be printed.")),
+            Length(max=reissuing.NAME_MAX, message=_l("Write at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    entry_title = StringField(
+        _l("The idea's title, as it must be printed"),
+        validators=[
+            DataRequired(_l("Write the idea's title as it must be printed.")),
+            Length(max=reissuing.TITLE_MAX, message=_l("Write at most %(max)d characters.")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Why is the certificate corrected?"),
+        validators=[
+            DataRequired(_l("Write why the certificate is corrected.")),
+            Length(max=reissuing.REASON_MAX, message=_l("Write at most %(max)d characters.")),
+        ],
+        description=_l(
+            "Kept in the audit log with the text before and after, and sent to the winner by "
+            "e-mail."
+        ),
+        render_kw={"rows": 3},
+    )
+    # What the page showed: a page older than the certificate is refused (another organiser
+    # corrected it meanwhile), never applied over her correction.
+    seen_name = HiddenField()
+    seen_title = HiddenField()
+    submit = SubmitField(_l("Re-issue the corrected certificate"))
 
 
 class VerifyForm(FlaskForm):

@@ -156,6 +156,15 @@ class Award(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # What the certificate says, frozen when the results are published (`freeze`): editing her
+    # profile, the entry, the competition or the unit later changes none of it. Only an audited
+    # re-issue (portal.awards.reissuing) corrects the name or the title.
+    winner_name: Mapped[str | None] = mapped_column(sa.String(120))
+    entry_title: Mapped[str | None] = mapped_column(sa.String(200))
+    prize_name: Mapped[str | None] = mapped_column(sa.String(120))
+    competition_title: Mapped[str | None] = mapped_column(sa.String(200))
+    unit_name: Mapped[str | None] = mapped_column(sa.String(210))
+    reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     competition: Mapped[Competition] = relationship()
@@ -175,6 +184,15 @@ class Award(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.status is AwardStatus.ACTIVE and self.certificate_code is not None
+
+    def freeze(self) -> None:
+        """Copy what the certificate says from the live records, at publication."""
+        entry = self.entry
+        self.winner_name = entry.applicant.full_name
+        self.entry_title = entry.title
+        self.prize_name = self.tier.name
+        self.competition_title = self.competition.title
+        self.unit_name = self.competition.unit.full_name
 
 
 class PaymentMethod(enum.StrEnum):

@@ -100,20 +100,22 @@ def _commune_name(entry: Entry) -> str:
 
 
 def _public(award: Award) -> PublicAward:
+    """The public record of an award: what its certificate says (frozen at publication), never
+    the winner's profile as it is today."""
     entry = award.entry
     competition = award.competition
     return PublicAward(
         award_id=award.id,
-        prize=award.tier.name,
+        prize=award.prize_name,
         special=award.tier.is_special,
         cash_value=award.cash_value,
         in_kind=award.in_kind,
-        entry_title=entry.title,
+        entry_title=award.entry_title,
         category=_category_name(entry),
         commune=_commune_name(entry),
-        winner_name=_winner_name(entry),
+        winner_name=award.winner_name if entry.consent_publish else None,
         competition_id=competition.id,
-        competition_title=competition.title,
+        competition_title=award.competition_title,
         level=competition.level,
         year=competition.year,
     )

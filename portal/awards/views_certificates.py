@@ -17,8 +17,8 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from portal.auth.models import Role, User
-from portal.awards import bp, certificates, payments, revoking
-from portal.awards.forms_certificates import RevokeForm, VerifyForm
+from portal.awards import bp, certificates, payments, reissuing, revoking
+from portal.awards.forms_certificates import ReissueForm, RevokeForm, VerifyForm
 from portal.awards.models import PRIZE_ORDER, Award, AwardStatus, PrizeTier
 from portal.awards.services import (
     decision_of,
@@ -176,6 +176,55 @@ def revoke(award_id: int):
             return redirect(back)
     status = form_status(form) if request.method == "POST" else 200
     return render_template("awards/certificates/revoke.html", award=award, form=form), status
+
+
+@bp.route("/awards/<int:award_id>/reissue", methods=["GET", "POST"], endpoint="reissue")
+@roles_required(Role.ORGANISER, Role.ADMIN)
+def reissue(award_id: int):
+    """Correct the name or the idea's title a certificate shows, with a reason (audited)."""
+    award = _published_award(award_id)
+    require(may_manage(current_user, award.competition))
+    if not reissuing.reissuable(award):
+        return render_template("awards/certificates/reissue.html", award=award, form=None)
+    shown = {
+        "winner_name": award.winner_name,
+        "entry_title": award.entry_title,
+        "seen_name": award.winner_name,
+        "seen_title": award.entry_title,
+    }
+    form = ReissueForm(data=None if request.method == "POST" else shown)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            reissuing.reissue(
+                current_user,
+                award,
+                winner_name=form.winner_name.data,
+                entry_title=form.entry_title.data,
+                reason=form.reason.data,
+                now=utcnow(),
+                seen=(form.seen_name.data or "", form.seen_title.data or ""),
+            )
+        except reissuing.ReissueConflict as error:
+            # Her typing stays in the form; what is printed now is on the page above it.
+            db.session.expire(award)
+            show_error(form, error)
+            form.seen_name.data, form.seen_title.data = award.winner_name, award.entry_title
+            status = reissuing.CONFLICT
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _(
+                    "The certificate is re-issued with the corrected text; the verification page "
+                    "shows it and the winner has been told by e-mail."
+                ),
+                "success",
+            )
+            return redirect(url_for("awards.certificates", competition_id=award.competition_id))
+    if request.method == "POST" and status == 200:
+        status = form_status(form)
+    return render_template("awards/certificates/reissue.html", award=award, form=form), status
 
 
 # --- Downloading one certificate -----------------------------------------------------------------

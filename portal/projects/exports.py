@@ -40,6 +40,8 @@ COLUMNS = [
     ("awards", _l("Awards won at the competition")),
     ("external", _l("Prizes won at regional and national rounds")),
     ("cash", _l("Prize money in total (đồng)")),
+    # The figures' rule (services.holds_valid_prize): a sum of this column matches the page.
+    ("counted", _l("Counted in the figures")),
 ]
 
 
@@ -82,6 +84,9 @@ def _row(project: SupportedProject, awards: list[Award], external: list[External
         "awards": "; ".join(_award_text(a) for a in awards),
         "external": "; ".join(_external_text(x) for x in external),
         "cash": cash,
+        "counted": str(
+            _l("Yes") if services.holds_valid_prize(awards, external) else _l("No valid award")
+        ),
     }
     return [inert(values[name]) for name, _ in COLUMNS]
 

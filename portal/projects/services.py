@@ -404,14 +404,56 @@ def for_page(query: sa.Select) -> sa.Select:
     )
 
 
+# --- The counting rule: a project counts while it holds a valid prize --------------------------
+#
+# A supported project outlives its prizes: revoking its award keeps the record (and any support
+# given). But the union's figures ("N projects supported") count only the projects that still
+# hold at least one valid prize, here (a valid award of published results) or at a regional or
+# national round. A project whose every award was revoked, with no prize elsewhere, stays in the
+# list, marked "No valid award", and the totals say how many were set aside.
+
+
+def has_valid_prize() -> sa.ColumnElement[bool]:
+    """SQL: the project (SupportedProject in the enclosing query) still holds a valid prize."""
+    valid_here = sa.exists().where(
+        Award.entry_id == SupportedProject.entry_id,
+        Award.status == AwardStatus.ACTIVE,
+        Award.certificate_code.is_not(None),
+        sa.exists().where(
+            AwardDecision.competition_id == Award.competition_id,
+            AwardDecision.status == DecisionStatus.PUBLISHED,
+        ),
+    )
+    elsewhere = sa.exists().where(
+        ExternalAward.entry_id == SupportedProject.entry_id,
+        ExternalAward.level.in_(EXTERNAL_LEVELS),
+    )
+    return sa.or_(valid_here, elsewhere)
+
+
+def holds_valid_prize(awards: list[Award], external: list[ExternalAward]) -> bool:
+    """The same rule on what a page already loaded (`awards_of`, `external_awards_of`)."""
+    return any(a.is_valid for a in awards) or any(x.level in EXTERNAL_LEVELS for x in external)
+
+
+def set_aside(awards: dict[int, list[Award]], external: dict[int, list[ExternalAward]]) -> set[int]:
+    """The entry ids (of those loaded) whose project no longer holds a valid prize."""
+    return {
+        entry_id
+        for entry_id in awards
+        if not holds_valid_prize(awards[entry_id], external.get(entry_id, []))
+    }
+
+
 @dataclass
 class ProjectTotals:
-    projects: int = 0
+    projects: int = 0  # listed projects that hold a valid prize, here or elsewhere
     awards: int = 0  # valid awards won at the competitions
     awards_cash: int = 0
     won_elsewhere: int = 0  # projects that won prizes at regional and national rounds
     external_awards: int = 0
     external_cash: int = 0
+    set_aside: int = 0  # listed projects left without a valid prize (every award revoked)
 
     @property
     def cash(self) -> int:
@@ -419,7 +461,8 @@ class ProjectTotals:
 
 
 def totals(query: sa.Select) -> ProjectTotals:
-    """The figures of what `query` lists, in one query whatever its length."""
+    """The figures of what `query` lists, in one query whatever its length. Projects are
+    counted by the rule above (`has_valid_prize`); the others are counted as set aside."""
     listed = query.order_by(None).with_only_columns(SupportedProject.entry_id)
     valid = (
         sa.select(Award.id)
@@ -438,14 +481,20 @@ def totals(query: sa.Select) -> ProjectTotals:
     def figure(select: sa.Select, column) -> sa.ScalarSelect:
         return select.with_only_columns(column).scalar_subquery()
 
+    def projects(holding: bool) -> sa.ScalarSelect:
+        rule = has_valid_prize() if holding else sa.not_(has_valid_prize())
+        counted = query.order_by(None).where(rule).with_only_columns(SupportedProject.id)
+        return sa.select(sa.func.count()).select_from(counted.subquery()).scalar_subquery()
+
     row = db.session.execute(
         sa.select(
-            sa.select(sa.func.count()).select_from(listed.subquery()).scalar_subquery(),
+            projects(True),
             figure(valid, sa.func.count(Award.id)),
             figure(valid, sa.func.coalesce(sa.func.sum(Award.cash_value), 0)),
             figure(elsewhere, sa.func.count(sa.distinct(ExternalAward.entry_id))),
             figure(elsewhere, sa.func.count(ExternalAward.id)),
             figure(elsewhere, sa.func.coalesce(sa.func.sum(ExternalAward.cash_value), 0)),
+            projects(False),
         )
     ).one()
     return ProjectTotals(*(int(value or 0) for value in row))

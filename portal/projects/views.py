@@ -75,13 +75,16 @@ def index():
     query = services.projects_query(current_user, filters)
     page = db.paginate(services.for_page(query), per_page=PER_PAGE, error_out=False)
     entry_ids = [p.entry_id for p in page.items]
+    awards = services.awards_of(entry_ids)
+    external = services.external_awards_of(entry_ids)
     return render_template(
         "projects/index.html",
         form=form,
         page=page,
         totals=services.totals(query),
-        awards=services.awards_of(entry_ids),
-        external=services.external_awards_of(entry_ids),
+        awards=awards,
+        external=external,
+        set_aside=services.set_aside(awards, external),
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -138,6 +141,7 @@ def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
         awards=awards,
         award_links=links,
         external=external,
+        holds_valid_prize=services.holds_valid_prize(awards, external),
         manages=manages,
         is_owner=is_owner,
         sees_evidence=is_owner or manages,

@@ -26,6 +26,8 @@ ROUTES = [
     ("GET", "/awards/{award}/certificate.pdf", STAFF | {"winner"}),
     ("GET", "/awards/{award}/revoke", STAFF),
     ("POST", "/awards/{award}/revoke", STAFF),
+    ("GET", "/awards/{award}/reissue", STAFF),
+    ("POST", "/awards/{award}/reissue", STAFF),
     ("GET", "/verify", EVERYONE),
     ("GET", "/verify?code={code}", EVERYONE),
     ("GET", "/verify/{code}", EVERYONE),

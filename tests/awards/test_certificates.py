@@ -98,8 +98,8 @@ def test_the_certificate_is_a4_landscape_with_the_font_embedded(published):
 
 def test_a_long_title_and_name_still_fit_on_the_page(published):
     award = published.awards[0]
-    award.entry.title = "Hợp tác xã dệt thổ cẩm " * 8
-    award.entry.applicant.full_name = "Nguyễn Thị Phương Thảo Hoàng Lê Minh Ngọc Quỳnh Như Ý"
+    award.entry_title = "Hợp tác xã dệt thổ cẩm " * 8
+    award.winner_name = "Nguyễn Thị Phương Thảo Hoàng Lê Minh Ngọc Quỳnh Như Ý"
     text = pdf_text(certificates.render_pdf(award))
     assert "Nguyễn Thị Phương Thảo Hoàng Lê Minh Ngọc Quỳnh Như Ý" in text
 

@@ -108,6 +108,8 @@ def publish_other(
             issued_at=now,
         )
         db.session.add(award)
+        db.session.flush()
+        award.freeze()  # as publishing does
         awards.append(award)
     db.session.add(
         AwardDecision(

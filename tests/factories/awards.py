@@ -141,6 +141,7 @@ def publish_directly(world: AwardsWorld) -> list[Award]:
             )
             db.session.add(award)
             db.session.flush()
+            award.freeze()
             entry.status = EntryStatus.AWARDED
             ensure_project(entry, actor_id=organiser.id)
             awards.append(award)
@@ -230,6 +231,8 @@ class AwardFactory(factory.alchemy.SQLAlchemyModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         award = super()._create(model_class, *args, **kwargs)
+        if award.certificate_code is not None:
+            award.freeze()
         award.entry.status = EntryStatus.AWARDED
         ensure_project(award.entry, actor_id=award.competition.created_by_id)
         db.session.commit()

@@ -219,6 +219,20 @@ def test_totals_count_projects_prizes_and_the_rounds_won_elsewhere(published):
 
 
 def test_a_revoked_award_no_longer_counts(published):
+    award = published.awards[0]  # entry 0's only prize
+    award.status = AwardStatus.REVOKED
+    award.revoked_at = utcnow()
+    db.session.commit()
+    query = services.projects_query(published.organiser, services.ProjectFilters())
+    totals = services.totals(query)
+    # Her project stays listed but, holding no valid prize, is set aside from the figures.
+    assert (totals.projects, totals.set_aside) == (9, 1)
+    assert (totals.awards, totals.awards_cash) == (10, 25_000_000)
+    assert len(listed(published.organiser)) == 10
+
+
+def test_a_project_with_a_revoked_award_here_and_a_prize_elsewhere_still_counts(published):
+    add_external(published, published.entries[0])
     award = published.awards[0]
     award.status = AwardStatus.REVOKED
     award.revoked_at = utcnow()
@@ -226,7 +240,19 @@ def test_a_revoked_award_no_longer_counts(published):
     totals = services.totals(
         services.projects_query(published.organiser, services.ProjectFilters())
     )
-    assert (totals.projects, totals.awards, totals.awards_cash) == (10, 10, 25_000_000)
+    assert (totals.projects, totals.set_aside, totals.awards) == (10, 0, 10)
+
+
+def test_revoking_one_of_two_prizes_keeps_the_project_counted(published):
+    # Entry 2 won a second prize and the special prize.
+    award = next(a for a in published.awards if a.entry_id == published.entries[2].id)
+    award.status = AwardStatus.REVOKED
+    award.revoked_at = utcnow()
+    db.session.commit()
+    totals = services.totals(
+        services.projects_query(published.organiser, services.ProjectFilters())
+    )
+    assert (totals.projects, totals.set_aside, totals.awards) == (10, 0, 10)
 
 
 def test_totals_follow_the_filters(published):

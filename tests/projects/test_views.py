@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.auth.models import Role
+from portal.awards import revoking
 from portal.awards.models import ExternalAward
+from portal.core.time import utcnow
 from portal.entries.models import TeamMember
 from portal.extensions import db
 from tests.admin.test_views import count_queries
@@ -52,6 +54,42 @@ def test_the_list_shows_the_projects_and_their_figures(client, published, organi
     assert "Prize money in total: VND\xa055,000,000" in page
     assert "Lò Thị Hương" in page and "Giải Nhất" in page
     assert "National: Giải Nhì" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "counted", "set_aside", "badge"),
+    [
+        (
+            "en",
+            "9 supported projects",
+            "1 more listed but set aside",
+            "No valid award: all revoked",
+        ),
+        (
+            "vi",
+            "9 dự án được hỗ trợ",
+            "1 dự án khác vẫn có trong danh sách nhưng không tính",
+            "Không còn giải hợp lệ: mọi giải đã bị thu hồi",
+        ),
+    ],
+)
+def test_a_project_whose_only_award_was_revoked_is_marked_and_set_aside(
+    client, published, language, counted, set_aside, badge
+):
+    revoking.revoke(published.organiser, published.awards[0], "Ý tưởng sao chép.", now=utcnow())
+    published.organiser.language = language
+    db.session.commit()
+    login(client, published.organiser)
+    page = text(client.get("/projects/"))
+    assert counted in page and set_aside in page
+    assert page.count(badge) == 1  # only on Lò Thị Hương's project
+    row = next(r for r in page.split("<tr>") if "Lò Thị Hương" in r)
+    assert badge in row
+    project = project_of(published.entries[0])
+    detail = text(client.get(f"/projects/{project.id}"))
+    assert badge in detail
+    other = text(client.get(f"/projects/{project_of(published.entries[1]).id}"))
+    assert badge not in other
 
 
 def test_the_list_filters_and_searches_without_diacritics(client, published, organiser):
@@ -329,3 +367,12 @@ def test_the_evidence_is_for_the_managers_and_the_owner(client, published, units
             assert response.data == PDF
             assert re.search(r"giay-chung-nhan\.pdf", response.headers["Content-Disposition"])
         client.post_form("/logout")
+
+
+def test_the_export_says_which_projects_count_in_the_figures(client, published, organiser):
+    revoking.revoke(published.organiser, published.awards[0], "Ý tưởng sao chép.", now=utcnow())
+    header, *rows = _csv_rows(client.get("/projects/export.csv"))
+    counted = {r[3]: dict(zip(header, r, strict=True))["Counted in the figures"] for r in rows}
+    assert counted["Lò Thị Hương"] == "No valid award"
+    assert counted["Vàng Thị Mỷ"] == "Yes"
+    assert list(counted.values()).count("Yes") == 9
