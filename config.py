@@ -83,7 +83,8 @@ class Config:
     RESET_TOKEN_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 14
 
-    # Rate limits: memory by default; Redis when several app servers share the limits.
+    # Rate limits: memory by default (one process); Redis whenever more than one process serves
+    # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
@@ -114,6 +115,14 @@ class ProductionConfig(Config):
     def check(cls) -> None:
         if cls.SECRET_KEY == Config.SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY in the environment for production.")
+        if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            # Each gunicorn worker would count the login attempts on its own: with four workers
+            # the 11th failure a minute is not refused. Every worker must share one store.
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory://, which each worker process counts on its own. "
+                "Set RATELIMIT_STORAGE_URI to a Redis shared by every worker and server, "
+                "e.g. redis://127.0.0.1:6379/0."
+            )
 
 
 CONFIGS = {

@@ -184,6 +184,9 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
 
 
 def record_logout(user: User, ip: str | None) -> None:
+    """End the session for good: the session and remember-me cookies carry the session token,
+    so a new token makes every copy of them worthless (on every device, as a password change)."""
+    user.session_token = new_session_token()
     audit.record("logout", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     db.session.commit()
 

@@ -250,6 +250,25 @@ def test_logout_needs_a_post_with_a_token(client):
     assert client.get("/profile").status_code == 302
 
 
+def test_a_copied_session_or_remember_me_cookie_is_worthless_after_logout(app, client):
+    user = UserFactory()
+    login(client, user, remember=True)
+    copies = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+
+    def replay(name: str):
+        other = app.test_client()
+        other.set_cookie(name, copies[name])
+        return other.get("/profile")
+
+    for name in copies:
+        assert replay(name).status_code == 200  # a copy works while she is logged in
+    client.post_form("/logout")
+    for name in copies:
+        response = replay(name)
+        assert response.status_code == 302
+        assert response.location.startswith("/login")
+
+
 # --- Passwords ----------------------------------------------------------------------------------
 
 

@@ -1,11 +1,12 @@
-"""Rate limits shared through Redis when RATELIMIT_STORAGE_URI is set, as with several app servers."""
+"""Rate limits shared through Redis when RATELIMIT_STORAGE_URI is set, as with several gunicorn
+workers or app servers; production refuses to count them in one process's memory."""
 
 import socket
 import uuid
 
 import pytest
 
-from config import TestingConfig
+from config import ProductionConfig, TestingConfig
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import Client
@@ -19,6 +20,25 @@ def redis_is_running() -> bool:
     except OSError:
         return False
     return True
+
+
+def production(storage_uri: str) -> type[ProductionConfig]:
+    return type(
+        "Production",
+        (ProductionConfig,),
+        {"SECRET_KEY": "a-real-secret", "RATELIMIT_STORAGE_URI": storage_uri},
+    )
+
+
+def test_production_refuses_to_start_with_limits_in_memory():
+    # With several workers each would count failed logins on its own: the 11th is not refused.
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI.*Redis.*redis://"):
+        create_app(production("memory://"))
+
+
+def test_production_starts_with_limits_in_redis():
+    server = create_app(production("redis://127.0.0.1:6379/0"))
+    assert server.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
