@@ -129,7 +129,7 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, str(get_locale()))
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )

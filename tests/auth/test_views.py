@@ -4,6 +4,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import template_rendered
 
 from portal.auth import services
 from portal.auth.models import Role, User
@@ -280,6 +281,38 @@ def test_forgot_password_looks_the_same_for_any_address(client):
     assert without_tokens(text(known)).replace(user.email, "X") == without_tokens(
         text(unknown)
     ).replace("ai@example.vn", "X")
+
+
+def test_forgot_password_does_the_same_work_for_any_address(app, client):
+    """Same queries, same templates rendered, same page: the time cannot tell them apart."""
+    user = UserFactory()
+    token = client.csrf_token()
+
+    def ask(email: str) -> tuple[list[str], list[str], str]:
+        statements, templates = [], []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement.split()[0].upper())
+
+        def count_template(sender, template, context, **extra):
+            templates.append(template.name.split("/")[0])  # mail/… or auth/…
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        template_rendered.connect(count_template, app)
+        try:
+            response = client.post(
+                "/password/forgot", data={"email": email, "csrf_token": token}, headers=EN
+            )
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+            template_rendered.disconnect(count_template, app)
+        assert response.status_code == 200
+        return statements, templates, text(response).replace(email, "X")
+
+    known, unknown = ask(user.email), ask("ai@example.vn")
+    assert known[0] == unknown[0]  # e.g. SELECT the account, INSERT the mail
+    assert known[1] == unknown[1] == ["mail", "mail", "auth"]
+    assert without_tokens(known[2]) == without_tokens(unknown[2])
 
 
 def test_resetting_the_password_from_the_mail(client):
