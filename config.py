@@ -87,7 +87,10 @@ class Config:
     # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins: per account (from any address), and per address (for any account) a much
+    # higher number, so that a shared computer or phone does not lock out the next person.
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "100 per hour")
     # Forms that send an e-mail (register, resend confirmation, password reset).
     EMAIL_FORM_LIMIT = os.environ.get("EMAIL_FORM_LIMIT", "5 per minute")
 

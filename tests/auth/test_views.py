@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask import template_rendered
 
+from config import Config
 from portal.auth import services
 from portal.auth.models import Role, User
 from portal.extensions import db
@@ -226,13 +227,38 @@ def test_the_login_limit_follows_the_account_across_addresses(client):
     assert response.status_code == 429
 
 
-def test_the_login_limit_follows_the_address_across_accounts(client):
-    for n in range(10):
+def test_a_shared_phone_lets_the_next_woman_in_and_says_when_to_try_again(client, frozen_time):
+    a, b = UserFactory(), UserFactory()
+    for _ in range(10):
+        assert client.post_form("/login", {"email": a.email, "password": "sai"}).status_code == 422
+    # B, on the same phone (the same address), with her own right password: she gets in.
+    assert login(client, b).location == "/"
+    client.post_form("/logout")
+    # A's 11th attempt is refused, and told when she can try again (10:00 in Vietnam now).
+    refused = client.post_form("/login", {"email": a.email, "password": PASSWORD}, headers=EN)
+    assert refused.status_code == 429
+    assert "You can try again in 1 minute, at 10:01" in text(refused)
+    frozen_time.shift(61)
+    assert login(client, a).status_code == 302
+
+
+def test_the_429_page_says_when_to_try_again_in_her_language(client, frozen_time):
+    for _ in range(5):
+        client.post_form("/password/forgot", {"email": "ai@example.vn"})
+    refused = client.post_form("/password/forgot", {"email": "ai@example.vn"})
+    assert refused.status_code == 429
+    assert "Chị có thể thử lại sau 1 phút nữa, lúc 10:01." in text(refused)
+
+
+def test_the_login_limit_of_an_address_is_for_a_whole_office(app, client):
+    app.config["LOGIN_ADDRESS_LIMIT"] = "3 per hour"  # 100 by default: three keep the test short
+    for n in range(3):
         client.post_form("/login", {"email": f"ai{n}@example.vn", "password": "sai"})
     assert (
         client.post_form("/login", {"email": "khac@example.vn", "password": "sai"}).status_code
         == 429
     )
+    assert Config.LOGIN_ADDRESS_LIMIT == "100 per hour"
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client):
