@@ -21,8 +21,11 @@ def database_url(url: str) -> str:
     return url
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
     )
@@ -116,7 +119,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if cls.SECRET_KEY == Config.SECRET_KEY:
+        # Against the default itself: Config.SECRET_KEY is the environment's key too.
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY in the environment for production.")
         if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
             # Each gunicorn worker would count the login attempts on its own: with four workers

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from config import ProductionConfig, TestingConfig
+from config import DEVELOPMENT_SECRET_KEY, Config, ProductionConfig, TestingConfig
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import Client
@@ -26,23 +26,34 @@ def redis_is_running() -> bool:
 
 
 def production(storage_uri: str) -> type[ProductionConfig]:
-    return type(
-        "Production",
-        (ProductionConfig,),
-        {"SECRET_KEY": "a-real-secret", "RATELIMIT_STORAGE_URI": storage_uri},
-    )
+    return type("Production", (ProductionConfig,), {"RATELIMIT_STORAGE_URI": storage_uri})
 
 
+@pytest.fixture
+def secret_key_from_the_environment(monkeypatch):
+    # As SECRET_KEY=… in the environment sets it: on Config, inherited by ProductionConfig.
+    monkeypatch.setattr(Config, "SECRET_KEY", "a-real-secret")
+
+
+@pytest.mark.usefixtures("secret_key_from_the_environment")
 def test_production_refuses_to_start_with_limits_in_memory():
     # With several workers each would count failed logins on its own: the 11th is not refused.
     with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI.*Redis.*redis://"):
         create_app(production("memory://"))
 
 
+@pytest.mark.usefixtures("secret_key_from_the_environment")
 def test_production_starts_with_limits_in_redis():
     pytest.importorskip("redis")
     server = create_app(production("redis://127.0.0.1:6379/0"))
     assert server.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert server.config["SECRET_KEY"] == "a-real-secret"
+
+
+def test_production_refuses_to_start_with_the_development_secret_key(monkeypatch):
+    monkeypatch.setattr(Config, "SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(production("redis://127.0.0.1:6379/0"))
 
 
 @pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379, or no redis-py")
