@@ -21,8 +21,11 @@ def database_url(url: str) -> str:
     return url
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-change-me"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
     )
@@ -83,10 +86,14 @@ class Config:
     RESET_TOKEN_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 14
 
-    # Rate limits: memory by default; Redis when several app servers share the limits.
+    # Rate limits: memory by default (one process); Redis whenever more than one process serves
+    # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins: per account (from any address), and per address (for any account) a much
+    # higher number, so that a shared computer or phone does not lock out the next person.
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "100 per hour")
     # Forms that send an e-mail (register, resend confirmation, password reset).
     EMAIL_FORM_LIMIT = os.environ.get("EMAIL_FORM_LIMIT", "5 per minute")
 
@@ -112,8 +119,17 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        if cls.SECRET_KEY == Config.SECRET_KEY:
+        # Against the default itself: Config.SECRET_KEY is the environment's key too.
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY in the environment for production.")
+        if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            # Each gunicorn worker would count the login attempts on its own: with four workers
+            # the 11th failure a minute is not refused. Every worker must share one store.
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory://, which each worker process counts on its own. "
+                "Set RATELIMIT_STORAGE_URI to a Redis shared by every worker and server, "
+                "e.g. redis://127.0.0.1:6379/0."
+            )
 
 
 CONFIGS = {

@@ -63,8 +63,8 @@ class User(UserMixin, db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Flask-Login keeps this token, not the id, in the session: changing the password rotates it,
-    # which logs the account out everywhere.
+    # Flask-Login keeps this token, not the id, in the session and the remember-me cookie:
+    # changing the password or logging out rotates it, which logs the account out everywhere.
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_token
     )

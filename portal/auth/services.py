@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
@@ -184,6 +185,9 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
 
 
 def record_logout(user: User, ip: str | None) -> None:
+    """End the session for good: the session and remember-me cookies carry the session token,
+    so a new token makes every copy of them worthless (on every device, as a password change)."""
+    user.session_token = new_session_token()
     audit.record("logout", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     db.session.commit()
 
@@ -191,21 +195,39 @@ def record_logout(user: User, ip: str | None) -> None:
 # --- Passwords ------------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
-    """Mail a reset link when the account exists; the caller says the same thing either way."""
-    user = find_user(email)
-    if user is None or not user.active:
-        return
-    token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
-    queue_mail(
-        user.email,
-        "reset_password",
-        user.language,
-        _l("Reset your password"),
-        user=user,
-        reset_url=external_url("auth.reset_password", token=token),
-        minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+def request_password_reset(email: str, language: str) -> None:
+    """Mail a reset link when the address has an account that can log in, and otherwise a mail
+    saying that no such account uses it (in `language`, the one she reads the page in).
+
+    Both paths do the same work, one lookup, one mail rendered and queued, one commit, so that
+    neither the answer nor its time tells whether the address is registered.
+    """
+    email = normalise_email(email)
+    # The roles are not needed here; loading them would be one query more for a known address.
+    user = db.session.scalar(
+        sa.select(User).where(User.email == email).options(lazyload(User.roles))
     )
+    if user is None or not user.active:
+        queue_mail(
+            email[:254],
+            "reset_no_account",
+            language,
+            _l("Reset your password"),
+            email=email,
+            register_url=external_url("auth.register"),
+            forgot_url=external_url("auth.forgot_password"),
+        )
+    else:
+        token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+        queue_mail(
+            user.email,
+            "reset_password",
+            user.language,
+            _l("Reset your password"),
+            user=user,
+            reset_url=external_url("auth.reset_password", token=token),
+            minutes=current_app.config["RESET_TOKEN_MAX_AGE"] // 60,
+        )
     db.session.commit()
 
 

@@ -85,9 +85,12 @@ def resend_confirmation():
     return render_template("auth/resend_confirmation.html", form=form), form_status(form)
 
 
+# Failed logins are counted per account, wherever they come from, and much more loosely per
+# address: a shared office computer or a family phone must not lock out the next woman who
+# types her own password because someone else mistyped theirs.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"], deduct_when=_login_failed
+    lambda: current_app.config["LOGIN_ADDRESS_LIMIT"], methods=["POST"], deduct_when=_login_failed
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT"],
@@ -129,7 +132,7 @@ def logout():
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, str(get_locale()))
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )

@@ -1,12 +1,17 @@
 """Error pages in the person's language; JSON for API and health clients."""
 
+import math
+from datetime import UTC, datetime
+
 from flask import Flask, jsonify, render_template, request
+from flask_babel import format_time, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from portal.extensions import db
+from portal.core.time import utcnow
+from portal.extensions import db, limiter
 
 MESSAGES = {
     400: (
@@ -41,6 +46,24 @@ PLAIN_500 = (
     "<h1>Đã có lỗi xảy ra</h1><p>Vui lòng thử lại sau.</p>"
     '<h1 lang="en">Something went wrong</h1><p lang="en">Please try again later.</p></html>'
 )
+
+
+def retry_message() -> str | None:
+    """When she may try again, from the limit this request went over: the minute it ends, in
+    Vietnam's time, and how many minutes that is from now."""
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return None
+    ends = datetime.fromtimestamp(math.ceil(current.window[0] / 60) * 60, UTC)
+    minutes = max(1, math.ceil((ends - utcnow()).total_seconds() / 60))
+    return ngettext(
+        "You have tried too many times in a short while. "
+        "You can try again in %(num)d minute, at %(time)s.",
+        "You have tried too many times in a short while. "
+        "You can try again in %(num)d minutes, at %(time)s.",
+        minutes,
+        time=format_time(ends, "short"),
+    )
 
 
 def _wants_json() -> bool:
@@ -111,6 +134,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.code == 429:
+            return render_error(429, retry_message())
         if error.code in MESSAGES:
             return render_error(error.code)
         return error

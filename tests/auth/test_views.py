@@ -4,7 +4,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import template_rendered
 
+from config import Config
 from portal.auth import services
 from portal.auth.models import Role, User
 from portal.extensions import db
@@ -225,13 +227,38 @@ def test_the_login_limit_follows_the_account_across_addresses(client):
     assert response.status_code == 429
 
 
-def test_the_login_limit_follows_the_address_across_accounts(client):
-    for n in range(10):
+def test_a_shared_phone_lets_the_next_woman_in_and_says_when_to_try_again(client, frozen_time):
+    a, b = UserFactory(), UserFactory()
+    for _ in range(10):
+        assert client.post_form("/login", {"email": a.email, "password": "sai"}).status_code == 422
+    # B, on the same phone (the same address), with her own right password: she gets in.
+    assert login(client, b).location == "/"
+    client.post_form("/logout")
+    # A's 11th attempt is refused, and told when she can try again (10:00 in Vietnam now).
+    refused = client.post_form("/login", {"email": a.email, "password": PASSWORD}, headers=EN)
+    assert refused.status_code == 429
+    assert "You can try again in 1 minute, at 10:01" in text(refused)
+    frozen_time.shift(61)
+    assert login(client, a).status_code == 302
+
+
+def test_the_429_page_says_when_to_try_again_in_her_language(client, frozen_time):
+    for _ in range(5):
+        client.post_form("/password/forgot", {"email": "ai@example.vn"})
+    refused = client.post_form("/password/forgot", {"email": "ai@example.vn"})
+    assert refused.status_code == 429
+    assert "Chị có thể thử lại sau 1 phút nữa, lúc 10:01." in text(refused)
+
+
+def test_the_login_limit_of_an_address_is_for_a_whole_office(app, client):
+    app.config["LOGIN_ADDRESS_LIMIT"] = "3 per hour"  # 100 by default: three keep the test short
+    for n in range(3):
         client.post_form("/login", {"email": f"ai{n}@example.vn", "password": "sai"})
     assert (
         client.post_form("/login", {"email": "khac@example.vn", "password": "sai"}).status_code
         == 429
     )
+    assert Config.LOGIN_ADDRESS_LIMIT == "100 per hour"
 
 
 def test_successful_logins_do_not_count_towards_the_limit(client):
@@ -250,6 +277,25 @@ def test_logout_needs_a_post_with_a_token(client):
     assert client.get("/profile").status_code == 302
 
 
+def test_a_copied_session_or_remember_me_cookie_is_worthless_after_logout(app, client):
+    user = UserFactory()
+    login(client, user, remember=True)
+    copies = {name: client.get_cookie(name).value for name in ("session", "remember_token")}
+
+    def replay(name: str):
+        other = app.test_client()
+        other.set_cookie(name, copies[name])
+        return other.get("/profile")
+
+    for name in copies:
+        assert replay(name).status_code == 200  # a copy works while she is logged in
+    client.post_form("/logout")
+    for name in copies:
+        response = replay(name)
+        assert response.status_code == 302
+        assert response.location.startswith("/login")
+
+
 # --- Passwords ----------------------------------------------------------------------------------
 
 
@@ -261,6 +307,38 @@ def test_forgot_password_looks_the_same_for_any_address(client):
     assert without_tokens(text(known)).replace(user.email, "X") == without_tokens(
         text(unknown)
     ).replace("ai@example.vn", "X")
+
+
+def test_forgot_password_does_the_same_work_for_any_address(app, client):
+    """Same queries, same templates rendered, same page: the time cannot tell them apart."""
+    user = UserFactory()
+    token = client.csrf_token()
+
+    def ask(email: str) -> tuple[list[str], list[str], str]:
+        statements, templates = [], []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement.split()[0].upper())
+
+        def count_template(sender, template, context, **extra):
+            templates.append(template.name.split("/")[0])  # mail/… or auth/…
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        template_rendered.connect(count_template, app)
+        try:
+            response = client.post(
+                "/password/forgot", data={"email": email, "csrf_token": token}, headers=EN
+            )
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+            template_rendered.disconnect(count_template, app)
+        assert response.status_code == 200
+        return statements, templates, text(response).replace(email, "X")
+
+    known, unknown = ask(user.email), ask("ai@example.vn")
+    assert known[0] == unknown[0]  # e.g. SELECT the account, INSERT the mail
+    assert known[1] == unknown[1] == ["mail", "mail", "auth"]
+    assert without_tokens(known[2]) == without_tokens(unknown[2])
 
 
 def test_resetting_the_password_from_the_mail(client):

@@ -1,11 +1,13 @@
-"""Rate limits shared through Redis when RATELIMIT_STORAGE_URI is set, as with several app servers."""
+"""Rate limits shared through Redis when RATELIMIT_STORAGE_URI is set, as with several gunicorn
+workers or app servers; production refuses to count them in one process's memory."""
 
+import importlib.util
 import socket
 import uuid
 
 import pytest
 
-from config import TestingConfig
+from config import DEVELOPMENT_SECRET_KEY, Config, ProductionConfig, TestingConfig
 from portal import create_app
 from portal.extensions import db
 from tests.conftest import Client
@@ -14,6 +16,8 @@ REDIS = ("127.0.0.1", 6379)
 
 
 def redis_is_running() -> bool:
+    if importlib.util.find_spec("redis") is None:
+        return False  # redis-py, which the limits need to talk to Redis
     try:
         socket.create_connection(REDIS, timeout=0.5).close()
     except OSError:
@@ -21,7 +25,38 @@ def redis_is_running() -> bool:
     return True
 
 
-@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+def production(storage_uri: str) -> type[ProductionConfig]:
+    return type("Production", (ProductionConfig,), {"RATELIMIT_STORAGE_URI": storage_uri})
+
+
+@pytest.fixture
+def secret_key_from_the_environment(monkeypatch):
+    # As SECRET_KEY=… in the environment sets it: on Config, inherited by ProductionConfig.
+    monkeypatch.setattr(Config, "SECRET_KEY", "a-real-secret")
+
+
+@pytest.mark.usefixtures("secret_key_from_the_environment")
+def test_production_refuses_to_start_with_limits_in_memory():
+    # With several workers each would count failed logins on its own: the 11th is not refused.
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI.*Redis.*redis://"):
+        create_app(production("memory://"))
+
+
+@pytest.mark.usefixtures("secret_key_from_the_environment")
+def test_production_starts_with_limits_in_redis():
+    pytest.importorskip("redis")
+    server = create_app(production("redis://127.0.0.1:6379/0"))
+    assert server.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert server.config["SECRET_KEY"] == "a-real-secret"
+
+
+def test_production_refuses_to_start_with_the_development_secret_key(monkeypatch):
+    monkeypatch.setattr(Config, "SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(production("redis://127.0.0.1:6379/0"))
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379, or no redis-py")
 def test_two_app_servers_share_the_login_limit_through_redis(app, tmp_path):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
 
