@@ -17,8 +17,17 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 
 
+# A DOCX or ODT is a ZIP: one that would unpack to more than this is not a business plan.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+class Unreadable(ValueError):
+    """The file cannot be copied safely (a ZIP that would unpack to far too much)."""
+
+
 def stripped(data: bytes, mime: str) -> bytes:
-    """The same file without identifying metadata (unchanged for a type we do not know)."""
+    """The same file without identifying metadata (unchanged for a type we do not know).
+    Raises Unreadable for an archive too large to unpack."""
     if mime in PHOTO_FORMATS:
         return _photo(data, PHOTO_FORMATS[mime])
     if mime == PDF:
@@ -121,6 +130,8 @@ def _office(data: bytes) -> bytes:
         source = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         return data
+    if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_BYTES:
+        raise Unreadable("unpacks to too much")
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():

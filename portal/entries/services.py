@@ -490,9 +490,16 @@ def add_attachment(
                 _l("You can attach at most %(num)d photos.", num=config["MAX_PHOTOS"]),
                 field=field_name,
             )
+    try:
+        # Judges get a copy without what the file says about its author.
+        public = file_metadata.stripped(data, mime)
+    except file_metadata.Unreadable:
+        raise DomainError(
+            _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name
+        ) from None
     if kind is AttachmentKind.BUSINESS_PLAN and entry.business_plan is not None:
         _remove(entry, entry.business_plan)
-    attachment = store_attachment(entry, kind, filename, data, mime)
+    attachment = store_attachment(entry, kind, filename, data, mime, public=public)
     entry.version += 1
     if entry.status is S.SUBMITTED:
         entry.has_unsubmitted_changes = True
@@ -501,12 +508,19 @@ def add_attachment(
 
 
 def store_attachment(
-    entry: Entry, kind: AttachmentKind, filename: str, data: bytes, mime: str
+    entry: Entry,
+    kind: AttachmentKind,
+    filename: str,
+    data: bytes,
+    mime: str,
+    *,
+    public: bytes | None = None,
 ) -> Attachment:
     """The row of a checked file, then the file and the copy judges get (without what the file
     says about its author), written once the row is in; the transaction that does not commit
     removes them again. The caller checks and commits."""
-    public = file_metadata.stripped(data, mime)
+    if public is None:
+        public = file_metadata.stripped(data, mime)
     attachment = Attachment(
         kind=kind,
         original_name=(os.path.basename(filename or "") or "file")[:255],
