@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
@@ -536,12 +537,16 @@ def store_attachment(
     return attachment
 
 
-def public_copy(attachment: Attachment) -> bytes:
-    """What a judge is served: the stripped copy (made now for a file stored before copies)."""
+def public_copy(attachment: Attachment) -> bytes | None:
+    """What a judge is served: the stripped copy, made now for a file stored before copies
+    were kept; None when such a file cannot be copied safely (it is then not served)."""
     if attachment.public_stored_name:
         return storage.path_of(attachment.public_stored_name).read_bytes()
     data = storage.path_of(attachment.stored_name).read_bytes()
-    return file_metadata.stripped(data, attachment.content_type)
+    try:
+        return file_metadata.stripped(data, attachment.content_type)
+    except (file_metadata.Unreadable, Image.DecompressionBombError, OSError, ValueError):
+        return None
 
 
 def _remove(entry: Entry, attachment: Attachment) -> None:

@@ -231,8 +231,11 @@ def entry_attachment(round_id: int, entry_id: int, attachment_id: int):
     if assignment.round.blind:
         name = blind_name(file, assignment.entry.attachments)
     # The copy without metadata: a photo's EXIF artist or GPS, a plan's author would name her.
+    data = entry_services.public_copy(file)
+    if data is None:
+        abort(404)
     return send_file(
-        io.BytesIO(entry_services.public_copy(file)),
+        io.BytesIO(data),
         mimetype=file.content_type,
         as_attachment=file.kind is AttachmentKind.BUSINESS_PLAN,
         download_name=name,

@@ -367,6 +367,21 @@ def test_a_judge_gets_files_without_metadata_that_names_the_applicant(client, wo
     with zipfile.ZipFile(io.BytesIO(served["docx"].data)) as archive:
         assert b"Ke hoach" in archive.read("word/document.xml")
 
+    # A photo stored before copies were kept is stripped as it is served.
+    legacy = Attachment(
+        entry_id=entry.id,
+        kind=AttachmentKind.PHOTO,
+        original_name="cu.jpg",
+        stored_name=storage.store(sent["photo"][1]),
+        content_type="image/jpeg",
+        size=len(sent["photo"][1]),
+    )
+    db.session.add(legacy)
+    db.session.commit()
+    old = client.get(f"{base}/{legacy.id}")
+    assert old.status_code == 200 and b"Ung Vien" not in old.data
+    assert Image.open(io.BytesIO(old.data)).size == (20, 40)
+
     # She, who sent them, and the organisers still get what she sent.
     for user in (entry.applicant, world.organiser):
         login(client, user)
