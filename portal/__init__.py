@@ -52,7 +52,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
-    from portal.core.cli import mail_cli
+    from portal.core.cli import mail_cli, storage_cli
     from portal.core.errors import register_error_handlers
 
     register_error_handlers(app)
@@ -66,6 +66,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
         db.session().expire_on_commit = False
 
     app.cli.add_command(mail_cli)
+    app.cli.add_command(storage_cli)
     return app
 
 

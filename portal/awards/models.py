@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.competitions.models import Competition, CompetitionLevel, Round
 from portal.core.enums import enum_column
+from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -240,7 +241,7 @@ class PrizePayment(db.Model):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     # A reversal names the payment it undoes; a payment is reversed at most once.
     reverses_id: Mapped[int | None] = mapped_column(sa.ForeignKey("prize_payment.id"), unique=True)
-    receipt_stored_name: Mapped[str | None] = mapped_column(sa.String(64))
+    receipt_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
     receipt_filename: Mapped[str | None] = mapped_column(sa.String(200))
     receipt_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
@@ -275,7 +276,7 @@ class ExternalAward(db.Model):
     year: Mapped[int] = mapped_column(sa.SmallInteger)
     cash_value: Mapped[int | None] = mapped_column(sa.BigInteger)
     evidence_note: Mapped[str] = mapped_column(sa.Text, default="")
-    evidence_stored_name: Mapped[str | None] = mapped_column(sa.String(64))
+    evidence_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
     evidence_filename: Mapped[str | None] = mapped_column(sa.String(200))
     evidence_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -335,7 +335,7 @@ def record_payment(
             field="amount",
         )
 
-    stored_name = storage.store(checked_receipt[0]) if checked_receipt else None
+    stored_name = storage.new_name() if checked_receipt else None
     try:
         payment = PrizePayment(
             award_id=award.id,
@@ -353,6 +353,9 @@ def record_payment(
         )
         db.session.add(payment)
         db.session.flush()
+        if checked_receipt:
+            # Written once its row is in; a transaction that does not commit removes it.
+            storage.store(checked_receipt[0], stored_name)
         idempotency.made(claimed, payment)
         entry = award.entry
         posting = ledger.post(
@@ -398,9 +401,7 @@ def record_payment(
         )
         db.session.commit()
     except Exception:
-        db.session.rollback()
-        if stored_name:
-            storage.delete(stored_name)
+        db.session.rollback()  # which removes the receipt it wrote
         raise
     return payment
 

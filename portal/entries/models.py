@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.competitions.models import Category, Competition
 from portal.core.enums import enum_column
+from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.units.models import Unit
@@ -157,7 +158,12 @@ class Attachment(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id"), index=True)
     kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind))
     original_name: Mapped[str] = mapped_column(sa.String(255))
-    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True, info=STORED_FILE)
+    # The copy without the metadata that may name her (EXIF artist and GPS, a document's
+    # author), served to judges; none for files stored before copies were made.
+    public_stored_name: Mapped[str | None] = mapped_column(
+        sa.String(64), unique=True, info=STORED_FILE
+    )
     content_type: Mapped[str] = mapped_column(sa.String(100))
     size: Mapped[int] = mapped_column(sa.Integer)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,6 @@
 A draft may be incomplete; everything is checked at submission, at the moment of the write.
 """
 
-import io
 import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ from portal.applicants.services import age_on, get_profile, missing_fields
 from portal.auth.models import Role, User
 from portal.auth.services import find_user
 from portal.competitions.models import Competition, CompetitionStatus
-from portal.core import audit, idempotency, storage
+from portal.core import audit, file_metadata, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.text import fold
@@ -464,16 +463,6 @@ PLAN_TYPES = {
 PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 
 
-def _check_photo(data: bytes) -> bool:
-    """Pillow must be able to read the whole image: a renamed or broken file is refused."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-        return True
-    except (OSError, SyntaxError, Image.DecompressionBombError):
-        return False
-
-
 def add_attachment(
     applicant: User, entry: Entry, kind: AttachmentKind, filename: str, data: bytes
 ) -> Attachment:
@@ -492,25 +481,26 @@ def add_attachment(
         if len(data) > config["MAX_PLAN_BYTES"]:
             raise DomainError(_l("The business plan is larger than 10 MB."), field=field_name)
     else:
-        if mime not in PHOTO_TYPES or not _check_photo(data):
+        if mime not in PHOTO_TYPES:
             raise DomainError(_l("A photo must be a JPEG, PNG or WebP image."), field=field_name)
         if len(data) > config["MAX_PHOTO_BYTES"]:
             raise DomainError(_l("A photo is larger than 5 MB."), field=field_name)
+        storage.check_image(data, field=field_name)
         if len(entry.photos) >= config["MAX_PHOTOS"]:
             raise DomainError(
                 _l("You can attach at most %(num)d photos.", num=config["MAX_PHOTOS"]),
                 field=field_name,
             )
+    try:
+        # Judges get a copy without what the file says about its author.
+        public = file_metadata.stripped(data, mime)
+    except file_metadata.Unreadable:
+        raise DomainError(
+            _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name
+        ) from None
     if kind is AttachmentKind.BUSINESS_PLAN and entry.business_plan is not None:
         _remove(entry, entry.business_plan)
-    attachment = Attachment(
-        kind=kind,
-        original_name=(os.path.basename(filename or "") or "file")[:255],
-        stored_name=storage.store(data),
-        content_type=mime,
-        size=len(data),
-    )
-    entry.attachments.append(attachment)
+    attachment = store_attachment(entry, kind, filename, data, mime, public=public)
     entry.version += 1
     if entry.status is S.SUBMITTED:
         entry.has_unsubmitted_changes = True
@@ -518,10 +508,54 @@ def add_attachment(
     return attachment
 
 
+def store_attachment(
+    entry: Entry,
+    kind: AttachmentKind,
+    filename: str,
+    data: bytes,
+    mime: str,
+    *,
+    public: bytes | None = None,
+) -> Attachment:
+    """The row of a checked file, then the file and the copy judges get (without what the file
+    says about its author), written once the row is in; the transaction that does not commit
+    removes them again. The caller checks and commits."""
+    if public is None:
+        public = file_metadata.stripped(data, mime)
+    attachment = Attachment(
+        kind=kind,
+        original_name=(os.path.basename(filename or "") or "file")[:255],
+        stored_name=storage.new_name(),
+        public_stored_name=storage.new_name(),
+        content_type=mime,
+        size=len(data),
+    )
+    entry.attachments.append(attachment)
+    db.session.flush()
+    storage.store(data, attachment.stored_name)
+    storage.store(public, attachment.public_stored_name)
+    return attachment
+
+
+def public_copy(attachment: Attachment) -> bytes | None:
+    """What a judge is served: the stripped copy, made now for a file stored before copies
+    were kept; None when such a file cannot be copied safely (it is then not served)."""
+    if attachment.public_stored_name:
+        return storage.path_of(attachment.public_stored_name).read_bytes()
+    data = storage.path_of(attachment.stored_name).read_bytes()
+    try:
+        return file_metadata.stripped(data, attachment.content_type)
+    except (file_metadata.Unreadable, Image.DecompressionBombError, OSError, ValueError):
+        return None
+
+
 def _remove(entry: Entry, attachment: Attachment) -> None:
     entry.attachments.remove(attachment)
     db.session.flush()
-    storage.delete(attachment.stored_name)
+    # Gone with the commit only: a failed one keeps the row and so its files.
+    storage.discard(attachment.stored_name)
+    if attachment.public_stored_name:
+        storage.discard(attachment.public_stored_name)
 
 
 def remove_attachment(applicant: User, entry: Entry, attachment: Attachment) -> None:

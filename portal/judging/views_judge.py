@@ -1,5 +1,7 @@
 """Judging pages for judges: her dashboard, her declaration, scoring an entry, recusing herself."""
 
+import io
+
 import sqlalchemy as sa
 from flask import (
     abort,
@@ -17,11 +19,11 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
 from portal.competitions.models import Competition, Round
-from portal.core import storage
 from portal.core.errors import DomainError, render_error
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
+from portal.entries import services as entry_services
 from portal.entries.models import Attachment, AttachmentKind, Entry
 from portal.extensions import db
 from portal.judging import bp, scoring, services
@@ -228,8 +230,12 @@ def entry_attachment(round_id: int, entry_id: int, attachment_id: int):
     name = file.original_name
     if assignment.round.blind:
         name = blind_name(file, assignment.entry.attachments)
+    # The copy without metadata: a photo's EXIF artist or GPS, a plan's author would name her.
+    data = entry_services.public_copy(file)
+    if data is None:
+        abort(404)
     return send_file(
-        storage.path_of(file.stored_name),
+        io.BytesIO(data),
         mimetype=file.content_type,
         as_attachment=file.kind is AttachmentKind.BUSINESS_PLAN,
         download_name=name,

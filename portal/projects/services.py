@@ -249,7 +249,7 @@ def record_external_award(
         year=year,
         cash_value=cash_value,
         evidence_note=evidence_note,
-        evidence_stored_name=storage.store(checked[0]) if checked else None,
+        evidence_stored_name=storage.new_name() if checked else None,
         evidence_filename=checked[1] if checked else None,
         evidence_content_type=checked[2] if checked else None,
         recorded_by_id=actor.id,
@@ -257,6 +257,9 @@ def record_external_award(
     )
     db.session.add(external)
     db.session.flush()
+    if checked:
+        # Written once its row is in; a transaction that does not commit removes it.
+        storage.store(checked[0], external.evidence_stored_name)
     idempotency.made(claimed, external)
     audit.record(
         "external_award.recorded",
@@ -291,9 +294,9 @@ def delete_external_award(actor: User, external: ExternalAward, reason: str) -> 
         after={"reason": reason},
     )
     db.session.delete(external)
-    db.session.commit()
     if stored:
-        storage.delete(stored)
+        storage.discard(stored)  # once the commit has happened
+    db.session.commit()
 
 
 def external_awards_of(entry_ids: list[int]) -> dict[int, list[ExternalAward]]:

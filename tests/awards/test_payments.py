@@ -35,7 +35,11 @@ from tests.factories import UserFactory
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 TODAY = to_vietnam(NOW).date()
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+# A whole 1×1 PNG: receipts that are images must decode.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082"
+)
 
 
 @pytest.fixture(autouse=True)

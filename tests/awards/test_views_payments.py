@@ -17,6 +17,7 @@ from portal.core.money import MoneyInputError, parse_vnd
 from portal.core.time import to_vietnam
 from portal.extensions import db
 from tests.conftest import database_down_after_the_next_commit, login
+from tests.core.test_storage import bomb_png, truncated_jpeg
 from tests.factories import UserFactory
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)
@@ -175,6 +176,27 @@ def test_a_wrong_file_keeps_the_text(client, published, organiser):
     html = response.get_data(as_text=True)
     assert 'id="receipt-error"' in html
     assert "PDF, JPEG or PNG" in html
+    assert 'value="3.000.000"' in html and "Trả đợt 1" in html and 'value="UNC-001"' in html
+    assert paid_of(award) == 0
+
+
+@pytest.mark.parametrize(
+    ("receipt", "message"),
+    [
+        (bomb_png, "This image is too large to open (more than 89 million pixels)"),
+        (truncated_jpeg, "This image could not be read: the file is incomplete or damaged."),
+    ],
+)
+def test_a_receipt_image_that_does_not_decode_is_refused_and_the_text_kept(
+    client, published, organiser, receipt, message
+):
+    award = published.awards[0]
+    login(client, organiser)
+    data = form(amount="3.000.000", note="Trả đợt 1", receipt=(io.BytesIO(receipt()), "bl.png"))
+    response = client.post_form(new_url(award), data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="receipt-error"' in html and message in html
     assert 'value="3.000.000"' in html and "Trả đợt 1" in html and 'value="UNC-001"' in html
     assert paid_of(award) == 0
 

@@ -10,8 +10,10 @@ import time_machine
 from PIL import Image
 
 from portal.auth.models import Role
+from portal.core import file_metadata, storage
 from portal.extensions import db
 from tests.conftest import login
+from tests.core.test_storage import truncated_jpeg
 from tests.entries.test_services import applicant_with_profile
 from tests.entries.test_views import form, start
 from tests.factories import UserFactory, make_competition
@@ -185,3 +187,32 @@ def test_she_removes_a_file(client, applicant, competition):
     client.post_form(f"/entries/{entry.id}/attachments/{photo.id}/delete")
     db.session.refresh(entry)
     assert entry.photos == []
+
+
+def test_a_plan_that_would_unpack_to_far_too_much_is_refused_and_the_old_one_kept(
+    client, applicant, competition, monkeypatch
+):
+    login(client, applicant)
+    entry = start(client, competition)
+    upload(client, entry, competition, {"business_plan": (io.BytesIO(PDF), "p.pdf")}, save="1")
+    monkeypatch.setattr(file_metadata, "MAX_UNPACKED_BYTES", 10)  # as a ZIP bomb would
+    response = upload(
+        client, entry, competition, {"business_plan": (io.BytesIO(docx()), "to.docx")}, save="1"
+    )
+    assert response.status_code == 422
+    assert "The business plan must be a PDF, DOCX or ODT file." in response.get_data(as_text=True)
+    db.session.refresh(entry)
+    assert entry.business_plan.original_name == "p.pdf"
+    assert storage.path_of(entry.business_plan.stored_name).read_bytes() == PDF
+
+
+def test_a_photo_cut_short_is_refused(client, applicant, competition):
+    login(client, applicant)
+    entry = start(client, competition)
+    response = upload(
+        client, entry, competition, {"photos": [(io.BytesIO(truncated_jpeg()), "a.jpg")]}, save="1"
+    )
+    assert response.status_code == 422
+    assert "This image could not be read" in response.get_data(as_text=True)
+    db.session.refresh(entry)
+    assert entry.photos == [] and list(storage.upload_folder().iterdir()) == []

@@ -11,7 +11,11 @@ from portal.projects.models import SupportedProject
 from portal.projects.services import ensure_project
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A whole 1×1 PNG: evidence that is an image must decode.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63f8ffff3f0005fe02fe0def46b80000000049454e44ae426082"
+)
 
 
 def project_of(entry) -> SupportedProject:

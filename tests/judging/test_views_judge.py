@@ -1,13 +1,18 @@
 """The judges' pages through requests: dashboard, declaration, scoring, attachments, recusal."""
 
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from portal.auth.models import Role
 from portal.core import storage
+from portal.entries import services as entry_services
 from portal.entries.models import Attachment, AttachmentKind, TeamMember
 from portal.extensions import db
 from portal.judging.models import (
@@ -288,6 +293,101 @@ def test_an_entry_file_for_the_judge_under_a_blind_name(client, world):
     other = world.entries[1]
     wrong = f"/judging/rounds/{world.round.id}/entries/{other.id}/attachments/{file.id}"
     assert client.get(wrong).status_code == 403  # not assigned to the other entry
+
+
+def photo_with_exif() -> bytes:
+    """A phone photo that names its author and where it was taken, turned by its EXIF."""
+    image = Image.new("RGB", (40, 20), (200, 80, 120))
+    exif = image.getexif()
+    exif[0x013B] = "Lo Thi Ung Vien"  # Artist
+    exif[0x0112] = 6  # to be turned 90° to show the right way up
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (21.0, 23.0, 0.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def pdf_with_author() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "Lo Thi Ung Vien", "/Title": "Ke hoach cua Lo Thi Ung Vien"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def docx_with_author() -> bytes:
+    core = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:creator>Lo Thi Ung Vien</dc:creator>"
+        "<cp:lastModifiedBy>Lo Thi Ung Vien</cp:lastModifiedBy></cp:coreProperties>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("docProps/core.xml", core)
+        archive.writestr(
+            "word/document.xml",
+            '<w:document><w:ins w:author="Lo Thi Ung Vien"><w:t>Ke hoach</w:t></w:ins></w:document>',
+        )
+    return buffer.getvalue()
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_a_judge_gets_files_without_metadata_that_names_the_applicant(client, world):
+    entry = world.entries[0]
+    sent = {
+        "photo": (AttachmentKind.PHOTO, photo_with_exif(), "image/jpeg"),
+        "pdf": (AttachmentKind.BUSINESS_PLAN, pdf_with_author(), "application/pdf"),
+        "docx": (AttachmentKind.BUSINESS_PLAN, docx_with_author(), DOCX),
+    }
+    files = {
+        key: entry_services.store_attachment(entry, kind, f"{key}.bin", data, mime)
+        for key, (kind, data, mime) in sent.items()
+    }
+    db.session.commit()
+    assign(world, world.judges[0], entry)
+    login(client, world.judges[0])
+    base = f"/judging/rounds/{world.round.id}/entries/{entry.id}/attachments"
+    served = {key: client.get(f"{base}/{file.id}") for key, file in files.items()}
+    assert all(response.status_code == 200 for response in served.values())
+    assert all(b"Ung Vien" not in response.data for response in served.values())
+
+    photo = Image.open(io.BytesIO(served["photo"].data))
+    assert photo.format == "JPEG" and photo.size == (20, 40)  # still the right way up
+    exif = photo.getexif()
+    assert 0x013B not in exif and not exif.get_ifd(0x8825)
+    assert PdfReader(io.BytesIO(served["pdf"].data)).metadata in (None, {})
+    assert len(PdfReader(io.BytesIO(served["pdf"].data)).pages) == 1
+    with zipfile.ZipFile(io.BytesIO(served["docx"].data)) as archive:
+        assert b"Ke hoach" in archive.read("word/document.xml")
+
+    # A photo stored before copies were kept is stripped as it is served.
+    legacy = Attachment(
+        entry_id=entry.id,
+        kind=AttachmentKind.PHOTO,
+        original_name="cu.jpg",
+        stored_name=storage.store(sent["photo"][1]),
+        content_type="image/jpeg",
+        size=len(sent["photo"][1]),
+    )
+    db.session.add(legacy)
+    db.session.commit()
+    old = client.get(f"{base}/{legacy.id}")
+    assert old.status_code == 200 and b"Ung Vien" not in old.data
+    assert Image.open(io.BytesIO(old.data)).size == (20, 40)
+
+    # She, who sent them, and the organisers still get what she sent.
+    for user in (entry.applicant, world.organiser):
+        login(client, user)
+        for key, file in files.items():
+            response = client.get(f"/entries/{entry.id}/attachments/{file.id}")
+            assert response.status_code == 200 and response.data == sent[key][1]
 
 
 def test_recusal_through_the_pages(client, world):

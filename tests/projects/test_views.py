@@ -18,6 +18,7 @@ from portal.entries.models import TeamMember
 from portal.extensions import db
 from tests.admin.test_views import count_queries
 from tests.conftest import login
+from tests.core.test_storage import bomb_png, truncated_jpeg
 from tests.factories import PDF, UserFactory, add_external, project_of
 
 # Time stands still: the tests never depend on today, and the shared worlds are built once.
@@ -317,6 +318,26 @@ def test_a_wrong_file_is_refused_and_must_be_chosen_again(client, published, org
     response = client.post_form(url, data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert "The evidence must be a PDF, JPEG or PNG file." in text(response)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "message"),
+    [
+        (bomb_png, "This image is too large to open (more than 89 million pixels)"),
+        (truncated_jpeg, "This image could not be read: the file is incomplete or damaged."),
+    ],
+)
+def test_an_evidence_image_that_does_not_decode_is_refused_and_the_text_kept(
+    client, published, organiser, evidence, message
+):
+    url = f"/projects/entries/{published.entries[0].id}/external-awards"
+    data = _form(published, prize="Giải Ba toàn quốc", evidence=(io.BytesIO(evidence()), "qd.png"))
+    response = client.post_form(url, data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="evidence-error"' in page and message in page
+    assert 'value="Giải Ba toàn quốc"' in page and 'value="15.000.000"' in page
+    assert db.session.scalar(sa.select(sa.func.count(ExternalAward.id))) == 0
 
 
 def test_a_prize_is_removed_with_a_reason(client, published, organiser):
