@@ -6,11 +6,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
+from portal import create_app
 from portal.entries.models import Entry, TeamMember
 from portal.extensions import db
 from portal.judging.assigning import entry_input
-from tests.conftest import login, mails_to
+from tests.conftest import WorkerConfig, login, mails_to
+from tests.core.test_migrations import empty_database  # noqa: F401 (fixture)
 from tests.entries.test_services import applicant_with_profile
 from tests.entries.test_views import competition, form, start, text  # noqa: F401 (fixture)
 from tests.factories import UserFactory
@@ -165,3 +168,59 @@ def test_invitations_are_limited_per_hour(app, client, units, competition, froze
     db.session.refresh(entry)
     save(client, competition, entry, **team)
     assert len(mails_to("tv2@example.vn")) == 1
+
+
+def test_members_linked_before_invitations_stay_linked(empty_database):  # noqa: F811
+    """The migration keeps each linked member linked, as if she had accepted."""
+    url, engine_options = empty_database
+
+    class Config(WorkerConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SQLALCHEMY_ENGINE_OPTIONS = engine_options
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="d4e2b3c5f6a7")
+        with db.engine.begin() as conn:
+            # Only the rows the migration reads: the competition and its unit are left out.
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            else:
+                conn.execute(sa.text("PRAGMA foreign_keys = OFF"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO user_account (id, email, full_name, full_name_folded, language, "
+                    "active, created_at, session_token) VALUES "
+                    "(1, 'mai@example.vn', 'Mai', 'mai', 'vi', true, '2026-01-01', 't1'), "
+                    "(2, 'Hoa@Example.vn', 'Hoa', 'hoa', 'en', true, '2026-01-01', 't2')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO entry (id, competition_id, applicant_id, status, title, summary, "
+                    "problem, solution, customers, local_resources, consent_publish, version, "
+                    "has_unsubmitted_changes, created_at, updated_at, search_text, organisation) "
+                    "VALUES (1, 1, 1, 'draft', 't', '', '', '', '', '', false, 1, false, "
+                    "'2026-01-01', '2026-01-01', '', '')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO entry_team_member (id, entry_id, position, name, role, user_id) "
+                    "VALUES (1, 1, 0, 'Hoa', '', 2), (2, 1, 1, 'Lan', '', NULL)"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            members = conn.execute(
+                sa.text("SELECT name, email, user_id FROM entry_team_member ORDER BY id")
+            ).all()
+            invitations = conn.execute(
+                sa.text(
+                    "SELECT entry_id, email, invited_by_id, accepted_user_id, declined_at "
+                    "FROM entry_team_invitation"
+                )
+            ).all()
+        db.engine.dispose()
+    assert [tuple(m) for m in members] == [("Hoa", "hoa@example.vn", 2), ("Lan", None, None)]
+    assert [tuple(i) for i in invitations] == [(1, "hoa@example.vn", 1, 2, None)]
