@@ -85,6 +85,8 @@ class Config:
     CONFIRM_TOKEN_MAX_AGE = 60 * 60 * 48
     RESET_TOKEN_MAX_AGE = 60 * 60
     INVITATION_MAX_AGE = 60 * 60 * 24 * 14
+    # Team invitations an applicant may send in an hour, for one entry and for all of hers.
+    TEAM_INVITATIONS_PER_HOUR = 10
 
     # Rate limits: memory by default (one process); Redis whenever more than one process serves
     # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.

@@ -11,7 +11,8 @@ from portal.core import storage
 from portal.core.outbox import OutboxMessage, OutboxStatus
 from portal.core.time import utcnow
 from portal.entries import services as entry_services
-from portal.entries.models import Attachment, AttachmentKind
+from portal.entries import team
+from portal.entries.models import Attachment, AttachmentKind, TeamInvitation, TeamMember
 from portal.extensions import db
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, make_competition
@@ -78,6 +79,10 @@ ROUTES = [
     ("GET", "/competitions/{competition}/entries.xlsx", STAFF),
     ("POST", "/entries/{entry}/screen", STAFF),
     ("POST", "/entries/{entry}/extension", STAFF),
+    # An invitation to the entry's team, sent to the judge's address: only she may answer it.
+    ("GET", "/team-invitations/{team_token}", {"judge"}),
+    ("POST", "/team-invitations/{team_token}/accept", {"judge"}),
+    ("POST", "/team-invitations/{team_token}/decline", {"judge"}),
 ]
 
 # Routes reached only through a signed link, or that need no role; tested in their own files.
@@ -125,6 +130,11 @@ def make_world(units):
         size=13,
     )
     entry.attachments.append(attachment)
+    judge_email = people["judge"].email
+    entry.team_members.append(TeamMember(position=0, name="Lò Thị Hoa", email=judge_email))
+    db.session.add(
+        TeamInvitation(entry=entry, email=judge_email, invited_by_id=people["applicant"].id)
+    )
     db.session.commit()
     ids = {
         "entry": entry.id,
@@ -136,6 +146,7 @@ def make_world(units):
         "grant": target.roles[1].id,
         "invitation": invitation.id,
         "message": message.id,
+        "team_token": team.token_for(entry, judge_email),
     }
     return people, ids
 

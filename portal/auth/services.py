@@ -58,6 +58,16 @@ def _load_token(token: str, salt: str, max_age: int) -> dict:
         ) from exc
 
 
+def sign_token(data: dict, salt: str) -> str:
+    """A signed, dated link token (for the invitations of other features)."""
+    return _serializer(salt).dumps(data)
+
+
+def read_token(token: str, salt: str, max_age: int) -> dict:
+    """The data of a token made by sign_token; InvalidLink when forged or too old."""
+    return _load_token(token, salt, max_age)
+
+
 def _password_fingerprint(user: User) -> str:
     # Part of the reset token: once the password changes, the old link stops working.
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]

@@ -28,12 +28,18 @@ class TeamMemberForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
     role = StringField(_l("Role in the team"), validators=[Optional(), Length(max=120)])
     email = EmailField(
-        _l("Her e-mail, if she has an account here (optional)"),
+        _l("Her e-mail (optional)"),
+        description=_l("We send her an invitation to join your team."),
         validators=[
             Optional(),
             Length(max=254),
             Email(_l("Enter an e-mail address like name@example.com.")),
         ],
+    )
+    phone = StringField(
+        _l("Her phone (optional)"),
+        validators=[Optional(), Length(max=32)],
+        render_kw={"inputmode": "tel", "maxlength": 32},
     )
 
 

@@ -143,10 +143,40 @@ class TeamMember(db.Model):
     position: Mapped[int] = mapped_column(sa.SmallInteger)
     name: Mapped[str] = mapped_column(sa.String(120))
     role: Mapped[str] = mapped_column(sa.String(120), default="")
+    # What the applicant typed, lower case: an address to invite, never a link by itself.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str] = mapped_column(sa.String(32), default="")
+    # Her account, only once she accepted the invitation sent to `email` (TeamInvitation).
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     entry: Mapped[Entry] = relationship(back_populates="team_members")
     user: Mapped[User | None] = relationship()
+
+
+class TeamInvitation(db.Model):
+    """An invitation to join an entry's team, mailed once per address and entry.
+
+    The row stays when the member is removed from the team, so that the same address is never
+    mailed twice for the entry; its times count against the hourly limit.
+    """
+
+    __tablename__ = "entry_team_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id"))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry: Mapped[Entry] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("entry_id", "email", name="uq_entry_team_invitation_email"),
+        sa.Index("ix_entry_team_invitation_sender", "invited_by_id", "sent_at"),
+    )
 
 
 class Attachment(db.Model):

@@ -17,7 +17,7 @@ from portal.applicants.ethnicities import is_ethnic_minority
 from portal.applicants.models import Gender
 from portal.applicants.services import age_on, get_profile, missing_fields
 from portal.auth.models import Role, User
-from portal.auth.services import find_user
+from portal.auth.services import normalise_email
 from portal.competitions.models import Competition, CompetitionStatus
 from portal.core import audit, file_metadata, idempotency, storage
 from portal.core.errors import DomainError
@@ -25,6 +25,7 @@ from portal.core.outbox import queue_mail
 from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
+from portal.entries import team
 from portal.entries.models import (
     Attachment,
     AttachmentKind,
@@ -70,7 +71,8 @@ class TeamMemberData:
     name: str
     role: str = ""
     user_id: int | None = None
-    email: str = ""  # links the member to her account when one has this address
+    email: str = ""  # an address to invite: she is linked only when she accepts (team.py)
+    phone: str = ""
 
 
 @dataclass
@@ -180,11 +182,7 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     entry.capital_needed = data.capital_needed
     entry.jobs_for_women = data.jobs_for_women
     entry.consent_publish = data.consent_publish
-    entry.team_members = [
-        TeamMember(position=n, name=m.name.strip(), role=m.role.strip(), user_id=_member_account(m))
-        for n, m in enumerate(data.team[:MAX_TEAM])
-        if m.name.strip()
-    ]
+    entry.team_members = _team(entry, data.team)
     entry.version += 1
     entry.updated_at = utcnow()
     if entry.status is S.SUBMITTED:
@@ -206,23 +204,37 @@ def _same_content(entry: Entry, data: EntryData) -> bool:
     same_fields = all(
         (getattr(data, name) or "").strip() == getattr(entry, name) for name in TEXT_FIELDS
     )
-    team = [(m.name.strip(), m.role.strip()) for m in data.team if m.name.strip()]
+    team = [_member_key(m.name, m.role, m.email, m.phone) for m in data.team if m.name.strip()]
     return (
         same_fields
         and data.category_id == entry.category_id
         and data.capital_needed == entry.capital_needed
         and data.jobs_for_women == entry.jobs_for_women
         and data.consent_publish == entry.consent_publish
-        and team == [(m.name, m.role) for m in entry.team_members]
+        and team
+        == [_member_key(m.name, m.role, m.email or "", m.phone) for m in entry.team_members]
     )
 
 
-def _member_account(member: TeamMemberData) -> int | None:
-    """A team member is linked to the account with her e-mail, when there is one."""
-    if member.email.strip():
-        account = find_user(member.email)
-        return account.id if account else None
-    return member.user_id
+def _member_key(name: str, role: str, email: str, phone: str) -> tuple[str, str, str, str]:
+    return (name.strip(), role.strip(), normalise_email(email), phone.strip())
+
+
+def _team(entry: Entry, rows: list[TeamMemberData]) -> list[TeamMember]:
+    """The members as typed, in order. A member is never linked by her address alone: only the
+    account that accepted the invitation to that address is (team.link_from_invitations)."""
+    kept = {m.email: m for m in entry.team_members if m.email}
+    members = []
+    for row in [r for r in rows if r.name.strip()][:MAX_TEAM]:
+        email = normalise_email(row.email) or None
+        member = kept.pop(email, None) if email else None
+        member = member or TeamMember()
+        member.position = len(members)
+        member.name, member.role = row.name.strip(), row.role.strip()
+        member.email, member.phone = email, row.phone.strip()
+        members.append(member)
+    team.link_from_invitations(entry, members)
+    return members
 
 
 def _refresh_search(entry: Entry) -> None:
@@ -310,7 +322,7 @@ def snapshot(entry: Entry) -> dict:
             jobs_for_women=entry.jobs_for_women,
             consent_publish=entry.consent_publish,
             team=[
-                TeamMemberData(m.name, m.role, m.user_id, m.user.email if m.user else "")
+                TeamMemberData(m.name, m.role, m.user_id, m.email or "", m.phone)
                 for m in entry.team_members
             ],
         )

@@ -23,8 +23,9 @@ from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import roles_required
-from portal.core.time import from_vietnam, utcnow
-from portal.entries import bp, listing, services
+from portal.core.security import client_ip
+from portal.core.time import from_vietnam, to_vietnam, utcnow
+from portal.entries import bp, listing, services, team
 from portal.entries.forms import EntryForm, WithdrawForm
 from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from portal.entries.organiser_forms import EntryFilterForm, ExtensionForm, ScreeningForm
@@ -101,7 +102,7 @@ def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
 
 def _prefill(entry: Entry) -> dict:
     team = [
-        {"name": m.name, "role": m.role, "email": m.user.email if m.user else ""}
+        {"name": m.name, "role": m.role, "email": m.email or "", "phone": m.phone}
         for m in entry.team_members
     ]
     return {
@@ -139,6 +140,7 @@ def _data(form: EntryForm) -> EntryData:
                 name=m.form.name.data or "",
                 role=m.form.role.data or "",
                 email=m.form.email.data or "",
+                phone=m.form.phone.data or "",
             )
             for m in form.team
         ],
@@ -167,6 +169,7 @@ def edit(entry_id: int):
         entry=entry,
         reasons=reasons,
         deadline=services.deadline_for(entry),
+        team_status=team.status_of(entry),
         now=now,
     ), status
 
@@ -187,6 +190,7 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
     except DomainError as error:
         show_error(form, error)
         return INVALID, []
+    _tell_invitations(team.invite_team(current_user, entry, client_ip()))
     if not _upload(form, entry):
         form.version.data = entry.version
         return INVALID, []  # the text is saved; the refused file is named next to its field
@@ -218,6 +222,29 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
         )
     flash(message, "success")
     return 302, []
+
+
+def _tell_invitations(outcome: team.InvitationsSent) -> None:
+    """Said the same whether an address has an account or not."""
+    if outcome.sent:
+        flash(
+            _(
+                "An invitation to join your team was sent to %(emails)s. She is on your team "
+                "once she accepts it.",
+                emails=", ".join(outcome.sent),
+            ),
+            "info",
+        )
+    if outcome.held:
+        flash(
+            _(
+                "You have sent as many team invitations as allowed in an hour. The invitation to "
+                "%(emails)s was not sent: save your entry again after %(when)s to send it.",
+                emails=", ".join(outcome.held),
+                when=to_vietnam(outcome.retry_at).strftime("%H:%M %d/%m/%Y"),
+            ),
+            "warning",
+        )
 
 
 def _upload(form: EntryForm, entry: Entry) -> bool:
@@ -415,3 +442,51 @@ def extension(entry_id: int):
             flash(_("The applicant has more time for this entry."), "success")
             return redirect(url_for("entries.detail", entry_id=entry.id))
     return _detail_page(entry, extension_form=form), INVALID
+
+
+# --- Invitations to an entry's team ---------------------------------------------------------------
+
+
+def _answerable(token: str):
+    """The invitation of the link for the logged-in woman, or the page that says why not."""
+    try:
+        return team.check_invitation(current_user, token), None
+    except team.WrongAccount as error:
+        return None, (render_template("entries/team_invitation.html", error=error.message), 403)
+    except DomainError as error:  # forged, expired or already answered
+        return None, (render_template("entries/team_invitation.html", error=error.message), 404)
+
+
+@bp.route("/team-invitations/<token>")
+@login_required
+def team_invitation(token: str):
+    found, refusal = _answerable(token)
+    if refusal:
+        return refusal
+    invitation, member = found
+    return render_template(
+        "entries/team_invitation.html",
+        invitation=invitation,
+        member=member,
+        token=token,
+        form=ActionForm(),
+    )
+
+
+@bp.route("/team-invitations/<token>/<any(accept, decline):answer>", methods=["POST"])
+@login_required
+def answer_team_invitation(token: str, answer: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    found, refusal = _answerable(token)
+    if refusal:
+        return refusal
+    if answer == "accept":
+        entry = team.accept(current_user, token, client_ip())
+        flash(_("You are now on the team of “%(title)s”.", title=entry.title), "success")
+    else:
+        entry = team.decline(current_user, token, client_ip())
+        flash(
+            _("You declined the invitation to the team of “%(title)s”.", title=entry.title), "info"
+        )
+    return redirect(url_for("main.home"))

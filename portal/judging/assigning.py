@@ -48,7 +48,7 @@ from portal.judging.models import (
     SheetStatus,
 )
 from portal.judging.services import may_manage_round, round_entries_query
-from portal.judging.setup import lines, link_accounts
+from portal.judging.setup import lines, link_accounts, organises
 
 ASSIGNABLE_STATUSES = {CompetitionStatus.CLOSED, CompetitionStatus.JUDGING}
 
@@ -130,7 +130,13 @@ def load_round(round_: Round, *, link: bool = True) -> RoundData:
     )
     judges = {row.user_id: row for row in rows}
     assignable = {
-        row.user_id: row for row in rows if row.user.has_role(Role.JUDGE) and row.user.active
+        row.user_id: row
+        for row in rows
+        if row.user.has_role(Role.JUDGE)
+        and row.user.active
+        # An organiser of the competition sees every name: never a judge of a blind round (she
+        # may have become an organiser, or the round blind, after she was added).
+        and not (round_.blind and organises(row.user, round_.competition))
     }
     assignments = list(
         db.session.scalars(

@@ -283,6 +283,16 @@ def link_accounts(competition: Competition) -> None:
     db.session.flush()
 
 
+def organises(user: User | None, competition: Competition) -> bool:
+    """She manages the competition (its unit's or a parent unit's organiser, or an admin), so she
+    sees every applicant's name."""
+    return user is not None and may_manage(user, competition)
+
+
+def blind_rounds(competition: Competition) -> list[Round]:
+    return [r for r in competition.rounds if r.blind]
+
+
 def add_judge(
     actor: User, competition: Competition, email: str, *, language: str, ip: str | None = None
 ) -> CompetitionJudge:
@@ -307,6 +317,17 @@ def add_judge(
             _l("%(email)s is already a judge of this competition.", email=email), field="email"
         )
     account = auth_services.find_user(email)
+    if account is not None and organises(account, competition) and blind_rounds(competition):
+        # An organiser sees every applicant's name: judging blind would be blind in name only.
+        raise DomainError(
+            _l(
+                "%(email)s organises this competition and sees every applicant's name: she "
+                "cannot judge it, since it has a round judged without names (%(rounds)s).",
+                email=email,
+                rounds=", ".join(r.name for r in blind_rounds(competition)),
+            ),
+            field="email",
+        )
     row = CompetitionJudge(
         competition_id=competition.id,
         email=email,
@@ -438,6 +459,7 @@ class JudgeRow:
     conflict_organisations: list[str]
     loads: dict[int, int]  # round id → active assignments
     submitted: int
+    organiser: bool = False  # she organises the competition: flagged, kept off blind rounds
 
 
 def lines(text: str | None) -> list[str]:
@@ -499,6 +521,7 @@ def judge_rows(competition: Competition) -> list[JudgeRow]:
             conflict_organisations=lines(j.conflict_organisations),
             loads=loads.get(j.user_id, {}) if j.user_id else {},
             submitted=submitted.get(j.user_id, 0) if j.user_id else 0,
+            organiser=organises(j.user, competition),
         )
         for j in judges
     ]

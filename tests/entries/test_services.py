@@ -267,17 +267,18 @@ def test_a_closed_competition_accepts_no_new_entry(applicant, units):
         services.start_entry(applicant, closed)
 
 
-def test_a_team_member_is_linked_to_her_account_by_email(applicant, competition):
-    colleague = UserFactory(email="hoa@example.vn")
+def test_a_team_member_is_not_linked_to_an_account_by_her_email_alone(applicant, competition):
+    """Only her acceptance of the invitation links her (tests/entries/test_team.py)."""
+    UserFactory(email="hoa@example.vn")
     entry = services.start_entry(applicant, competition)
     team = [
-        TeamMemberData("Lò Thị Hoa", "Kế toán", email="HOA@example.vn"),
+        TeamMemberData("Lò Thị Hoa", "Kế toán", email="HOA@example.vn", phone="0912 345 678"),
         TeamMemberData("Cà Thị Lan", "Bán hàng"),
     ]
     services.save_draft(applicant, entry, complete(competition, team=team), entry.version)
-    assert [(m.name, m.user_id) for m in entry.team_members] == [
-        ("Lò Thị Hoa", colleague.id),
-        ("Cà Thị Lan", None),
+    assert [(m.name, m.email, m.phone, m.user_id) for m in entry.team_members] == [
+        ("Lò Thị Hoa", "hoa@example.vn", "0912 345 678", None),
+        ("Cà Thị Lan", None, "", None),
     ]
 
 

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
-from portal.auth.models import Role, User
+from portal.auth.models import Role, RoleGrant, User
 from portal.competitions.models import CompetitionStatus
 from portal.core.errors import DomainError
 from portal.core.time import utcnow
@@ -222,3 +222,15 @@ def test_two_thousand_entries_and_sixty_judges_are_assigned_evenly(units):
     assert len(assignments) == 6000
     loads = Counter(a.judge_id for a in assignments)
     assert set(loads.values()) == {100}
+
+
+def test_a_judge_who_became_an_organiser_is_not_assigned_in_a_blind_round(judging, units):
+    """She sees every name: kept off the blind round, though still on the panel."""
+    judge = judging.judges[0]
+    judge.roles.append(RoleGrant(role=Role.ORGANISER, unit_id=units["dien_bien"].id))
+    db.session.commit()
+    assert judging.round.blind
+    assert judge.id not in assigning.load_round(judging.round).assignable
+    judging.round.blind = False
+    db.session.commit()
+    assert judge.id in assigning.load_round(judging.round).assignable

@@ -299,3 +299,34 @@ def test_the_proposal_runs_a_constant_number_of_queries(client, units):
     small = proposal_queries(client, world)
     grow(world, entries=20, judges=5)
     assert proposal_queries(client, world) == small
+
+
+def test_an_organiser_of_a_blind_competition_cannot_be_its_judge(organiser_client, judging, units):
+    """She sees every applicant's name: the panel refuses her and says why, on the page."""
+    url = f"/judging/competitions/{judging.competition.id}/judges"
+    assert judging.round.blind
+    colleague = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"]), Role.JUDGE])
+    colleague.email = "can.bo.hoi@example.vn"
+    db.session.commit()
+    response = organiser_client.post_form(url, {"email": "can.bo.hoi@example.vn"})
+    assert response.status_code == 422
+    assert (
+        "can.bo.hoi@example.vn organises this competition and sees every applicant&#39;s name: "
+        "she cannot judge it" in text(response)
+    )
+    assert not db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CompetitionJudge)
+        .where(CompetitionJudge.email == "can.bo.hoi@example.vn")
+    )
+
+
+def test_in_open_rounds_an_organiser_judge_is_flagged(organiser_client, judging, units):
+    url = f"/judging/competitions/{judging.competition.id}/judges"
+    for round_ in judging.competition.rounds:
+        round_.blind = False
+    colleague = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"]), Role.JUDGE])
+    db.session.commit()
+    response = organiser_client.post_form(url, {"email": colleague.email})
+    assert response.status_code == 302
+    assert "Organises this competition: sees every name" in text(organiser_client.get(url))
