@@ -13,6 +13,7 @@ from portal.competitions.models import Competition, Round
 from portal.competitions.services import may_manage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
+from portal.core.inputs import page_number
 from portal.core.permissions import require, roles_required
 from portal.core.time import from_vietnam, to_vietnam
 from portal.extensions import db
@@ -290,7 +291,7 @@ def _judge_choices(data: assigning.RoundData) -> list[SelectChoice]:
 def _assignments_page(round_: Round, errors: list[str] | None = None, status: int = 200):
     data = assigning.load_round(round_)
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = page_number()
     except ValueError:
         page = 1
     pages = max(1, -(-len(data.entries) // PER_PAGE))
