@@ -5,7 +5,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, request
 
 from portal.auth.models import Role
 from portal.extensions import db
@@ -96,8 +96,8 @@ def _filled_routes(world) -> list[str]:
     for rule in current_app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        if not set(rule.arguments) <= set(ids):
-            continue
+        if not set(rule.arguments) <= set(ids) or rule.rule.endswith((".pdf", ".zip")):
+            continue  # (certificates read no filter, and are the slowest to make)
         urls.append(re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(ids[m.group(1)]), rule.rule))
     return sorted(urls)
 
@@ -108,10 +108,9 @@ def test_query_filters_with_huge_numbers_or_nul_answer_no_500(client, published,
     client.application.config["PROPAGATE_EXCEPTIONS"] = False  # every 500 listed, not the first
     query = "&".join(f"{name}={value}" for name in FILTERS).replace("\x00", "%00")
     wrong = {}
-    for who in ("anonymous", "admin", "organiser"):
-        if who != "anonymous":
-            client.post_form("/logout")
-            login(client, admin if who == "admin" else published.organiser)
+    for who in ("anonymous", "admin"):  # an admin sees every page an organiser sees, and more
+        if who == "admin":
+            login(client, admin)
         for url in _filled_routes(published):
             response = client.get(f"{url}?{query}")
             if response.status_code >= 500:
@@ -182,3 +181,10 @@ def test_a_blank_in_a_choice_of_the_profile_is_a_message(client, units, field):
         "/applicant/profile", {"full_name": "Lò Thị Mai", "phone": "0912345678", field: " "}
     )
     assert response.status_code in (200, 302, 422), response.status_code
+
+
+def test_nul_bytes_are_taken_out_of_every_form_query_and_json_body(app):
+    with app.test_request_context("/?q=a%00b", method="POST", data={"t\x00": "c\x00d"}):
+        assert request.args["q"] == "ab" and request.form["t"] == "cd"
+    with app.test_request_context("/", method="POST", json={"a\x00": ["b\x00", {"c": "\x00"}]}):
+        assert request.get_json() == {"a": ["b", {"c": ""}]}
