@@ -176,10 +176,7 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
     """Save what she typed, then submit if she asked to; returns the status and any reasons."""
     if not form.validate_on_submit():
         return INVALID, []
-    try:
-        version = int(form.version.data or 0)
-    except ValueError:
-        version = 0
+    version = bounded_int(form.version.data, minimum=0) or 0
     try:
         services.save_draft(current_user, entry, _data(form), version)
     except services.StaleEntry as error:

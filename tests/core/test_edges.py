@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from portal.auth.models import Role
+from portal.entries import services as entry_services
 from portal.extensions import db
 from portal.projects.models import SupportedProject
 from tests.conftest import login
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_competition
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
@@ -188,3 +189,16 @@ def test_nul_bytes_are_taken_out_of_every_form_query_and_json_body(app):
         assert request.args["q"] == "ab" and request.form["t"] == "cd"
     with app.test_request_context("/", method="POST", json={"a\x00": ["b\x00", {"c": "\x00"}]}):
         assert request.get_json() == {"a": ["b", {"c": ""}]}
+
+
+def test_an_entry_saved_with_huge_numbers_and_a_nul_byte_gets_messages(client, units):
+    organiser = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])])
+    applicant = UserFactory()
+    entry = entry_services.start_entry(applicant, make_competition(organiser, units["dien_bien"]))
+    login(client, applicant)
+    response = client.post_form(
+        f"/entries/{entry.id}/edit",
+        {"title": "Nuôi\x00 gà", "version": HUGE, "capital_needed": HUGE, "save": "1"},
+    )
+    assert response.status_code in (409, 422), response.status_code
+    assert "Nuôi gà" in response.get_data(as_text=True)
