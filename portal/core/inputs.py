@@ -2,14 +2,15 @@
 
 An id past what the database's integer holds (2^31 - 1 on PostgreSQL, 2^63 - 1 on SQLite) or a
 NUL byte (which PostgreSQL refuses in text) used to reach a query and answer 500. Here: ids in
-URLs are 1..2^31 - 1 or no page at all (404), query numbers are bounded (400), and NUL bytes are
-taken out of every form, query string and JSON body before a view sees them.
+URLs are 1..2^31 - 1 or no page at all (404), numbers read from a query or a hidden field are
+bounded (anything else is no value), and NUL bytes are taken out of every form, query string and
+JSON body before a view sees them. Number fields of forms: portal.core.forms.
 """
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Request, abort, request
+from flask import Request, request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
 
@@ -38,22 +39,12 @@ def bounded_int(value: Any, *, minimum: int = 1, maximum: int = MAX_ID) -> int |
     if value is None:
         return None
     text = str(value).strip()
-    if not text or len(text) > 20 or not text.lstrip("-").isdigit():
+    digits = text[1:] if text.startswith("-") else text
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+    if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
         return None
     number = int(text)
     return number if minimum <= number <= maximum else None
-
-
-def query_int(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID):
-    """An integer of the query string (`?page=3`): `default` when absent or blank, a 400 when it
-    is not a number in range (a page number of 400 digits is a bad request, not a 500)."""
-    raw = request.args.get(name, "")
-    if not raw.strip():
-        return default
-    number = bounded_int(raw, minimum=minimum, maximum=maximum)
-    if number is None:
-        abort(400)
-    return number
 
 
 MAX_PAGE = 1_000_000

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from portal.auth.models import Role
+from portal.core.inputs import bounded_int
 from portal.entries import services as entry_services
 from portal.extensions import db
 from portal.projects.models import SupportedProject
@@ -28,7 +29,7 @@ def _get_routes(app) -> list[tuple[str, list[str]]]:
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        ints = [name for name, conv in rule._converters.items() if conv.regex == r"\d+"]
+        ints = re.findall(r"<int:([a-z_]+)>", rule.rule)
         if not ints:
             continue
         routes.append((re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule), ints))
@@ -202,3 +203,23 @@ def test_an_entry_saved_with_huge_numbers_and_a_nul_byte_gets_messages(client, u
     )
     assert response.status_code in (409, 422), response.status_code
     assert "Nuôi gà" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "raw, number",
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("0", None),
+        ("-3", None),
+        ("²", None),
+        ("--5", None),
+        ("1e400", None),
+        (HUGE_IDS[0], None),
+        (HUGE, None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_bounded_int_reads_ids_and_nothing_else(raw, number):
+    assert bounded_int(raw) == number
