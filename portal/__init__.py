@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 from portal.core.i18n import select_locale
+from portal.core.inputs import IdConverter, PortalRequest
 from portal.core.money import format_vnd
 from portal.core.time import utcnow
 from portal.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
@@ -41,6 +42,10 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     app.config.from_object(config)
     if hasattr(config, "check"):
         config.check()
+    # Before any rule is added: every `<int:...>` id is 1..2^31 - 1 (else 404), and no view
+    # reads a NUL byte from a form, a query string or a JSON body.
+    app.url_map.converters["int"] = IdConverter
+    app.request_class = PortalRequest
 
     if app.config["TRUSTED_PROXIES"]:
         # Behind a load balancer the client's address is in X-Forwarded-For; the rate limits

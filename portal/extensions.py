@@ -1,5 +1,6 @@
 """Extensions are created once here, unbound, and bound to the app in create_app()."""
 
+from flask import has_request_context
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,7 +21,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+class PortalSQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, **kwargs):
+        # Flask-SQLAlchemy reads `?page=` with int(): 400 digits gave an OFFSET no database holds.
+        if page is None and has_request_context():
+            from portal.core.inputs import page_number
+
+            page = page_number()
+        return super().paginate(select, page=page, **kwargs)
+
+
+db = PortalSQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 mail = Mail()

@@ -13,6 +13,7 @@ from portal.applicants.models import (
     HOUSEHOLD_STATUS_LABELS,
 )
 from portal.auth.forms import full_name_field, phone_field
+from portal.core.inputs import choice_value
 from portal.units.forms import UnitPickerMixin
 
 DATE_FORMAT = "%Y-%m-%d"
@@ -41,26 +42,35 @@ class ApplicantProfileForm(UnitPickerMixin, FlaskForm):
         render_kw={"autocomplete": "bday"},
     )
     gender = RadioField(
-        FIELD_LABELS["gender"], choices=_choices(GENDER_LABELS), validators=[Optional()]
+        FIELD_LABELS["gender"],
+        choices=_choices(GENDER_LABELS),
+        validators=[Optional()],
+        coerce=choice_value,
     )
     ethnicity = SelectField(
-        FIELD_LABELS["ethnicity"], choices=ethnicity_choices(), validators=[Optional()]
+        FIELD_LABELS["ethnicity"],
+        choices=ethnicity_choices(),
+        validators=[Optional()],
+        coerce=choice_value,
     )
     household_status = RadioField(
         FIELD_LABELS["household_status"],
         choices=_choices(HOUSEHOLD_STATUS_LABELS),
         validators=[Optional()],
+        coerce=choice_value,
         description=_l("As certified by your commune for this year."),
     )
     union_member = RadioField(
         FIELD_LABELS["union_member"],
         choices=[SelectChoice(YES, _l("Yes")), SelectChoice(NO, _l("No"))],
         validators=[Optional()],
+        coerce=choice_value,
     )
     business_stage = RadioField(
         FIELD_LABELS["business_stage"],
         choices=_choices(BUSINESS_STAGE_LABELS),
         validators=[Optional()],
+        coerce=choice_value,
     )
     submit = SubmitField(_l("Save my profile"))
 

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -26,6 +25,7 @@ from portal.applicants.models import BusinessStage
 from portal.awards import prizes
 from portal.awards.models import PrizeKind
 from portal.core.errors import DomainError
+from portal.core.forms import IntegerField
 
 
 class WholeNumberField(IntegerField):

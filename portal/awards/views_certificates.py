@@ -30,6 +30,7 @@ from portal.awards.services import (
 from portal.competitions.models import Competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
+from portal.core.inputs import page_number
 from portal.core.permissions import require, roles_required
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
@@ -109,7 +110,7 @@ def certificates_page(competition_id: int):
     if published:
         page = db.paginate(
             _awards_of(competition),
-            page=request.args.get("page", 1, type=int),
+            page=page_number(),
             per_page=PER_PAGE,
             error_out=False,
         )

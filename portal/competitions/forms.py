@@ -6,7 +6,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
+from portal.core.forms import FROM_THE_LIST, IntegerField
 from portal.units.forms import UnitPickerMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -124,6 +124,10 @@ class ListFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     q = StringField(_l("Search"), validators=[Optional(), Length(max=100)])
-    province = SelectField(_l("Province or city"), validators=[Optional()])
-    level = SelectField(_l("Level"), validators=[Optional()])
-    phase = SelectField(_l("Status"), validators=[Optional()])
+    province = SelectField(
+        _l("Province or city"),
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose a province or city from the list."),
+    )
+    level = SelectField(_l("Level"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST)
+    phase = SelectField(_l("Status"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST)

@@ -14,6 +14,7 @@ from portal.competitions.services import CategoryData, CompetitionData, RoundDat
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
+from portal.core.inputs import bounded_int
 from portal.core.permissions import roles_required
 from portal.core.time import from_vietnam, to_vietnam, utcnow
 from portal.extensions import db
@@ -36,17 +37,19 @@ def index():
         SelectChoice("upcoming", _("Upcoming")),
         SelectChoice("past", _("Past")),
     ]
-    form.validate()
+    valid = form.validate()
     now = utcnow()
     query = services.public_query(
-        province_id=int(form.province.data) if (form.province.data or "").isdigit() else None,
+        province_id=bounded_int(form.province.data) if not form.province.errors else None,
         level=form.level.data,
         phase=form.phase.data,
         search=form.q.data,
         now=now,
     )
     page = db.paginate(query, per_page=20, error_out=False)
-    return render_template("competitions/index.html", form=form, page=page, now=now)
+    # A filter that is not in its list is ignored, and said so next to it.
+    status = 200 if valid else 400
+    return render_template("competitions/index.html", form=form, page=page, now=now), status
 
 
 def _get_visible(competition_id: int) -> Competition:

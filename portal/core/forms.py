@@ -1,6 +1,10 @@
 """Helpers every form view uses: the status of a refused form, a rule's message on its field,
-and the field for amounts of đồng."""
+the field for amounts of đồng, and the number fields every form uses instead of WTForms' own."""
 
+import math
+from decimal import Decimal, InvalidOperation
+
+import wtforms
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -9,6 +13,9 @@ from wtforms import StringField
 
 from portal.core.errors import DomainError
 from portal.core.money import MoneyInputError, parse_vnd
+
+# What a list's filter (or any choice field) says of a value that is not one of its choices.
+FROM_THE_LIST = _l("Choose a value from the list.")
 
 # A form that fails validation comes back with what was typed, its messages, and this status.
 INVALID = 422
@@ -59,3 +66,67 @@ class MoneyField(StringField):
         if self.raw is not None:
             return self.raw
         return "" if self.data is None else format_decimal(self.data, locale=get_locale())
+
+
+# More digits than any count, year, age or score of the portal: WTForms would read 400 digits
+# and then fail (NumberRange converts to a float, the database's integer overflows) with a 500.
+MAX_DIGITS = 18
+NUMBER_MESSAGE = _l("Enter a whole number of at most 18 digits.")
+DECIMAL_MESSAGE = _l("Enter a number of at most 18 digits, for example 72.5.")
+
+
+def _number_text(valuelist) -> str | None:
+    """What was typed in a number field, stripped; None when nothing was."""
+    if not valuelist or valuelist[0] is None or not str(valuelist[0]).strip():
+        return None
+    return str(valuelist[0]).strip()
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number of at most MAX_DIGITS digits; anything else is refused with a message in
+    her language, next to the field, and what she typed stays in it."""
+
+    def process_formdata(self, valuelist) -> None:
+        text = _number_text(valuelist)
+        self.data = None
+        if text is None:
+            return
+        digits = text[1:] if text[:1] in "+-" else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_DIGITS:
+            raise ValueError(str(NUMBER_MESSAGE))
+        self.data = int(text)
+
+
+class DecimalField(wtforms.DecimalField):
+    """A decimal number of at most MAX_DIGITS digits before the point: a longer one could not
+    be rounded to the field's places when the page comes back (a 500)."""
+
+    def process_formdata(self, valuelist) -> None:
+        text = _number_text(valuelist)
+        self.data = None
+        if text is None:
+            return
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise ValueError(str(DECIMAL_MESSAGE)) from None
+        if not number.is_finite() or number.adjusted() >= MAX_DIGITS:
+            raise ValueError(str(DECIMAL_MESSAGE))
+        self.data = number
+
+
+class FloatField(wtforms.FloatField):
+    """A number of at most MAX_DIGITS digits before the point; never inf or nan ('1e400')."""
+
+    def process_formdata(self, valuelist) -> None:
+        text = _number_text(valuelist)
+        self.data = None
+        if text is None:
+            return
+        try:
+            number = float(text.replace(",", "."))
+        except ValueError:
+            raise ValueError(str(DECIMAL_MESSAGE)) from None
+        if not math.isfinite(number) or abs(number) >= 10**MAX_DIGITS:
+            raise ValueError(str(DECIMAL_MESSAGE))
+        self.data = number

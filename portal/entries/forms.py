@@ -7,7 +7,6 @@ from wtforms import (
     FileField,
     FormField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     SelectField,
     StringField,
@@ -16,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, NumberRange, Optional
 
+from portal.core.forms import IntegerField
 from portal.units.forms import optional_int
 
 TEXT_MAX = 5_000

@@ -11,6 +11,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from portal.core.forms import FROM_THE_LIST
+
 
 class EntryFilterForm(FlaskForm):
     class Meta:
@@ -19,13 +21,25 @@ class EntryFilterForm(FlaskForm):
     q = StringField(
         _l("Search by reference, title or name"), validators=[Optional(), Length(max=100)]
     )
-    status = SelectField(_l("Status"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    commune = SelectField(_l("Commune or ward"), validators=[Optional()])
-    household = SelectField(_l("Household status"), validators=[Optional()])
-    minority = SelectField(_l("Ethnic minority"), validators=[Optional()])
-    stage = SelectField(_l("Stage of the business"), validators=[Optional()])
-    sort = SelectField(_l("Sort by"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    category = SelectField(
+        _l("Category"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    commune = SelectField(
+        _l("Commune or ward"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    household = SelectField(
+        _l("Household status"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    minority = SelectField(
+        _l("Ethnic minority"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    stage = SelectField(
+        _l("Stage of the business"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST
+    )
+    sort = SelectField(_l("Sort by"), validators=[Optional()], invalid_choice_message=FROM_THE_LIST)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

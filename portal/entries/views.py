@@ -22,6 +22,7 @@ from portal.competitions.models import Competition
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
+from portal.core.inputs import bounded_int
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip
 from portal.core.time import from_vietnam, to_vietnam, utcnow
@@ -178,10 +179,7 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
     """Save what she typed, then submit if she asked to; returns the status and any reasons."""
     if not form.validate_on_submit():
         return INVALID, []
-    try:
-        version = int(form.version.data or 0)
-    except ValueError:
-        version = 0
+    version = bounded_int(form.version.data, minimum=0) or 0
     try:
         services.save_draft(current_user, entry, _data(form), version)
     except services.StaleEntry as error:
@@ -349,13 +347,14 @@ def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFi
     ]
     form.validate()
 
-    def as_int(value):
-        return int(value) if (value or "").isdigit() else None
+    def valid(field):
+        # A filter that is not in its list is ignored (its message is next to it).
+        return None if field.errors else field.data
 
     filters = listing.EntryFilters(
-        status=form.status.data or None,
-        category_id=as_int(form.category.data),
-        commune_id=as_int(form.commune.data),
+        status=valid(form.status) or None,
+        category_id=bounded_int(valid(form.category)),
+        commune_id=bounded_int(valid(form.commune)),
         household_status=form.household.data or None,
         ethnic_minority=form.minority.data or None,
         business_stage=form.stage.data or None,
@@ -379,7 +378,7 @@ def competition_entries(competition_id: int):
         page=page,
         counts=listing.status_counts(competition),
         args={k: v for k, v in request.args.items() if k != "page"},
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.route("/competitions/<int:competition_id>/entries.<any(csv, xlsx):kind>")

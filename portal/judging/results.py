@@ -20,6 +20,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import User
 from portal.competitions.models import Round
@@ -578,6 +579,11 @@ class AdvancePlan:
     advancing: list[RoundResult]
     staying: list[RoundResult]
     tied_at_cut: int = 0  # entries past N that share the rank at the cut and advance too
+    use_raw: bool = False  # the round ranks by the raw score, not the normalised one
+
+    def score(self, result: RoundResult) -> float | None:
+        """The score the round ranks (and a threshold chooses) by."""
+        return result.raw_score if self.use_raw else result.normalised_score
 
 
 def plan_advance(
@@ -598,10 +604,13 @@ def plan_advance(
         db.session.scalars(
             sa.select(RoundResult)
             .where(RoundResult.round_id == round_.id)
+            # The preview names every entry: their references and titles in one more query.
+            .options(selectinload(RoundResult.entry))
             .order_by(RoundResult.rank.is_(None), RoundResult.rank, RoundResult.entry_id)
         )
     )
     ranked = [r for r in results if r.rank is not None]
+    use_raw = round_.rank_by == "raw"
     tied = 0
     if top is not None:
         if top < 1:
@@ -613,7 +622,6 @@ def plan_advance(
             chosen = {r.entry_id for r in ranked if r.rank <= cut}
             tied = len(chosen) - top
     else:
-        use_raw = round_.rank_by == "raw"
         chosen = {
             r.entry_id
             for r in ranked
@@ -624,6 +632,7 @@ def plan_advance(
         [r for r in results if r.entry_id in chosen],
         [r for r in results if r.entry_id not in chosen],
         tied,
+        use_raw,
     )
 
 

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from portal.core.inputs import bounded_int
 from portal.judging.models import RubricCriterion
 from portal.judging.scoring import ORGANISATIONS_MAX, PEOPLE_MAX
 
@@ -33,7 +34,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 def _int_list(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
+    return [number for number in map(bounded_int, values) if number is not None]
 
 
 class DeclarationForm(FlaskForm):

@@ -7,10 +7,8 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     FieldList,
-    FloatField,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -20,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from portal.core.forms import FloatField, IntegerField
 from portal.judging.models import RankBy
 from portal.units.forms import optional_int
 

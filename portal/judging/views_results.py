@@ -18,6 +18,7 @@ from portal.auth.models import Role
 from portal.competitions.models import Round
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
+from portal.core.inputs import bounded_int, page_number
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -67,7 +68,7 @@ def _filters(round_: Round) -> tuple[ResultFilterForm, results.ResultFilters]:
     category = form.category.data or ""
     return form, results.ResultFilters(
         flag=form.flag.data or None,
-        category_id=int(category) if category.isdigit() else None,
+        category_id=bounded_int(category),
         search=form.q.data if not form.q.errors else None,
     )
 
@@ -76,7 +77,7 @@ def _results_page(round_: Round, *, finalise_form=None, reopen_form=None, status
     form, filters = _filters(round_)
     ranking = results.compute(round_)
     rows = results.filtered(ranking, filters)
-    page = results.paginate(rows, request.args.get("page", 1, type=int), PER_PAGE)
+    page = results.paginate(rows, page_number(), PER_PAGE)
     missing = sum(1 for r in ranking.results if "missing" in r.flags)
     return render_template(
         "judging/results/results.html",

@@ -13,6 +13,7 @@ from portal.competitions.models import Competition, Round
 from portal.competitions.services import may_manage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
+from portal.core.inputs import bounded_int, page_number
 from portal.core.permissions import require, roles_required
 from portal.core.time import from_vietnam, to_vietnam
 from portal.extensions import db
@@ -290,7 +291,7 @@ def _judge_choices(data: assigning.RoundData) -> list[SelectChoice]:
 def _assignments_page(round_: Round, errors: list[str] | None = None, status: int = 200):
     data = assigning.load_round(round_)
     try:
-        page = max(1, int(request.args.get("page", 1)))
+        page = page_number()
     except ValueError:
         page = 1
     pages = max(1, -(-len(data.entries) // PER_PAGE))
@@ -359,9 +360,8 @@ def confirm_assignments(round_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        version = int(form.version.data or "")
-    except ValueError:
+    version = bounded_int(form.version.data, minimum=0)
+    if version is None:
         return _proposal_page(round_, [_("This proposal is incomplete: here is a fresh one.")], 409)
     try:
         created = assigning.confirm(current_user, round_, version, form.fingerprint.data or "")
@@ -389,10 +389,7 @@ def add_assignment(round_id: int):
     form = AssignForm()
     form.judge.choices = []
     judge_id = _judge_id(form)
-    try:
-        entry_id = int(form.entry.data or "")
-    except ValueError:
-        entry_id = None
+    entry_id = bounded_int(form.entry.data)
     if judge_id is None or entry_id is None:
         return _assignments_page(round_, [_("Choose a judge for the entry.")], INVALID)
     try:

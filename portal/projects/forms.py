@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -16,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.competitions.models import LEVEL_LABELS, CompetitionLevel
-from portal.core.forms import MoneyField
+from portal.core.forms import IntegerField, MoneyField
 
 
 class YearField(IntegerField):

@@ -23,6 +23,7 @@ from portal.competitions.models import DEFAULT_CATEGORIES
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
+from portal.core.inputs import bounded_int
 from portal.core.permissions import require, roles_required
 from portal.core.time import to_vietnam, utcnow
 from portal.entries.models import Entry
@@ -35,7 +36,7 @@ PER_PAGE = 50
 
 
 def _as_int(value: str | None) -> int | None:
-    return int(value) if (value or "").isdigit() else None
+    return bounded_int(value)
 
 
 def _filters() -> tuple[ProjectFilterForm, services.ProjectFilters]:

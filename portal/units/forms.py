@@ -8,16 +8,14 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 
+from portal.core.inputs import optional_id
 from portal.units import services
 
 
 def optional_int(value) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An id or nothing: blanks, words and numbers no id can be (400 digits) are no choice, and
+    # the choice check then refuses them.
+    return optional_id(value)
 
 
 class UnitPickerMixin:

@@ -191,7 +191,10 @@ def test_the_list_filters_by_province_level_and_status(client, organiser, units)
     assert "Lào Cai sắp mở" in upcoming and "Điện Biên khởi nghiệp" not in upcoming
     searched = text(client.get("/competitions/?q=DIEN+BIEN"))
     assert "Điện Biên khởi nghiệp" in searched and "Lào Cai sắp mở" not in searched
-    assert client.get("/competitions/?province=abc&level=x&phase=y").status_code == 200
+    # A filter not in its list is ignored, and said so next to it.
+    bad = client.get("/competitions/?province=abc&level=x&phase=y")
+    assert bad.status_code == 400
+    assert "Chọn một tỉnh, thành phố trong danh sách." in text(bad)
 
 
 def test_the_home_page_lists_open_competitions(client, organiser, units):

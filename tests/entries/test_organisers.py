@@ -77,7 +77,9 @@ def test_the_list_filters_searches_and_hides_drafts(client, organiser, competiti
     assert "Rượu men lá" in minority and "Thổ cẩm Thái" not in minority
     by_ref = text(client.get(url + "?sort=reference"))
     assert by_ref.index(first.reference) < by_ref.index(second.reference)
-    assert client.get(url + "?status=bogus&category=x&sort=nope").status_code == 200
+    bad = client.get(url + "?status=bogus&category=x&sort=nope")
+    assert bad.status_code == 400  # ignored, and said so next to each filter
+    assert text(bad).count("Choose a value from the list.") == 3
 
 
 def test_screening_an_entry_tells_the_applicant(client, organiser, competition, units):

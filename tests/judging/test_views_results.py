@@ -11,7 +11,7 @@ from portal.core.audit import AuditLog
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging.models import RoundEntry, ScoreSheet
+from portal.judging.models import RoundEntry, RoundResult, ScoreSheet
 from tests.admin.test_views import count_queries
 from tests.conftest import login
 from tests.factories import assign, make_judging, score
@@ -199,6 +199,27 @@ def test_reopening_needs_a_reason(client, units):
     [row] = actions("results.reopened")
     assert row.after["reason"] == "Nhập nhầm điểm của bài 3"
     assert client.post_form(url, {"reason": "Lần nữa"}).status_code == 422  # not final now
+
+
+def test_the_advance_preview_names_each_entry_with_its_rank_and_score(client, units):
+    w = scored_world(units)
+    login(client, w.organiser)
+    client.post_form(f"/judging/rounds/{w.round.id}/finalise", {})
+    page = client.get(f"/judging/rounds/{w.round.id}/advance?mode=top&count=2").get_data(
+        as_text=True
+    )
+    advancing, staying = page.split('id="plan-advancing"')[1].split('id="plan-staying"')
+    results = db.session.scalars(sa.select(RoundResult).order_by(RoundResult.rank)).all()
+    assert len(results) == 6
+    for result in results:
+        entry = result.entry
+        score = f"{result.normalised_score:.2f}".replace(".", ",")  # as Vietnamese writes it
+        row = (
+            f'<td class="text-end">{result.rank}</td>\n        <td>{entry.reference}</td>\n'
+            f'        <td>{entry.title}</td>\n        <td class="text-end">{score}</td>'
+        )
+        assert row in (advancing if result.rank <= 2 else staying), row
+        assert entry.reference not in (staying if result.rank <= 2 else advancing)
 
 
 def test_advancing_shows_a_preview_then_advances(client, units):
