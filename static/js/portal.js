@@ -26,6 +26,24 @@
     });
   });
 
+  // The header's menus are <details> and open without this file; here a tap elsewhere or Escape
+  // closes them, and opening one group closes the other.
+  var menus = document.querySelectorAll(".site-header details");
+  function closeMenus(except) {
+    menus.forEach(function (menu) {
+      if (menu !== except && !menu.contains(except)) menu.removeAttribute("open");
+    });
+  }
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () { if (menu.open) closeMenus(menu); });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest(".site-header details")) closeMenus(null);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeMenus(null);
+  });
+
   // Buttons that need a second thought carry data-confirm; no inline script is allowed.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {

@@ -5,7 +5,6 @@ and runs axe-core on every page it visits. Playwright never downloads a browser:
 system Chromium.
 """
 
-import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -149,13 +148,11 @@ def assert_accessible(page: Page) -> None:
 
 
 def open_menu(page: Page) -> None:
-    """At phone width the navbar is collapsed: open it with the toggler (named in any language)."""
-    toggler = page.locator(".site-header .navbar-toggler")
-    if toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    expect(toggler).to_have_attribute("aria-expanded", "true")
-    # Wait for the end of Bootstrap's collapse: a click on a moving menu can miss its button.
-    expect(page.locator("#nav-menu")).to_have_class(re.compile(r"\bshow\b"))
+    """At phone width the menu is a closed <details>: open it with its "Menu" button (any language)."""
+    menu = page.locator(".site-header details.site-menu")
+    if menu.get_attribute("open") is None:
+        page.locator(".site-header .site-menu-toggle").click()
+    expect(menu).to_have_attribute("open", "")
     expect(page.locator("#nav-menu")).to_be_visible()
 
 

@@ -283,3 +283,22 @@ def test_every_long_form_is_kept_on_the_device(client, applicant, competition):
     page = text(client.get(f"/entries/{entry.id}/edit"))
     assert f'data-keep="{applicant.id}:entry-{entry.id}"' in page
     assert "data-keep-restored=" in page
+
+
+def test_a_withdrawn_entry_is_grey_and_a_submitted_one_is_not(
+    client, applicant, competition, units
+):
+    other = make_competition(
+        UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])]), units["dien_bien"]
+    )
+    login(client, applicant)
+    withdrawn, submitted = start(client, competition), start(client, other)
+    withdrawn.status, submitted.status = EntryStatus.WITHDRAWN, EntryStatus.SUBMITTED
+    db.session.commit()
+
+    page = text(client.get("/entries/"))
+    assert '<span class="badge text-bg-secondary">Withdrawn</span>' in page
+    assert '<span class="badge text-bg-info">Submitted</span>' in page
+    assert 'class="badge text-bg-secondary">Withdrawn' in text(
+        client.get(f"/entries/{withdrawn.id}")
+    )
