@@ -175,14 +175,16 @@ def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competiti
     header, row = rows[0], rows[1]
     assert len(header) == 24 and "Reference" in header and "Capital needed (đồng)" in header
     record = dict(zip(header, row, strict=True))
-    assert record["Title of your idea"] == '\'=HYPERLINK("x")'  # never run as a formula
+    assert record["Title of the idea"] == '\'=HYPERLINK("x")'  # never run as a formula
     assert record["Short summary"] == "Tóm tắt có dấu"
     assert record["Capital needed (đồng)"] == "150000000"
-    assert record["Your team"] == "Lò Thị Hoa (Kế toán)"
+    assert record["The team"] == "Lò Thị Hoa (Kế toán)"
     xlsx = client.get(f"/competitions/{competition.id}/entries.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     values = list(sheet.values)
     assert values[0][0] == "Reference" and values[1][20] == 150000000
+    assert record["Household status"] == "Near-poor household"  # in words, never the code
+    assert record["Consents to publish her name"] in {"Yes", "No"}
     filtered = client.get(f"/competitions/{competition.id}/entries.csv?status=eligible")
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 1
 
