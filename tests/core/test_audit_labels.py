@@ -64,8 +64,8 @@ def test_the_audit_log_shows_words_and_vietnamese(app, client):
     page = client.get("/admin/audit").get_data(as_text=True)
     table = page.split("<tbody>")[1]
     assert "<td>Sơ loại bài dự thi</td>" in table and "<td>Phiếu chấm 30</td>" in table
-    assert "status: Đã nộp" in table and "status: Không đủ điều kiện" in table
-    assert "reason: Thiếu kế hoạch kinh doanh" in table and "\\u" not in table
+    assert "status</code>: Đã nộp" in table and "status</code>: Không đủ điều kiện" in table
+    assert "reason</code>: Thiếu kế hoạch kinh doanh" in table and "\\u" not in table
     assert "entry.screened" not in table and "ineligible" not in table
 
 
