@@ -108,7 +108,13 @@ def test_the_applicant_sees_the_reason(app, organiser, competition, units):
     applicant_client = app.test_client()
     login(applicant_client, entry.applicant)
     assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get("/entries/"))
-    assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get(f"/entries/{entry.id}"))
+    page = text(applicant_client.get(f"/entries/{entry.id}"))
+    assert "Bài dự thi của chị không đáp ứng thể lệ: Thiếu kế hoạch kinh doanh." in page
+    organiser_client = app.test_client()
+    login(organiser_client, organiser)  # the organiser's page does not speak as the applicant
+    page = text(organiser_client.get(f"/entries/{entry.id}"))
+    assert "This entry does not meet the rules: Thiếu kế hoạch kinh doanh." in page
+    assert "Your entry" not in page
 
 
 def test_organisers_of_another_province_cannot_screen_or_list(app, competition, units):
