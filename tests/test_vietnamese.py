@@ -113,9 +113,12 @@ def _export_text(response) -> str:
     if response.mimetype.endswith("spreadsheetml.sheet"):
         book = load_workbook(io.BytesIO(response.data), read_only=True)
         return "\n".join(
-            " | ".join("" if v is None else str(v) for v in row)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
+            [sheet.title for sheet in book.worksheets]
+            + [
+                " | ".join("" if v is None else str(v) for v in row)
+                for sheet in book.worksheets
+                for row in sheet.iter_rows(values_only=True)
+            ]
         )
     return URLS.sub(" ", response.get_data(as_text=True))
 

@@ -202,7 +202,7 @@ def export_csv(query: sa.Select) -> str:
 
 def export_xlsx(query: sa.Select) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Entries")
+    sheet = workbook.create_sheet(str(_l("Entries")))
     sheet.append([str(label) for _, label in EXPORT_COLUMNS])
     for row in _export_rows(query):
         sheet.append(row)

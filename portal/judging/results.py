@@ -395,7 +395,7 @@ def export_xlsx(ranking: Ranking) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Results")
+    sheet = workbook.create_sheet(str(_l("Results")))
     sheet.append([inert(h) for h in export_header(ranking)])
     for row in export_rows(ranking):
         cells = []

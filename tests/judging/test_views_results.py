@@ -123,6 +123,7 @@ def test_the_exports_have_the_agreed_columns(client, units):
     response = client.get(f"/judging/rounds/{w.round.id}/results.xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert [c.value for c in book.active[1]][:7] == rows[0][:7]
+    assert book.active.title == "Kết quả"
     assert book.active.max_row == 7
 
 
