@@ -32,6 +32,11 @@ def test_mails_address_an_applicant_as_chi_and_staff_formally():
     assert not [m.id for m in mails if "bạn" in _text(m).lower()]
     assert {_text(m) for m in applicant if m.id == "Hello %(name)s,"} == {"Chào chị %(name)s,"}
     assert not [m.id for m in staff if "chị" in _text(m).lower() and "chị ấy" not in _text(m)]
+    subjects = {
+        "You are a judge of %(competition)s",
+        "You are invited to the women's start-up portal",
+    }
+    assert not [m.id for m in _messages() if m.id in subjects and "bạn" in _text(m).lower()]
 
 
 def test_applicant_pages_say_chi():
