@@ -1,5 +1,7 @@
 """Configuration: everything comes from environment variables, with safe defaults for development."""
 
+import functools
+import json
 import os
 from pathlib import Path
 
@@ -29,7 +31,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # JSON columns (the audit log's before → after) keep Vietnamese as written, not as \u escapes.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "json_serializer": functools.partial(json.dumps, ensure_ascii=False),
+    }
 
     # Sessions: the cookie is never readable from JavaScript and not sent on cross-site posts.
     SESSION_COOKIE_HTTPONLY = True

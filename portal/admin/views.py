@@ -9,7 +9,7 @@ from portal.admin.forms import GrantRoleForm, UserSearchForm
 from portal.auth import services as auth_services
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role, RoleGrant, User
-from portal.core import outbox
+from portal.core import audit, outbox
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.outbox import OutboxMessage, OutboxStatus
@@ -100,6 +100,9 @@ def audit_log():
         actors=services.actors_by_id(page.items),
         actions=services.audit_actions(),
         action=action,
+        action_label=audit.action_label,
+        object_label=audit.object_label,
+        readable=audit.readable,
     )
 
 

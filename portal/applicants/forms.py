@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SubmitField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -13,6 +12,7 @@ from portal.applicants.models import (
     HOUSEHOLD_STATUS_LABELS,
 )
 from portal.auth.forms import full_name_field, phone_field
+from portal.core.forms import FlaskForm
 from portal.core.inputs import choice_value
 from portal.units.forms import UnitPickerMixin
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from portal.core.forms import FlaskForm
 from portal.units.forms import UnitPickerMixin
 
 LANGUAGE_CHOICES = [SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]

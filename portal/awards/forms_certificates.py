@@ -1,12 +1,12 @@
 """Forms of the certificates part: revoking an award, looking a certificate up by its code."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.awards import reissuing
 from portal.awards.revoking import REASON_MAX
+from portal.core.forms import FlaskForm
 
 
 class RevokeForm(FlaskForm):

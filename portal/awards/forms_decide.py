@@ -2,11 +2,11 @@
 line's change."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.awards.deciding import MAX_REASON
+from portal.core.forms import FlaskForm
 
 INCOMPLETE = _l("This form is incomplete: reload the page.")
 NUMBER = Regexp(r"^\d{1,9}$", message=INCOMPLETE)

@@ -1,14 +1,13 @@
 """Forms of prize payments: recording a payment, reversing one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.awards.models import PAYMENT_METHOD_LABELS, PaymentMethod
-from portal.core.forms import MoneyField
+from portal.core.forms import FlaskForm, MoneyField
 
 
 class DayField(DateField):

@@ -1,7 +1,6 @@
 """Forms of the prizes pages: a prize (tier or special), and the decision's prize setting."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     RadioField,
@@ -25,7 +24,7 @@ from portal.applicants.models import BusinessStage
 from portal.awards import prizes
 from portal.awards.models import PrizeKind
 from portal.core.errors import DomainError
-from portal.core.forms import IntegerField
+from portal.core.forms import FlaskForm, IntegerField
 
 
 class WholeNumberField(IntegerField):

@@ -1,8 +1,9 @@
 """The winners' gallery's filters: a GET form that works without JavaScript."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
+
+from portal.core.forms import FlaskForm
 
 
 class GalleryFilterForm(FlaskForm):

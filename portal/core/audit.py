@@ -1,9 +1,12 @@
 """The audit log: who did what to which object, before → after. Rows are only ever added."""
 
+import enum
+import json
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import UTCDateTime, utcnow
@@ -49,3 +52,139 @@ def record(
     )
     db.session.add(row)
     return row
+
+
+# What each action and object is called on the admin's log (tests/core/test_audit_labels.py
+# checks that every code written anywhere in portal/ has its label here).
+ACTION_LABELS = {
+    "applicant_profile.updated": _l("Applicant profile updated"),
+    "assignment.added": _l("Entry assigned to a judge"),
+    "assignment.recused": _l("Judge recused herself from an entry"),
+    "assignment.removed": _l("Assignment removed"),
+    "assignment.replaced": _l("Judge replaced on an entry"),
+    "assignments.confirmed": _l("Assignments confirmed"),
+    "award.approval_withdrawn": _l("Approval of the award decision withdrawn"),
+    "award.decision_approved": _l("Award decision approved"),
+    "award.decision_finalised": _l("Award decision finalised"),
+    "award.decision_published": _l("Award decision published"),
+    "award.decision_reopened": _l("Award decision reopened"),
+    "award.line_changed": _l("Line of the award decision changed"),
+    "award.lines_drawn": _l("Award decision drawn up"),
+    "award.revoked": _l("Award revoked"),
+    "award.reissued": _l("Certificate corrected and re-issued"),
+    "competition.copied": _l("Competition copied"),
+    "competition.created": _l("Competition created"),
+    "competition.status": _l("Competition status changed"),
+    "competition.updated": _l("Competition changed"),
+    "entry.created": _l("Entry started"),
+    "entry.extension": _l("Deadline extended for an entry"),
+    "entry.in_judging": _l("Entry sent to the judges"),
+    "entry.screened": _l("Entry screened"),
+    "entry.status": _l("Entry status changed"),
+    "entry.submitted": _l("Entry submitted"),
+    "entry.team_accepted": _l("Team member accepted her invitation"),
+    "entry.team_declined": _l("Team member declined her invitation"),
+    "entry.team_invited": _l("Team member invited"),
+    "entry.withdrawn": _l("Entry withdrawn"),
+    "external_award.deleted": _l("Prize won elsewhere deleted"),
+    "external_award.recorded": _l("Prize won elsewhere recorded"),
+    "invitation.accepted": _l("Invitation accepted"),
+    "invitation.created": _l("Invitation sent"),
+    "invitation.revoked": _l("Invitation withdrawn"),
+    "judge.account_linked": _l("Judge linked to her account"),
+    "judge.added": _l("Judge added"),
+    "judge.declared": _l("Judge's declaration saved"),
+    "judge.removed": _l("Judge removed"),
+    "login": _l("Logged in"),
+    "login.failed": _l("Failed login"),
+    "logout": _l("Logged out"),
+    "password.changed": _l("Password changed"),
+    "password.reset": _l("Password reset"),
+    "prize.changed": _l("Prize changed"),
+    "prize.created": _l("Prize created"),
+    "prize.deleted": _l("Prize deleted"),
+    "prize.moved": _l("Prize moved"),
+    "prize.settings": _l("Prize settings changed"),
+    "prize_payment.recorded": _l("Prize payment recorded"),
+    "prize_payment.reversed": _l("Prize payment reversed"),
+    "profile.updated": _l("Profile updated"),
+    "project.created": _l("Supported project created"),
+    "results.advanced": _l("Entries advanced to the next round"),
+    "results.finalised": _l("Results made final"),
+    "results.reopened": _l("Results reopened"),
+    "role.granted": _l("Role granted"),
+    "role.revoked": _l("Role removed"),
+    "round.judging_settings": _l("Judging settings of a round changed"),
+    "rubric.saved": _l("Rubric saved"),
+    "score.imported": _l("Scores imported for a sheet"),
+    "score_sheet.draft_after_close": _l("Scores kept as a draft after the round closed"),
+    "score_sheet.draft_saved": _l("Draft scores saved"),
+    "score_sheet.submitted": _l("Scores submitted"),
+    "scores.imported": _l("Scores imported"),
+    "user.activated": _l("Account activated"),
+    "user.confirmed": _l("E-mail address confirmed"),
+    "user.deactivated": _l("Account deactivated"),
+    "user.registered": _l("Account created"),
+}
+
+OBJECT_LABELS = {
+    "applicant_profile": _l("Applicant profile"),
+    "assignment": _l("Assignment"),
+    "award": _l("Award"),
+    "award_decision": _l("Award decision"),
+    "competition": _l("Competition"),
+    "competition_judge": _l("Judge of a competition"),
+    "competition_round": _l("Round"),
+    "entry": _l("Entry"),
+    "external_award": _l("Prize won elsewhere"),
+    "invitation": _l("Invitation"),
+    "judge_assignment": _l("Assignment"),
+    "prize_tier": _l("Prize"),
+    "round": _l("Round"),
+    "score_sheet": _l("Score sheet"),
+    "supported_project": _l("Supported project"),
+    "user": _l("Account"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def object_label(code: str) -> str:
+    return str(OBJECT_LABELS.get(code, code))
+
+
+def _enum_labels() -> dict[str, str]:
+    """Every labelled status or choice of the models (found, not imported: core knows no feature)."""
+    labels: dict[str, str] = {}
+    pending = list(enum.StrEnum.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("portal.") and isinstance(
+            getattr(cls, "label", None), property
+        ):
+            for member in cls:
+                labels.setdefault(member.value, member.label)
+    return labels
+
+
+def readable(data: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """Before or after as `key: value` lines, codes in words and Vietnamese as written."""
+    if not data:
+        return []
+    labels = _enum_labels()
+
+    def show(value: Any) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, bool):
+            return "✓" if value else "✗"
+        if isinstance(value, str):
+            return labels.get(value, value)
+        if isinstance(value, list):
+            return ", ".join(show(v) for v in value)
+        return json.dumps(value, ensure_ascii=False)
+
+    return [(key, show(value)) for key, value in data.items()]

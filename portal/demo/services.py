@@ -677,7 +677,7 @@ def _load_judging(now) -> None:
             sheet,
             points,
             actor=judge,
-            action="score.submitted" if submitted else "score.saved",
+            action="score_sheet.submitted" if submitted else "score_sheet.draft_saved",
             now=now - timedelta(days=1),
         )
     first_round.assignment_version = 1

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, NumberRange, Optional
 
-from portal.core.forms import IntegerField
+from portal.core.forms import FlaskForm, IntegerField
 from portal.units.forms import optional_int
 
 TEXT_MAX = 5_000

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.models import User
 from portal.competitions.models import Competition
 from portal.core.text import fold
@@ -110,14 +112,14 @@ EXPORT_COLUMNS = [
     ("ethnic_minority", _l("Ethnic minority")),
     ("business_stage", _l("Stage of the business")),
     ("category", _l("Category")),
-    ("title", _l("Title of your idea")),
+    ("title", _l("Title of the idea")),
     ("summary", _l("Short summary")),
     ("problem", _l("The problem")),
-    ("solution", _l("Your solution")),
+    ("solution", _l("The solution")),
     ("customers", _l("Customers and market")),
     ("local_resources", _l("Local resources and identity")),
     ("organisation", _l("Business, cooperative or group name")),
-    ("team", _l("Your team")),
+    ("team", _l("The team")),
     ("capital_needed", _l("Capital needed (đồng)")),
     ("jobs_for_women", _l("Jobs it will create for women")),
     ("consent_publish", _l("Consents to publish her name")),
@@ -138,11 +140,9 @@ def _row(entry: Entry) -> list:
         "email": applicant.email,
         "phone": applicant.phone or "",
         "commune": entry.commune.full_name if entry.commune else "",
-        "household_status": entry.household_status or "",
-        "ethnic_minority": ""
-        if entry.ethnic_minority is None
-        else ("yes" if entry.ethnic_minority else "no"),
-        "business_stage": entry.business_stage or "",
+        "household_status": _label(HouseholdStatus, entry.household_status),
+        "ethnic_minority": "" if entry.ethnic_minority is None else _yes_no(entry.ethnic_minority),
+        "business_stage": _label(BusinessStage, entry.business_stage),
         "category": entry.category.name if entry.category else "",
         "title": entry.title,
         "summary": entry.summary,
@@ -154,10 +154,24 @@ def _row(entry: Entry) -> list:
         "team": "; ".join(f"{m.name} ({m.role})" if m.role else m.name for m in entry.team_members),
         "capital_needed": entry.capital_needed,
         "jobs_for_women": entry.jobs_for_women,
-        "consent_publish": "yes" if entry.consent_publish else "no",
+        "consent_publish": _yes_no(entry.consent_publish),
         "attachments": "; ".join(a.original_name for a in entry.attachments),
     }
     return [_inert(values[name]) for name, _ in EXPORT_COLUMNS]
+
+
+def _label(enum_class, value: str | None) -> str:
+    """A stored choice in words, in the exporter's language (a code no longer offered as is)."""
+    if not value:
+        return ""
+    try:
+        return enum_class(value).label
+    except ValueError:
+        return value
+
+
+def _yes_no(value: bool) -> str:
+    return _("Yes") if value else _("No")
 
 
 def _inert(value):
@@ -188,7 +202,7 @@ def export_csv(query: sa.Select) -> str:
 
 def export_xlsx(query: sa.Select) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Entries")
+    sheet = workbook.create_sheet(str(_l("Entries")))
     sheet.append([str(label) for _, label in EXPORT_COLUMNS])
     for row in _export_rows(query):
         sheet.append(row)

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     RadioField,
@@ -11,7 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.forms import FROM_THE_LIST
+from portal.core.forms import FROM_THE_LIST, FlaskForm
 
 
 class EntryFilterForm(FlaskForm):

@@ -662,18 +662,18 @@ def grant_extension(organiser: User, entry: Entry, until: datetime) -> None:
 
 # How each part of a version is named to organisers comparing two submissions.
 VERSION_LABELS = {
-    "title": _l("Title of your idea"),
+    "title": _l("Title of the idea"),
     "category": _l("Category"),
     "summary": _l("Short summary"),
     "problem": _l("The problem"),
-    "solution": _l("Your solution"),
+    "solution": _l("The solution"),
     "customers": _l("Customers and market"),
     "local_resources": _l("Local resources and identity"),
     "organisation": _l("Business, cooperative or group name"),
     "capital_needed": _l("Capital needed (đồng)"),
     "jobs_for_women": _l("Jobs it will create for women"),
     "consent_publish": _l("Consents to publish her name"),
-    "team": _l("Your team"),
+    "team": _l("The team"),
     "attachments": _l("Files"),
 }
 

@@ -48,7 +48,16 @@ FLAG_LABELS = {
     "missing": _l("Sheets missing"),
     "recused": _l("A judge recused herself"),
 }
-EXPORT_COLUMNS = ["rank", "reference", "title", "raw_score", "normalised_score", "sheets", "flags"]
+# The export's heads and cells are words in the exporter's language, like the page's.
+EXPORT_COLUMNS = [
+    _l("Rank"),
+    _l("Reference"),
+    _l("Title of the idea"),
+    _l("Raw score"),
+    _l("Normalised score"),
+    _l("Sheets"),
+    _l("Flags"),
+]
 
 
 @dataclass(frozen=True)
@@ -339,8 +348,8 @@ def _two(value: float | None) -> str:
 
 def export_header(ranking: Ranking) -> list[str]:
     return (
-        EXPORT_COLUMNS
-        + [c.code for c in ranking.criteria]
+        [str(column) for column in EXPORT_COLUMNS]
+        + [c.display_label for c in ranking.criteria]
         + [judge.email for judge in ranking.judges_in_order()]
     )
 
@@ -363,7 +372,7 @@ def export_rows(ranking: Ranking) -> list[list]:
                 two(result.raw_score),
                 two(result.normalised_score),
                 result.sheets,
-                ";".join(result.flags),
+                "; ".join(str(FLAG_LABELS[flag]) for flag in result.flags),
             ]
             + [two(result.criterion_means.get(c.code)) for c in ranking.criteria]
             + [two(result.totals.get(judge.id)) for judge in judges]
@@ -387,7 +396,7 @@ def export_xlsx(ranking: Ranking) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Results")
+    sheet = workbook.create_sheet(str(_l("Results")))
     sheet.append([inert(h) for h in export_header(ranking)])
     for row in export_rows(ranking):
         cells = []

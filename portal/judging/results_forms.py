@@ -1,7 +1,6 @@
 """Forms of a round's results: filters, paper-sheet import, making final, reopening, advancing."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -14,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.core.forms import DecimalField, IntegerField
+from portal.core.forms import DecimalField, FlaskForm, IntegerField
 
 
 class ResultFilterForm(FlaskForm):

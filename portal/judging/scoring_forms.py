@@ -3,7 +3,6 @@
 import math
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from portal.core.forms import FlaskForm
 from portal.core.inputs import bounded_int
 from portal.judging.models import RubricCriterion
 from portal.judging.scoring import ORGANISATIONS_MAX, PEOPLE_MAX

@@ -1,7 +1,6 @@
 """Forms of the organisers' judging pages: rubric, round settings, judges, assignments."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portal.core.forms import FloatField, IntegerField
+from portal.core.forms import FlaskForm, FloatField, IntegerField
 from portal.judging.models import RankBy
 from portal.units.forms import optional_int
 
@@ -73,7 +72,7 @@ class RoundSettingsForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     blind = RadioField(
-        _l("Judging"),
+        _l("Blind or open judging"),
         validators=[InputRequired(_l("Choose blind or open judging."))],
     )
     rank_by = RadioField(

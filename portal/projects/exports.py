@@ -135,7 +135,7 @@ def export_csv(query: sa.Select) -> str:
 
 def export_xlsx(query: sa.Select) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Projects")
+    sheet = workbook.create_sheet(str(_l("Supported projects")))
     sheet.append(header())
     for row in rows(query):
         sheet.append(row)

@@ -1,7 +1,6 @@
 """Forms of supported projects: the list's filters, a prize won elsewhere, removing one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -15,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.competitions.models import LEVEL_LABELS, CompetitionLevel
-from portal.core.forms import IntegerField, MoneyField
+from portal.core.forms import FlaskForm, IntegerField, MoneyField
 
 
 class YearField(IntegerField):

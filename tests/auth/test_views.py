@@ -428,7 +428,7 @@ def test_a_commune_of_another_province_is_refused(client, units):
         headers=EN,
     )
     assert response.status_code == 422
-    assert "Not a valid choice" in text(response)
+    assert "Lựa chọn không hợp lệ" in text(response)  # WTForms speaks her language
 
 
 def test_the_communes_of_a_province_as_json(client, units):

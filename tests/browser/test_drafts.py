@@ -30,7 +30,7 @@ def test_switching_language_mid_form_keeps_what_she_typed(page: Page, live_serve
     page.get_by_role("button", name="Tiếng Việt").click()
 
     expect(page.get_by_role("heading", name="Bài dự thi của tôi")).to_be_visible()
-    expect(page.get_by_label("Tên ý tưởng của bạn")).to_have_value("Rượu men lá Mường Phăng")
+    expect(page.get_by_label("Tên ý tưởng của chị")).to_have_value("Rượu men lá Mường Phăng")
     expect(page.get_by_label("Tóm tắt ngắn")).to_have_value("Rượu men lá truyền thống.")
     expect(page.locator(".keep-notice")).to_be_visible()
     assert_accessible(page)
@@ -38,7 +38,7 @@ def test_switching_language_mid_form_keeps_what_she_typed(page: Page, live_serve
     expect(page.get_by_role("status").first).to_contain_text("Đã lưu bản nháp")
     # Saved: the draft on the phone is gone, the page shows what is saved, without a notice.
     page.goto(path)
-    expect(page.get_by_label("Tên ý tưởng của bạn")).to_have_value("Rượu men lá Mường Phăng")
+    expect(page.get_by_label("Tên ý tưởng của chị")).to_have_value("Rượu men lá Mường Phăng")
     expect(page.locator(".keep-notice")).to_have_count(0)
 
 

@@ -65,7 +65,7 @@ def test_the_confirmation_mail_arrives_with_a_working_link(client, smtp_server):
     [(recipients, content)] = smtp_server.messages
     assert recipients == ["my@example.vn"]
     message = email.message_from_bytes(content, policy=email.policy.default)
-    assert message["Subject"] == "Xác nhận địa chỉ email của bạn"
+    assert message["Subject"] == "Xác nhận địa chỉ email của chị"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "Vàng Thị Mỷ" in body
     link = re.search(r"http://localhost(/confirm/\S+)", body).group(1)

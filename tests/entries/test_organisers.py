@@ -110,7 +110,13 @@ def test_the_applicant_sees_the_reason(app, organiser, competition, units):
     applicant_client = app.test_client()
     login(applicant_client, entry.applicant)
     assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get("/entries/"))
-    assert "Thiếu kế hoạch kinh doanh." in text(applicant_client.get(f"/entries/{entry.id}"))
+    page = text(applicant_client.get(f"/entries/{entry.id}"))
+    assert "Bài dự thi của chị không đáp ứng thể lệ: Thiếu kế hoạch kinh doanh." in page
+    organiser_client = app.test_client()
+    login(organiser_client, organiser)  # the organiser's page does not speak as the applicant
+    page = text(organiser_client.get(f"/entries/{entry.id}"))
+    assert "This entry does not meet the rules: Thiếu kế hoạch kinh doanh." in page
+    assert "Your entry" not in page
 
 
 def test_organisers_of_another_province_cannot_screen_or_list(app, competition, units):
@@ -177,14 +183,16 @@ def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competiti
     header, row = rows[0], rows[1]
     assert len(header) == 24 and "Reference" in header and "Capital needed (đồng)" in header
     record = dict(zip(header, row, strict=True))
-    assert record["Title of your idea"] == '\'=HYPERLINK("x")'  # never run as a formula
+    assert record["Title of the idea"] == '\'=HYPERLINK("x")'  # never run as a formula
     assert record["Short summary"] == "Tóm tắt có dấu"
     assert record["Capital needed (đồng)"] == "150000000"
-    assert record["Your team"] == "Lò Thị Hoa (Kế toán)"
+    assert record["The team"] == "Lò Thị Hoa (Kế toán)"
     xlsx = client.get(f"/competitions/{competition.id}/entries.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     values = list(sheet.values)
     assert values[0][0] == "Reference" and values[1][20] == 150000000
+    assert record["Household status"] == "Near-poor household"  # in words, never the code
+    assert record["Consents to publish her name"] in {"Yes", "No"}
     filtered = client.get(f"/competitions/{competition.id}/entries.csv?status=eligible")
     assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 1
 

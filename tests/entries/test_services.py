@@ -295,7 +295,7 @@ def test_version_changes_name_the_fields_that_changed(applicant, competition):
     [change] = services.version_changes(entry)
     assert change["number"] == 2
     assert [(f["field"], f["before"], f["after"]) for f in change["fields"]] == [
-        ("Your solution", "Xây dựng thương hiệu và bao bì.", "Mới"),
+        ("The solution", "Xây dựng thương hiệu và bao bì.", "Mới"),
         ("Capital needed (đồng)", "150000000", "200000000"),
     ]
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from portal.core.audit import AuditLog
@@ -187,23 +188,13 @@ def test_the_csv_export_has_every_column_and_the_whole_ranking(world):
     world.entries[0].title = '=HYPERLINK("http://x")'
     db.session.commit()
     ranking = results.compute(world.round)
-    rows = list(csv.reader(io.StringIO(results.export_csv(ranking).lstrip("\ufeff"))))
+    with force_locale("en"):
+        exported = results.export_csv(ranking)
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
     judges = sorted(world.judges, key=lambda u: u.email.lower())
-    assert rows[0] == [
-        "rank",
-        "reference",
-        "title",
-        "raw_score",
-        "normalised_score",
-        "sheets",
-        "flags",
-        "creativity",
-        "feasibility",
-        "technology",
-        "team",
-        "social_impact",
-        "sustainability",
-    ] + [u.email for u in judges]
+    heads = ["Rank", "Reference", "Title of the idea", "Raw score", "Normalised score", "Sheets"]
+    assert rows[0][:9] == [*heads, "Flags", "Creativity and novelty", "Feasibility and market"]
+    assert len(rows[0]) == 13 + len(judges) and rows[0][13:] == [u.email for u in judges]
     assert len(rows) == 1 + 6
     top = rows[1]
     assert top[:7] == [
@@ -220,9 +211,9 @@ def test_the_csv_export_has_every_column_and_the_whole_ranking(world):
     assert top[column[world.judges[0].id]] == "90.00"
     assert top[column[world.judges[3].id]] == ""  # she did not score it
     second_tie = next(r for r in rows if r[1] == world.entries[2].reference)
-    assert second_tie[6] == "missing;recused"
+    assert second_tie[6] == "Sheets missing; A judge recused herself"
     unscored = next(r for r in rows if r[1] == world.entries[5].reference)
-    assert unscored[0] == "" and unscored[3] == "" and unscored[6] == "missing"
+    assert unscored[0] == "" and unscored[3] == "" and unscored[6] == "Sheets missing"
 
 
 def test_the_xlsx_export_holds_numbers_with_two_decimals(world):

@@ -46,6 +46,7 @@ def test_the_results_page_shows_the_ranking_and_its_explanation(client, units):
     assert "90,67" in page  # (92 + 90 + 90) / 3, with the Vietnamese decimal comma
     assert "3/3" in page
     assert "<details>" in page
+    assert all(f">{c.display_label}</th>" in page for c in w.criteria)  # not their codes
     assert w.judges[0].full_name in page  # organisers see who gave what
     assert page.index(w.entries[0].reference) < page.index(w.entries[5].reference)
     assert f"/judging/rounds/{w.round.id}/results.csv" in page
@@ -105,15 +106,16 @@ def test_the_exports_have_the_agreed_columns(client, units):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     emails = sorted(j.email for j in w.judges)
+    # Heads in her language, each criterion by its label (never its code).
     assert rows[0] == [
-        "rank",
-        "reference",
-        "title",
-        "raw_score",
-        "normalised_score",
-        "sheets",
-        "flags",
-        *[c.code for c in w.criteria],
+        "Hạng",
+        "Mã bài dự thi",
+        "Tên ý tưởng",
+        "Điểm thô",
+        "Điểm chuẩn hoá",
+        "Phiếu chấm",
+        "Cảnh báo",
+        *[c.display_label for c in w.criteria],
         *emails,
     ]
     assert len(rows) == 7
@@ -121,6 +123,7 @@ def test_the_exports_have_the_agreed_columns(client, units):
     response = client.get(f"/judging/rounds/{w.round.id}/results.xlsx")
     book = load_workbook(io.BytesIO(response.data))
     assert [c.value for c in book.active[1]][:7] == rows[0][:7]
+    assert book.active.title == "Kết quả"
     assert book.active.max_row == 7
 
 
