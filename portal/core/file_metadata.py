@@ -6,6 +6,7 @@ a blind round are served these copies; the owner and the organisers keep the ori
 import io
 import re
 import zipfile
+import zlib
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
@@ -23,6 +24,15 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 class Unreadable(ValueError):
     """The file cannot be copied safely (a ZIP that would unpack to far too much)."""
+
+
+class Damaged(Unreadable):
+    """A DOCX or ODT whose archive cannot be read whole (cut short, a part's checksum wrong, a
+    compression we cannot undo): its metadata cannot be removed, so it is not kept."""
+
+
+# What zipfile raises on an archive or a part it cannot read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError)
 
 
 def stripped(data: bytes, mime: str) -> bytes:
@@ -128,14 +138,17 @@ def _office(data: bytes) -> bytes:
     first and stored), with the parts that name people emptied."""
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return data
+    except _ZIP_ERRORS:
+        raise Damaged("not a readable archive") from None
     if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_BYTES:
         raise Unreadable("unpacks to too much")
     out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            target.writestr(info, _office_part(info.filename, source.read(info)))
+    try:
+        with source, zipfile.ZipFile(out, "w") as target:
+            for info in source.infolist():
+                target.writestr(info, _office_part(info.filename, source.read(info)))
+    except _ZIP_ERRORS:
+        raise Damaged("a part cannot be read") from None
     return out.getvalue()
 
 
