@@ -5,6 +5,7 @@ a blind round are served these copies; the owner and the organisers keep the ori
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 
@@ -51,7 +52,11 @@ def _photo(data: bytes, format_: str) -> bytes:
     """Decoded and saved again from its pixels only, turned as its EXIF orientation says so
     that it still shows the right way up without it."""
     with Image.open(io.BytesIO(data)) as original:
-        image = ImageOps.exif_transpose(original)  # a copy, turned the right way up
+        try:
+            image = ImageOps.exif_transpose(original)  # a copy, turned the right way up
+        except (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError, struct.error):
+            # An EXIF block too damaged to read its orientation: the pixels as they are.
+            image = original.copy()
         image.load()
     # Only what shows the pixels as they were is kept; EXIF, XMP, comments and text go.
     kept = ("icc_profile", "transparency", "gamma", "dpi")

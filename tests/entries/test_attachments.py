@@ -260,3 +260,20 @@ def test_a_damaged_plan_stored_before_copies_were_kept_is_not_served_to_judges(a
         size=1,
     )
     assert entry_services.public_copy(legacy) is None  # the judge's page answers 404, not 500
+
+
+def test_a_photo_whose_exif_is_damaged_is_stored_without_it(client, applicant, competition):
+    """Pillow decodes the pixels but cannot read the EXIF block (to turn the photo upright):
+    the photo is kept as it is, and judges still get it without the block."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (9, 120, 60)).save(buffer, "PNG", exif=b"MX\x00*\x00\x00\x00\x08")
+    login(client, applicant)
+    entry = start(client, competition)
+    response = upload(
+        client, entry, competition, {"photos": [(io.BytesIO(buffer.getvalue()), "a.png")]}, save="1"
+    )
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    [photo] = entry.photos
+    served = Image.open(storage.path_of(photo.public_stored_name))
+    assert served.size == (8, 8) and "exif" not in served.info
