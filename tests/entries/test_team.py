@@ -103,6 +103,24 @@ def test_she_is_linked_and_conflicted_only_when_she_accepts(app, client, units, 
     assert client.get(url).status_code == 404
 
 
+def test_an_answer_sent_twice_is_told_the_same_and_recorded_once(app, client, units, competition):  # noqa: F811
+    from portal.core.audit import AuditLog
+
+    hoa = UserFactory(email="hoa@example.vn", language="en")
+    invited(app, client, units, competition, "hoa@example.vn")
+    url = link_in("hoa@example.vn")
+    login(client, hoa)
+    answers = [client.post_form(f"{url}/accept") for _ in range(2)]  # a double click
+    assert [a.status_code for a in answers] == [302, 302]
+    assert "You are now on the team" in text(client.get(answers[1].location))
+    actions = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.action.like("entry.team_%"))
+    )
+    assert sorted(actions) == ["entry.team_accepted", "entry.team_invited"]
+    # The other answer, after this one, is refused.
+    assert client.post_form(f"{url}/decline").status_code == 404
+
+
 def test_declining_leaves_her_off_and_she_is_not_invited_again(app, client, units, competition):  # noqa: F811
     hoa = UserFactory(email="hoa@example.vn")
     entry = invited(app, client, units, competition, "hoa@example.vn")
