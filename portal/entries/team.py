@@ -85,24 +85,32 @@ def invite_team(owner: User, entry: Entry, ip: str | None = None) -> Invitations
     """Mail an invitation to every address of the team not invited yet for this entry.
 
     Each address is invited once per entry (a draft saved again sends nothing; a changed address
-    is a new one). At most TEAM_INVITATIONS_PER_HOUR are sent in an hour for the entry and for all
-    the owner's entries together; the rest wait for a save after the hour. Commits.
+    is a new one), and again only when her link expired without an answer. At most
+    TEAM_INVITATIONS_PER_HOUR are sent in an hour for the entry and for all the owner's entries
+    together; the rest wait for a save after the hour. Commits.
     """
     if entry.applicant_id != owner.id:
         raise DomainError(_l("This is not your entry."))
     invited = invitations_of(entry)
     own = normalise_email(owner.email)
+    now = utcnow()
+    max_age = timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+
+    def due(email: str) -> bool:
+        # Not invited yet, or her link expired unanswered: without a new one she could never join.
+        row = invited.get(email)
+        return row is None or (
+            not row.accepted_at and not row.declined_at and row.sent_at + max_age <= now
+        )
+
     addresses = list(
         dict.fromkeys(
-            m.email
-            for m in entry.team_members
-            if m.email and m.email not in invited and m.email != own
+            m.email for m in entry.team_members if m.email and m.email != own and due(m.email)
         )
     )
     outcome = InvitationsSent()
     if not addresses:
         return outcome
-    now = utcnow()
     hour_ago = now - timedelta(hours=1)
     recent = sa.select(TeamInvitation.sent_at).where(TeamInvitation.sent_at > hour_ago)
     for_entry = list(db.session.scalars(recent.where(TeamInvitation.entry_id == entry.id)))
@@ -119,8 +127,11 @@ def invite_team(owner: User, entry: Entry, ip: str | None = None) -> Invitations
             oldest = window[0] if window else now
         outcome.retry_at = oldest + timedelta(hours=1)
     for email in outcome.sent:
-        row = TeamInvitation(entry_id=entry.id, email=email, invited_by_id=owner.id, sent_at=now)
-        db.session.add(row)
+        row = invited.get(email)
+        if row is None:
+            row = TeamInvitation(entry_id=entry.id, email=email, invited_by_id=owner.id)
+            db.session.add(row)
+        row.sent_at, row.invited_by_id = now, owner.id  # an expired one is sent again
         account = find_user(email)
         name = next((m.name for m in entry.team_members if m.email == email), "")
         queue_mail(

@@ -188,6 +188,29 @@ def test_invitations_are_limited_per_hour(app, client, units, competition, froze
     assert len(mails_to("tv2@example.vn")) == 1
 
 
+def test_an_invitation_that_expired_unanswered_is_sent_again_on_the_next_save(
+    app,
+    client,
+    units,
+    competition,  # noqa: F811
+    frozen,
+):
+    hoa = UserFactory(email="hoa@example.vn", language="en")
+    entry = invited(app, client, units, competition, "hoa@example.vn")
+    frozen.shift(timedelta(days=15))  # she was away: the link expired unanswered
+    login(client, entry.applicant)
+    db.session.refresh(entry)
+    page = text(client.get(f"/entries/{entry.id}/edit"))
+    assert "The invitation expired without an answer." in page
+    save(client, competition, entry, **{"team-0-email": "hoa@example.vn"})
+    first, second = mails_to("hoa@example.vn")
+    url = re.search(r"http://[^/]+(/team-invitations/\S+)", second.body_text).group(1)
+    client.post_form("/logout")
+    login(client, hoa)
+    assert client.post_form(f"{url}/accept").status_code == 302
+    assert hoa.id in conflicted(entry)
+
+
 def test_members_linked_before_invitations_stay_linked(empty_database):  # noqa: F811
     """The migration keeps each linked member linked, as if she had accepted."""
     url, engine_options = empty_database
