@@ -201,14 +201,28 @@ def external_awards_of(competition: Competition) -> list[PublicExternalAward]:
         )
         .order_by(ExternalAward.year.desc(), ExternalAward.id)
     ).unique()
+    # A winner of this competition is named as her certificate names her (frozen at publication,
+    # corrected only by a re-issue), not as her profile says today, as on the rest of the page.
+    frozen = {
+        entry_id: (name, title)
+        for entry_id, name, title in db.session.execute(
+            sa.select(Award.entry_id, Award.winner_name, Award.entry_title)
+            .where(Award.competition_id == competition.id, Award.certificate_code.is_not(None))
+            .order_by(Award.id)
+        )
+    }
     return [
         PublicExternalAward(
-            entry_title=x.entry.title,
+            entry_title=frozen.get(x.entry_id, (None, None))[1] or x.entry.title,
             level=x.level,
             body=x.body,
             prize=x.prize,
             year=x.year,
-            winner_name=_winner_name(x.entry),
+            winner_name=(
+                frozen.get(x.entry_id, (None, None))[0] or x.entry.applicant.full_name
+                if x.entry.consent_publish
+                else None
+            ),
         )
         for x in rows
     ]

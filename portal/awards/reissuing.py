@@ -37,6 +37,10 @@ def _clean(text: str | None) -> str:
     return unicodedata.normalize("NFC", " ".join((text or "").split()))
 
 
+def _already_reads(award: Award, winner_name: str, entry_title: str) -> bool:
+    return (award.winner_name, award.entry_title) == (winner_name, entry_title)
+
+
 class ReissueConflict(DomainError):
     """The certificate's text changed since the organiser's page was shown (409)."""
 
@@ -92,6 +96,12 @@ def reissue(
     if not reissuable(award):
         raise DomainError(_l("Only a valid certificate of published results can be re-issued."))
     before = {"winner_name": award.winner_name, "entry_title": award.entry_title}
+    if (
+        seen is not None
+        and _already_reads(award, winner_name, entry_title)
+        and tuple(seen) != (award.winner_name, award.entry_title)
+    ):
+        return award  # the same correction sent twice (a double click): done once already
     if seen is not None and tuple(seen) != (award.winner_name, award.entry_title):
         raise ReissueConflict(_CHANGED)
     after = {"winner_name": winner_name, "entry_title": entry_title}
@@ -112,6 +122,9 @@ def reissue(
     )
     if done.rowcount != 1:
         db.session.rollback()
+        db.session.refresh(award)
+        if _already_reads(award, winner_name, entry_title):
+            return award  # the same correction, sent at the same moment, was just made
         raise ReissueConflict(_CHANGED)
     db.session.expire(award)
     audit.record(

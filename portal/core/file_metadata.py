@@ -5,7 +5,9 @@ a blind round are served these copies; the owner and the organisers keep the ori
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
@@ -25,6 +27,15 @@ class Unreadable(ValueError):
     """The file cannot be copied safely (a ZIP that would unpack to far too much)."""
 
 
+class Damaged(Unreadable):
+    """A DOCX or ODT whose archive cannot be read whole (cut short, a part's checksum wrong, a
+    compression we cannot undo): its metadata cannot be removed, so it is not kept."""
+
+
+# What zipfile raises on an archive or a part it cannot read.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError)
+
+
 def stripped(data: bytes, mime: str) -> bytes:
     """The same file without identifying metadata (unchanged for a type we do not know).
     Raises Unreadable for an archive too large to unpack."""
@@ -41,7 +52,11 @@ def _photo(data: bytes, format_: str) -> bytes:
     """Decoded and saved again from its pixels only, turned as its EXIF orientation says so
     that it still shows the right way up without it."""
     with Image.open(io.BytesIO(data)) as original:
-        image = ImageOps.exif_transpose(original)  # a copy, turned the right way up
+        try:
+            image = ImageOps.exif_transpose(original)  # a copy, turned the right way up
+        except (SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError, struct.error):
+            # An EXIF block too damaged to read its orientation: the pixels as they are.
+            image = original.copy()
         image.load()
     # Only what shows the pixels as they were is kept; EXIF, XMP, comments and text go.
     kept = ("icc_profile", "transparency", "gamma", "dpi")
@@ -128,14 +143,17 @@ def _office(data: bytes) -> bytes:
     first and stored), with the parts that name people emptied."""
     try:
         source = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        return data
+    except _ZIP_ERRORS:
+        raise Damaged("not a readable archive") from None
     if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_BYTES:
         raise Unreadable("unpacks to too much")
     out = io.BytesIO()
-    with source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            target.writestr(info, _office_part(info.filename, source.read(info)))
+    try:
+        with source, zipfile.ZipFile(out, "w") as target:
+            for info in source.infolist():
+                target.writestr(info, _office_part(info.filename, source.read(info)))
+    except _ZIP_ERRORS:
+        raise Damaged("a part cannot be read") from None
     return out.getvalue()
 
 

@@ -154,7 +154,8 @@ class TeamMember(db.Model):
 
 
 class TeamInvitation(db.Model):
-    """An invitation to join an entry's team, mailed once per address and entry.
+    """An invitation to join an entry's team, mailed once per address and entry (again only when
+    its link expired unanswered: `sent_at` is then the last send).
 
     The row stays when the member is removed from the team, so that the same address is never
     mailed twice for the entry; its times count against the hourly limit.

@@ -506,6 +506,14 @@ def add_attachment(
     try:
         # Judges get a copy without what the file says about its author.
         public = file_metadata.stripped(data, mime)
+    except file_metadata.Damaged:
+        raise DomainError(
+            _l(
+                "This file could not be read: it is incomplete or damaged. Open it, save it "
+                "again and send it once more."
+            ),
+            field=field_name,
+        ) from None
     except file_metadata.Unreadable:
         raise DomainError(
             _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name

@@ -85,24 +85,32 @@ def invite_team(owner: User, entry: Entry, ip: str | None = None) -> Invitations
     """Mail an invitation to every address of the team not invited yet for this entry.
 
     Each address is invited once per entry (a draft saved again sends nothing; a changed address
-    is a new one). At most TEAM_INVITATIONS_PER_HOUR are sent in an hour for the entry and for all
-    the owner's entries together; the rest wait for a save after the hour. Commits.
+    is a new one), and again only when her link expired without an answer. At most
+    TEAM_INVITATIONS_PER_HOUR are sent in an hour for the entry and for all the owner's entries
+    together; the rest wait for a save after the hour. Commits.
     """
     if entry.applicant_id != owner.id:
         raise DomainError(_l("This is not your entry."))
     invited = invitations_of(entry)
     own = normalise_email(owner.email)
+    now = utcnow()
+    max_age = timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
+
+    def due(email: str) -> bool:
+        # Not invited yet, or her link expired unanswered: without a new one she could never join.
+        row = invited.get(email)
+        return row is None or (
+            not row.accepted_at and not row.declined_at and row.sent_at + max_age <= now
+        )
+
     addresses = list(
         dict.fromkeys(
-            m.email
-            for m in entry.team_members
-            if m.email and m.email not in invited and m.email != own
+            m.email for m in entry.team_members if m.email and m.email != own and due(m.email)
         )
     )
     outcome = InvitationsSent()
     if not addresses:
         return outcome
-    now = utcnow()
     hour_ago = now - timedelta(hours=1)
     recent = sa.select(TeamInvitation.sent_at).where(TeamInvitation.sent_at > hour_ago)
     for_entry = list(db.session.scalars(recent.where(TeamInvitation.entry_id == entry.id)))
@@ -119,8 +127,11 @@ def invite_team(owner: User, entry: Entry, ip: str | None = None) -> Invitations
             oldest = window[0] if window else now
         outcome.retry_at = oldest + timedelta(hours=1)
     for email in outcome.sent:
-        row = TeamInvitation(entry_id=entry.id, email=email, invited_by_id=owner.id, sent_at=now)
-        db.session.add(row)
+        row = invited.get(email)
+        if row is None:
+            row = TeamInvitation(entry_id=entry.id, email=email, invited_by_id=owner.id)
+            db.session.add(row)
+        row.sent_at, row.invited_by_id = now, owner.id  # an expired one is sent again
         account = find_user(email)
         name = next((m.name for m in entry.team_members if m.email == email), "")
         queue_mail(
@@ -155,20 +166,32 @@ def token_for(entry: Entry, email: str) -> str:
     return sign_token({"e": entry.id, "a": email}, SALT)
 
 
-def invitation_for_token(token: str) -> tuple[TeamInvitation, TeamMember]:
-    """The invitation of a link, and the member it names; InvalidLink when it cannot be answered."""
+def _invitation_of(token: str) -> TeamInvitation:
+    """The invitation a link names, answered or not; InvalidLink when there is none."""
     data = read_token(token, SALT, current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.scalar(
         sa.select(TeamInvitation).where(
             TeamInvitation.entry_id == data.get("e"), TeamInvitation.email == data.get("a")
         )
     )
-    if invitation is None or invitation.accepted_at or invitation.declined_at:
+    if invitation is None:
+        raise InvalidLink(USED_LINK)
+    return invitation
+
+
+def _member_of(invitation: TeamInvitation) -> TeamMember:
+    if invitation.accepted_at or invitation.declined_at:
         raise InvalidLink(USED_LINK)
     member = next((m for m in invitation.entry.team_members if m.email == invitation.email), None)
     if member is None:
         raise InvalidLink(USED_LINK)
-    return invitation, member
+    return member
+
+
+def invitation_for_token(token: str) -> tuple[TeamInvitation, TeamMember]:
+    """The invitation of a link, and the member it names; InvalidLink when it cannot be answered."""
+    invitation = _invitation_of(token)
+    return invitation, _member_of(invitation)
 
 
 def _check_account(user: User, invitation: TeamInvitation) -> None:
@@ -188,35 +211,72 @@ def check_invitation(user: User, token: str) -> tuple[TeamInvitation, TeamMember
     return invitation, member
 
 
+def _already(invitation: TeamInvitation, user: User, *, accepted: bool) -> bool:
+    """She gave this very answer already (a double click, the form sent again)."""
+    if accepted:
+        return invitation.accepted_user_id == user.id
+    return invitation.declined_at is not None
+
+
+def _answer(user: User, token: str, *, accepted: bool) -> tuple[TeamInvitation, bool]:
+    """Record her answer once: (the invitation, True when this request recorded it). The UPDATE
+    is conditional on no answer yet, so two clicks at once record one; the same answer sent
+    again is not an error, another one is refused."""
+    invitation = _invitation_of(token)
+    _check_account(user, invitation)
+    if _already(invitation, user, accepted=accepted):
+        return invitation, False
+    member = _member_of(invitation)
+    values = {"accepted_at": utcnow(), "accepted_user_id": user.id} if accepted else {}
+    done = db.session.execute(
+        sa.update(TeamInvitation)
+        .where(
+            TeamInvitation.id == invitation.id,
+            TeamInvitation.accepted_at.is_(None),
+            TeamInvitation.declined_at.is_(None),
+        )
+        .values(values or {"declined_at": utcnow()}),
+        execution_options={"synchronize_session": False},
+    )
+    if done.rowcount != 1:  # another request answered first
+        db.session.rollback()
+        db.session.refresh(invitation)
+        if _already(invitation, user, accepted=accepted):
+            return invitation, False
+        raise InvalidLink(USED_LINK)
+    db.session.refresh(invitation)
+    if accepted:
+        member.user_id = user.id
+    return invitation, True
+
+
 def accept(user: User, token: str, ip: str | None = None) -> Entry:
     """She joins the team: the member is linked to her account (a conflict for judges from now)."""
-    invitation, member = check_invitation(user, token)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_user_id = user.id
-    member.user_id = user.id
-    audit.record(
-        "entry.team_accepted",
-        actor_id=user.id,
-        object_type="entry",
-        object_id=invitation.entry_id,
-        after={"email": invitation.email, "user_id": user.id},
-        ip=ip,
-    )
-    db.session.commit()
+    invitation, recorded = _answer(user, token, accepted=True)
+    if recorded:
+        audit.record(
+            "entry.team_accepted",
+            actor_id=user.id,
+            object_type="entry",
+            object_id=invitation.entry_id,
+            after={"email": invitation.email, "user_id": user.id},
+            ip=ip,
+        )
+        db.session.commit()
     return invitation.entry
 
 
 def decline(user: User, token: str, ip: str | None = None) -> Entry:
     """She says no: the member stays a name only, and the address is not invited again."""
-    invitation, _member = check_invitation(user, token)
-    invitation.declined_at = utcnow()
-    audit.record(
-        "entry.team_declined",
-        actor_id=user.id,
-        object_type="entry",
-        object_id=invitation.entry_id,
-        after={"email": invitation.email},
-        ip=ip,
-    )
-    db.session.commit()
+    invitation, recorded = _answer(user, token, accepted=False)
+    if recorded:
+        audit.record(
+            "entry.team_declined",
+            actor_id=user.id,
+            object_type="entry",
+            object_id=invitation.entry_id,
+            after={"email": invitation.email},
+            ip=ip,
+        )
+        db.session.commit()
     return invitation.entry

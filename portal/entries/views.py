@@ -477,14 +477,19 @@ def team_invitation(token: str):
 def answer_team_invitation(token: str, answer: str):
     if not ActionForm().validate_on_submit():
         abort(400)
-    found, refusal = _answerable(token)
-    if refusal:
-        return refusal
+    try:
+        # The same answer sent twice (a double click) is told the same, not "already answered".
+        if answer == "accept":
+            entry = team.accept(current_user, token, client_ip())
+        else:
+            entry = team.decline(current_user, token, client_ip())
+    except team.WrongAccount as error:
+        return render_template("entries/team_invitation.html", error=error.message), 403
+    except DomainError as error:  # forged, expired or answered the other way
+        return render_template("entries/team_invitation.html", error=error.message), 404
     if answer == "accept":
-        entry = team.accept(current_user, token, client_ip())
         flash(_("You are now on the team of “%(title)s”.", title=entry.title), "success")
     else:
-        entry = team.decline(current_user, token, client_ip())
         flash(
             _("You declined the invitation to the team of “%(title)s”.", title=entry.title), "info"
         )

@@ -204,6 +204,26 @@ def test_prizes_won_at_higher_rounds_keep_the_consent_rule(published):
     ]
 
 
+def test_a_winner_renaming_herself_does_not_change_her_name_beside_a_higher_round_prize(
+    client, published
+):
+    entry = published.entries[0]
+    db.session.add(
+        ExternalAward(
+            entry_id=entry.id,
+            level=CompetitionLevel.NATIONAL,
+            body="Trung ương Hội LHPN Việt Nam",
+            prize="Giải Ba",
+            year=2026,
+            recorded_by_id=published.organiser.id,
+        )
+    )
+    entry.applicant.full_name = "Nguyễn Thị Mạo Danh"  # her profile, edited after publication
+    db.session.commit()
+    page = client.get(f"/competitions/{published.competition.id}/results").get_data(as_text=True)
+    assert "Lò Thị Hương" in page and "Mạo Danh" not in page
+
+
 # --- The gallery ---------------------------------------------------------------------------------
 
 

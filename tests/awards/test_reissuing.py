@@ -207,3 +207,17 @@ def test_a_page_older_than_the_certificate_is_refused_with_her_text_kept(client,
     db.session.expire_all()
     assert db.session.get(Award, award.id).winner_name == "Lò Thị Hường"
     assert len(reissues()) == 1
+
+
+def test_a_correction_sent_twice_is_made_once_and_told_the_same(client, published):
+    award = published.awards[0]
+    organiser = published.second_organiser
+    organiser.language = "en"
+    db.session.commit()
+    login(client, organiser)
+    fixed = correction(award, winner_name="Lò Thị Hường", reason="Theo giấy khai sinh.")
+    answers = [client.post_form(f"/awards/{award.id}/reissue", fixed) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 302]  # a double click
+    assert len(reissues()) == 1
+    mails = [m for m in mails_to(published.applicants[0].email) if m.template == "award_reissued"]
+    assert len(mails) == 1

@@ -216,3 +216,64 @@ def test_a_photo_cut_short_is_refused(client, applicant, competition):
     assert "This image could not be read" in response.get_data(as_text=True)
     db.session.refresh(entry)
     assert entry.photos == [] and list(storage.upload_folder().iterdir()) == []
+
+
+def damaged_docx() -> bytes:
+    """A DOCX whose text part was damaged in transit: its checksum no longer matches."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document>" + "Ke hoach " * 50 + "</w:document>")
+    data = bytearray(buffer.getvalue())
+    data[data.index(b"word/document.xml") + 30] ^= 0xFF
+    return bytes(data)
+
+
+def test_a_damaged_plan_is_refused_with_a_message_and_her_text_kept(client, applicant, competition):
+    login(client, applicant)
+    entry = start(client, competition)
+    response = upload(
+        client,
+        entry,
+        competition,
+        {"business_plan": (io.BytesIO(damaged_docx()), "ke-hoach.docx")},
+        save="1",
+        title="Trà shan tuyết Mường Phăng",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This file could not be read: it is incomplete or damaged." in page
+    assert "Trà shan tuyết Mường Phăng" in page
+    db.session.refresh(entry)
+    assert entry.business_plan is None and list(storage.upload_folder().iterdir()) == []
+
+
+def test_a_damaged_plan_stored_before_copies_were_kept_is_not_served_to_judges(app):
+    from portal.entries import services as entry_services
+    from portal.entries.models import Attachment, AttachmentKind
+
+    legacy = Attachment(
+        kind=AttachmentKind.BUSINESS_PLAN,
+        original_name="cu.docx",
+        stored_name=storage.store(damaged_docx()),
+        content_type=file_metadata.DOCX,
+        size=1,
+    )
+    assert entry_services.public_copy(legacy) is None  # the judge's page answers 404, not 500
+
+
+def test_a_photo_whose_exif_is_damaged_is_stored_without_it(client, applicant, competition):
+    """Pillow decodes the pixels but cannot read the EXIF block (to turn the photo upright):
+    the photo is kept as it is, and judges still get it without the block."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (9, 120, 60)).save(buffer, "PNG", exif=b"MX\x00*\x00\x00\x00\x08")
+    login(client, applicant)
+    entry = start(client, competition)
+    response = upload(
+        client, entry, competition, {"photos": [(io.BytesIO(buffer.getvalue()), "a.png")]}, save="1"
+    )
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    [photo] = entry.photos
+    served = Image.open(storage.path_of(photo.public_stored_name))
+    assert served.size == (8, 8) and "exif" not in served.info

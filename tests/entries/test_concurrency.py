@@ -91,3 +91,30 @@ def test_two_tabs_saving_at_once_one_is_saved_the_other_keeps_her_text(units, co
     assert f'value="{saves[refused]["title"]}"' in answers[refused].text  # hers, to copy
     db.session.remove()
     assert db.session.get(Entry, entry.id).title == saves[saved]["title"]
+
+
+@pytest.mark.parametrize("at_the_same_moment", [2, 10])
+def test_a_double_clicked_accept_joins_her_once(units, concurrent_server, at_the_same_moment):
+    from functools import partial
+
+    from portal.entries import team
+    from portal.entries.models import TeamInvitation, TeamMember
+
+    [(_, entry)] = drafts(units, 1)
+    hoa = UserFactory(email="hoa@example.vn")
+    entry.team_members.append(TeamMember(position=0, name="Lò Thị Hoa", email=hoa.email))
+    db.session.add(
+        TeamInvitation(entry_id=entry.id, email=hoa.email, invited_by_id=entry.applicant_id)
+    )
+    db.session.commit()
+    tab = Visitor(concurrent_server)
+    tab.log_in(hoa.email, PASSWORD)
+    path = f"/team-invitations/{team.token_for(entry, hoa.email)}"
+    sent = tab.form(path, f"{path}/accept")
+    answers = at_once([partial(tab.post, f"{path}/accept", sent)] * at_the_same_moment)
+
+    # Every click is told she is on the team; she joined once.
+    assert [a.status for a in answers] == [302] * at_the_same_moment
+    db.session.remove()
+    accepted = sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "entry.team_accepted")
+    assert db.session.scalar(accepted) == 1

@@ -103,6 +103,24 @@ def test_she_is_linked_and_conflicted_only_when_she_accepts(app, client, units, 
     assert client.get(url).status_code == 404
 
 
+def test_an_answer_sent_twice_is_told_the_same_and_recorded_once(app, client, units, competition):  # noqa: F811
+    from portal.core.audit import AuditLog
+
+    hoa = UserFactory(email="hoa@example.vn", language="en")
+    invited(app, client, units, competition, "hoa@example.vn")
+    url = link_in("hoa@example.vn")
+    login(client, hoa)
+    answers = [client.post_form(f"{url}/accept") for _ in range(2)]  # a double click
+    assert [a.status_code for a in answers] == [302, 302]
+    assert "You are now on the team" in text(client.get(answers[1].location))
+    actions = db.session.scalars(
+        sa.select(AuditLog.action).where(AuditLog.action.like("entry.team_%"))
+    )
+    assert sorted(actions) == ["entry.team_accepted", "entry.team_invited"]
+    # The other answer, after this one, is refused.
+    assert client.post_form(f"{url}/decline").status_code == 404
+
+
 def test_declining_leaves_her_off_and_she_is_not_invited_again(app, client, units, competition):  # noqa: F811
     hoa = UserFactory(email="hoa@example.vn")
     entry = invited(app, client, units, competition, "hoa@example.vn")
@@ -168,6 +186,29 @@ def test_invitations_are_limited_per_hour(app, client, units, competition, froze
     db.session.refresh(entry)
     save(client, competition, entry, **team)
     assert len(mails_to("tv2@example.vn")) == 1
+
+
+def test_an_invitation_that_expired_unanswered_is_sent_again_on_the_next_save(
+    app,
+    client,
+    units,
+    competition,  # noqa: F811
+    frozen,
+):
+    hoa = UserFactory(email="hoa@example.vn", language="en")
+    entry = invited(app, client, units, competition, "hoa@example.vn")
+    frozen.shift(timedelta(days=15))  # she was away: the link expired unanswered
+    login(client, entry.applicant)
+    db.session.refresh(entry)
+    page = text(client.get(f"/entries/{entry.id}/edit"))
+    assert "The invitation expired without an answer." in page
+    save(client, competition, entry, **{"team-0-email": "hoa@example.vn"})
+    first, second = mails_to("hoa@example.vn")
+    url = re.search(r"http://[^/]+(/team-invitations/\S+)", second.body_text).group(1)
+    client.post_form("/logout")
+    login(client, hoa)
+    assert client.post_form(f"{url}/accept").status_code == 302
+    assert hoa.id in conflicted(entry)
 
 
 def test_members_linked_before_invitations_stay_linked(empty_database):  # noqa: F811
