@@ -23,6 +23,11 @@ from portal.units.forms import UnitPickerMixin
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+# The most rows the form takes: named categories and rounds.
+CATEGORY_ROWS = 40
+ROUND_ROWS = 6
+
+
 class RoundForm(FlaskForm):
     class Meta:
         csrf = False  # part of the competition form, which carries the token
@@ -80,8 +85,8 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
     )
     rules = TextAreaField(_l("Rules"), validators=[Length(max=20_000)], render_kw={"rows": 6})
     category_codes = CheckboxesField(_l("Categories"))
-    custom_categories = FieldList(FormField(CategoryForm), min_entries=2, max_entries=40)
-    rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=6)
+    custom_categories = FieldList(FormField(CategoryForm), min_entries=2, max_entries=CATEGORY_ROWS)
+    rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=ROUND_ROWS)
     women_only = BooleanField(_l("The lead applicant must be a woman"), default=True)
     residents_only = BooleanField(_l("The lead applicant must live in the organising unit"))
     min_age = IntegerField(
