@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 # than sent again, and the admin's outbox page shows it, and a claim older than a minute, too.
 STALE_CLAIM = timedelta(minutes=10)
 SLOW_CLAIM = timedelta(minutes=1)
+# Stored as last_error of such a message (in English, as the transports' errors are), and shown
+# on the admin's page in her language.
+STOPPED_WORKER = "A worker stopped while sending this message."
 
 
 class OutboxStatus(enum.StrEnum):
@@ -74,6 +77,14 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    @property
+    def error_text(self) -> str:
+        """last_error as the outbox page shows it: the portal's own words translated, a mail
+        server's answer as it came."""
+        if self.last_error == STOPPED_WORKER:
+            return str(_l("A worker stopped while sending this message."))
+        return self.last_error or ""
 
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
@@ -175,9 +186,7 @@ def _fail_stale_claims(now: datetime) -> None:
             OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.claimed_at < now - STALE_CLAIM,
         )
-        .values(
-            status=OutboxStatus.FAILED, last_error="A worker stopped while sending this message."
-        )
+        .values(status=OutboxStatus.FAILED, last_error=STOPPED_WORKER)
     )
     db.session.commit()
 
@@ -202,7 +211,9 @@ def send_due(limit: int = 100) -> dict[str, int]:
     base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due_ids:
-        if not _claim(message_id, now):
+        # Claimed at this moment, not the batch's: a slow server makes a batch last minutes,
+        # and an old claim reads as a stopped worker (on the admin's page, and to another).
+        if not _claim(message_id, utcnow()):
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1
