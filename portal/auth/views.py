@@ -78,7 +78,7 @@ def confirm_email(token: str):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data)
+        services.resend_confirmation(form.email.data, str(get_locale()))
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )

@@ -130,6 +130,44 @@ def test_resending_the_confirmation_looks_the_same_for_any_address(client):
     assert len(mails_to(user.email)) == 1
 
 
+def test_resending_the_confirmation_does_the_same_work_for_any_address(app, client):
+    """Same queries, same templates rendered, same page for an unconfirmed, a confirmed and an
+    unknown address: the time cannot tell which addresses have an account waiting."""
+    waiting, confirmed = UserFactory(confirmed_at=None), UserFactory(language="en")
+    token = client.csrf_token()
+
+    def ask(email: str) -> tuple[list[str], list[str], str]:
+        statements, templates = [], []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement.split()[0].upper())
+
+        def count_template(sender, template, context, **extra):
+            templates.append(template.name.split("/")[0])  # mail/… or auth/…
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        template_rendered.connect(count_template, app)
+        try:
+            response = client.post(
+                "/confirm", data={"email": email, "csrf_token": token}, headers=EN
+            )
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+            template_rendered.disconnect(count_template, app)
+        assert response.status_code == 200
+        return statements, templates, without_tokens(text(response).replace(email, "X"))
+
+    asked = [ask(waiting.email), ask(confirmed.email), ask("ai-do@example.vn")]
+    assert asked[0] == asked[1] == asked[2]
+    assert asked[0][1] == ["mail", "mail", "auth"]
+    # What each address is told: a link, that it is confirmed already, that no account uses it.
+    assert link_in(mails_to(waiting.email)[0], "/confirm/")
+    assert "already confirmed" in mails_to(confirmed.email)[0].body_text
+    assert (
+        "No account that can log in uses this address" in mails_to("ai-do@example.vn")[0].body_text
+    )
+
+
 # --- Login -------------------------------------------------------------------------------------
 
 
