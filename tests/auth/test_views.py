@@ -1,6 +1,7 @@
 """Account pages through HTTP: what a person sees, the status codes, the limits."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -332,6 +333,27 @@ def test_a_copied_session_or_remember_me_cookie_is_worthless_after_logout(app, c
         response = replay(name)
         assert response.status_code == 302
         assert response.location.startswith("/login")
+
+
+def test_logging_out_from_a_page_left_open_for_hours_ends_the_session(app, client):
+    """On a shared computer she clicks "Log out" on a page opened hours ago: its token is past
+    the forms' time limit, but the logout must not fail and leave her logged in for the next
+    person."""
+    import time_machine
+
+    user = UserFactory()
+    start = datetime(2026, 5, 10, 1, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        login(client, user)
+        token = client.csrf_token()  # the page with the "Log out" button
+        clock.shift(timedelta(hours=3))
+        response = client.post("/logout", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert client.get("/profile").status_code == 302  # to the login page
+    # A token of another session, or none, still does not log anyone out.
+    login(client, user)
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/profile").status_code == 200
 
 
 # --- Passwords ----------------------------------------------------------------------------------
