@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -124,11 +125,13 @@ class ProductionConfig(Config):
         # Against the default itself: Config.SECRET_KEY is the environment's key too.
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY in the environment for production.")
-        if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+        # Flask-Limiter counts in memory when the value is empty, and reads the scheme in any case.
+        if urlsplit(cls.RATELIMIT_STORAGE_URI.strip()).scheme.lower() in ("", "memory"):
             # Each gunicorn worker would count the login attempts on its own: with four workers
             # the 11th failure a minute is not refused. Every worker must share one store.
             raise RuntimeError(
-                "RATELIMIT_STORAGE_URI is memory://, which each worker process counts on its own. "
+                "RATELIMIT_STORAGE_URI is memory:// (or empty, which is the same), which each worker "
+                "process counts on its own. "
                 "Set RATELIMIT_STORAGE_URI to a Redis shared by every worker and server, "
                 "e.g. redis://127.0.0.1:6379/0."
             )

@@ -43,6 +43,15 @@ def test_production_refuses_to_start_with_limits_in_memory():
 
 
 @pytest.mark.usefixtures("secret_key_from_the_environment")
+@pytest.mark.parametrize("uri", ["", "  ", "MEMORY://", "Memory://"])
+def test_production_refuses_an_empty_or_capitalised_memory_store(uri):
+    # An empty value (RATELIMIT_STORAGE_URI=${REDIS_URL} with REDIS_URL unset) is memory:// to
+    # Flask-Limiter, and so is MEMORY://: each worker would count on its own all the same.
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI.*Redis"):
+        create_app(production(uri))
+
+
+@pytest.mark.usefixtures("secret_key_from_the_environment")
 def test_production_starts_with_limits_in_redis():
     pytest.importorskip("redis")
     server = create_app(production("redis://127.0.0.1:6379/0"))
