@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     HiddenField,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
-from portal.core.forms import FROM_THE_LIST, IntegerField
+from portal.core.forms import FROM_THE_LIST, DateTimeLocalField, IntegerField
 from portal.units.forms import UnitPickerMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

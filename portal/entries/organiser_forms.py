@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     RadioField,
     SelectField,
     StringField,
@@ -11,7 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.forms import FROM_THE_LIST
+from portal.core.forms import FROM_THE_LIST, DateTimeLocalField
 
 
 class EntryFilterForm(FlaskForm):

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     FieldList,
     FormField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portal.core.forms import FloatField, IntegerField
+from portal.core.forms import DateTimeLocalField, FloatField, IntegerField
 from portal.judging.models import RankBy
 from portal.units.forms import optional_int
 

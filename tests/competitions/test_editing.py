@@ -326,3 +326,23 @@ def test_the_edit_page_of_a_competition_with_as_many_rows_as_the_form_takes(clie
     assert response.status_code == 200
     assert 'value="Lĩnh vực 39"' in page and 'value="Vòng 6"' in page
     assert "custom_categories-40-name" not in page and "rounds-6-name" not in page
+
+
+def test_a_round_in_year_one_is_a_message_next_to_it_and_her_typing_stays(client, world):
+    """Year 1 cannot be turned into UTC: it was a 500."""
+    organiser, competition, _ = world
+    login(client, organiser)
+    response = client.post_form(
+        f"/competitions/{competition.id}/edit",
+        change(
+            edit_form(client, competition),
+            rounds__0__opens_at="0001-01-01T00:00",
+            custom_categories__1__name="Du lịch cộng đồng",
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "Nhập ngày giờ trong các năm từ 2000 đến 2199." in page.split('id="rounds-0-closes_at"')[0]
+    )
+    assert 'value="Du lịch cộng đồng"' in page
