@@ -127,7 +127,8 @@ class PermanentRefusal(Exception):
 def _smtp_message(message: OutboxMessage) -> None:
     """Send through the SMTP server of the configuration, never waiting longer than
     MAIL_TIMEOUT seconds for it: a server that stops answering is a temporary failure, retried
-    later, and the worker goes on with the next message. A 5xx answer is PermanentRefusal."""
+    later, and the worker goes on with the next message. A 5xx answer to the recipients or to
+    the message is PermanentRefusal."""
     config = current_app.config
     prepared = Message(
         subject=message.subject,
@@ -150,10 +151,13 @@ def _smtp_message(message: OutboxMessage) -> None:
         if codes and all(500 <= code < 600 for code in codes):
             raise PermanentRefusal(f"refused: {refused.recipients}") from refused
         raise
-    except smtplib.SMTPResponseException as answer:
+    except smtplib.SMTPDataError as answer:
+        # The message itself refused (too large, taken for spam): sending it again cannot help.
         if 500 <= answer.smtp_code < 600:
             raise PermanentRefusal(f"{answer.smtp_code} {answer.smtp_error!r}") from answer
         raise
+    # Any other answer (the greeting, the login, the sender's address) is about the portal's
+    # own settings, not this message: retried, so that mail waits while an admin corrects them.
 
 
 def _print_message(message: OutboxMessage) -> None:
