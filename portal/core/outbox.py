@@ -140,12 +140,22 @@ def _smtp_message(message: OutboxMessage) -> None:
     timeout = config["MAIL_TIMEOUT"]
     server_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     try:
-        with server_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as server:
+        server = server_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+        try:
             if config["MAIL_USE_TLS"]:
                 server.starttls()
             if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
                 server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             server.sendmail(prepared.sender, prepared.send_to, prepared.as_bytes())
+        except BaseException:
+            server.close()
+            raise
+        # Taken by the server: the message has left, whatever it answers to QUIT (an error
+        # here must neither fail it nor send it a second time).
+        try:
+            server.quit()
+        except (smtplib.SMTPException, OSError):
+            server.close()
     except smtplib.SMTPRecipientsRefused as refused:
         codes = [code for code, _text in refused.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):

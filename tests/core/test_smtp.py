@@ -212,3 +212,31 @@ def test_a_server_that_refuses_the_portal_itself_leaves_every_mail_to_retry(app,
     assert send_due() == {"sent": 0, "retry": 2, "failed": 0}
     for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
         assert message.status is OutboxStatus.PENDING and "554" in message.last_error
+
+
+class AnsweringQuitBadly(Inbox):
+    """A server that takes the message, then answers QUIT with an error."""
+
+    def __init__(self, answer: str):
+        super().__init__()
+        self.answer = answer
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", ["554 5.3.0 Bye, badly", "421 4.3.0 Closing"])
+def test_a_mail_the_server_took_is_sent_once_whatever_it_answers_to_quit(app, answer):
+    """Once the server has taken the message it has left: an odd answer to QUIT afterwards
+    neither fails it nor sends it a second time."""
+    server = AnsweringQuitBadly(answer)
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        [message_id] = queued(1)
+        assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+        assert len(server.messages) == 1
+        assert db.session.get(OutboxMessage, message_id).status is OutboxStatus.SENT
+    finally:
+        controller.stop()
