@@ -93,6 +93,9 @@ class Config:
     # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # While that Redis cannot be reached, each process counts in its own memory again rather than
+    # answering every login, registration and verification with a 500 (and checks Redis again).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins: per account (from any address), and per address (for any account) a much
     # higher number, so that a shared computer or phone does not lock out the next person.
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")

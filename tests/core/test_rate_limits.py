@@ -96,3 +96,31 @@ def test_two_app_servers_share_the_login_limit_through_redis(app, tmp_path):
         servers[1].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
         == 429
     )
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_memory_not_a_500(
+    app, tmp_path, monkeypatch
+):
+    """Production needs Redis for the limits; when it cannot be reached, logging in is not a
+    500 for everyone: each process counts in its own memory until Redis answers again."""
+    from portal.extensions import limiter
+
+    monkeypatch.setattr(limiter, "_storage_dead", False)  # the limiter is shared: put it back
+
+    class NoRedis(TestingConfig):
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens there
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'alone.db'}"
+        PROPAGATE_EXCEPTIONS = False
+
+    pytest.importorskip("redis")
+    server = create_app(NoRedis)
+    server.test_client_class = Client
+    with server.app_context():
+        db.create_all()
+    client = server.test_client()
+    for _ in range(10):
+        response = client.post_form("/login", {"email": "ai@example.vn", "password": "x"})
+        assert response.status_code == 422
+    assert (
+        client.post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code == 429
+    )
