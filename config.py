@@ -4,6 +4,7 @@ import functools
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -98,6 +99,9 @@ class Config:
     # the portal (gunicorn workers, app servers). ProductionConfig refuses memory://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # While that Redis cannot be reached, each process counts in its own memory again rather than
+    # answering every login, registration and verification with a 500 (and checks Redis again).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins: per account (from any address), and per address (for any account) a much
     # higher number, so that a shared computer or phone does not lock out the next person.
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
@@ -130,11 +134,13 @@ class ProductionConfig(Config):
         # Against the default itself: Config.SECRET_KEY is the environment's key too.
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError("Set SECRET_KEY in the environment for production.")
-        if cls.RATELIMIT_STORAGE_URI.startswith("memory://"):
+        # Flask-Limiter counts in memory when the value is empty, and reads the scheme in any case.
+        if urlsplit(cls.RATELIMIT_STORAGE_URI.strip()).scheme.lower() in ("", "memory"):
             # Each gunicorn worker would count the login attempts on its own: with four workers
             # the 11th failure a minute is not refused. Every worker must share one store.
             raise RuntimeError(
-                "RATELIMIT_STORAGE_URI is memory://, which each worker process counts on its own. "
+                "RATELIMIT_STORAGE_URI is memory:// (or empty, which is the same), which each worker "
+                "process counts on its own. "
                 "Set RATELIMIT_STORAGE_URI to a Redis shared by every worker and server, "
                 "e.g. redis://127.0.0.1:6379/0."
             )

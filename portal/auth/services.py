@@ -126,11 +126,41 @@ def _queue_confirmation(user: User) -> None:
     )
 
 
-def resend_confirmation(email: str) -> None:
-    user = find_user(email)
-    if user is not None and not user.is_confirmed and user.active:
+def resend_confirmation(email: str, language: str) -> None:
+    """Mail a new confirmation link when the address has an account waiting for one; else a
+    mail saying that it is confirmed already, or that no account that can log in uses it (in
+    `language`, the one she reads the page in).
+
+    Every path does the same work, one lookup, one mail rendered and queued, one commit, so that
+    neither the answer nor its time tells whether an account waits on the address.
+    """
+    email = normalise_email(email)
+    # The roles are not needed here; loading them would be one query more for a known address.
+    user = db.session.scalar(
+        sa.select(User).where(User.email == email).options(lazyload(User.roles))
+    )
+    if user is None or not user.active:
+        queue_mail(
+            email[:254],
+            "confirm_no_account",
+            language,
+            _l("Confirm your e-mail address"),
+            email=email,
+            register_url=external_url("auth.register"),
+        )
+    elif user.is_confirmed:
+        queue_mail(
+            user.email,
+            "already_confirmed",
+            user.language,
+            _l("Confirm your e-mail address"),
+            user=user,
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
+        )
+    else:
         _queue_confirmation(user)
-        db.session.commit()
+    db.session.commit()
 
 
 def confirm_email(token: str) -> User:

@@ -4,6 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth import bp, services
@@ -26,7 +28,7 @@ from portal.core.forms import INVALID, form_status, show_error
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip, safe_next
 from portal.core.time import utcnow
-from portal.extensions import db, limiter
+from portal.extensions import csrf, db, limiter
 
 
 def _login_failed(response) -> bool:
@@ -78,7 +80,7 @@ def confirm_email(token: str):
 def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.resend_confirmation(form.email.data)
+        services.resend_confirmation(form.email.data, str(get_locale()))
         return render_template(
             "auth/check_email.html", email=services.normalise_email(form.email.data)
         )
@@ -117,13 +119,23 @@ def login():
     return render_template("auth/login.html", form=form), form_status(form)
 
 
+# The page with the "Log out" button may be hours old (a shared computer, a tab left open): its
+# token is checked without the forms' one-hour limit, so that logging out never fails and leaves
+# the session open for the next person. Another site cannot send it: the cookies are SameSite.
+LOGOUT_TOKEN_MAX_AGE = 60 * 60 * 24 * 31
+
+
 @bp.route("/logout", methods=["POST"])
+@csrf.exempt  # checked below, without the time limit
 @login_required
 def logout():
-    if ActionForm().validate_on_submit():
-        services.record_logout(current_user, client_ip())
-        logout_user()
-        flash(_("You have logged out."), "info")
+    try:
+        validate_csrf(request.form.get("csrf_token"), time_limit=LOGOUT_TOKEN_MAX_AGE)
+    except ValidationError as error:
+        raise CSRFError(error.args[0]) from None
+    services.record_logout(current_user, client_ip())
+    logout_user()
+    flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
 
 

@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FormField,
     HiddenField,
@@ -16,10 +15,15 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
-from portal.core.forms import FROM_THE_LIST, FlaskForm, IntegerField
+from portal.core.forms import FROM_THE_LIST, DateTimeLocalField, FlaskForm, IntegerField
 from portal.units.forms import UnitPickerMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+# The most rows the form takes: named categories and rounds.
+CATEGORY_ROWS = 40
+ROUND_ROWS = 6
 
 
 class RoundForm(FlaskForm):
@@ -79,8 +83,8 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
     )
     rules = TextAreaField(_l("Rules"), validators=[Length(max=20_000)], render_kw={"rows": 6})
     category_codes = CheckboxesField(_l("Categories"))
-    custom_categories = FieldList(FormField(CategoryForm), min_entries=2, max_entries=40)
-    rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=6)
+    custom_categories = FieldList(FormField(CategoryForm), min_entries=2, max_entries=CATEGORY_ROWS)
+    rounds = FieldList(FormField(RoundForm), min_entries=2, max_entries=ROUND_ROWS)
     women_only = BooleanField(_l("The lead applicant must be a woman"), default=True)
     residents_only = BooleanField(_l("The lead applicant must live in the organising unit"))
     min_age = IntegerField(

@@ -8,7 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role
 from portal.competitions import bp, services
-from portal.competitions.forms import CompetitionForm, CopyForm, ListFilterForm
+from portal.competitions.forms import (
+    CATEGORY_ROWS,
+    ROUND_ROWS,
+    CompetitionForm,
+    CopyForm,
+    ListFilterForm,
+)
 from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
 from portal.competitions.services import CategoryData, CompetitionData, RoundData
 from portal.core import idempotency
@@ -109,8 +115,7 @@ def manage():
 
 def _row_id(value: str | None) -> int | None:
     """The hidden id of a round or category row; anything else is a new row."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return bounded_int(value)
 
 
 def _complete_rounds(form: CompetitionForm) -> list:
@@ -266,8 +271,9 @@ def _prefill(competition: Competition) -> dict:
         "description": competition.description,
         "rules": competition.rules,
         "category_codes": [c.code for c in competition.categories if c.code],
-        "custom_categories": named + [{}, {}],
-        "rounds": rounds + [{}],
+        # Blank rows to add more, as many as the form takes (more would be a 500).
+        "custom_categories": named + [{}] * min(2, CATEGORY_ROWS - len(named)),
+        "rounds": rounds + [{}] * min(1, ROUND_ROWS - len(rounds)),
         "women_only": competition.women_only,
         "residents_only": competition.residents_only,
         "min_age": competition.min_age,

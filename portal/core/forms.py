@@ -150,3 +150,25 @@ class FloatField(wtforms.FloatField):
         if not math.isfinite(number) or abs(number) >= 10**MAX_DIGITS:
             raise ValueError(str(DECIMAL_MESSAGE))
         self.data = number
+
+
+# The years a moment typed on a form may have: the competitions' own, with room on each side.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+MOMENT_MESSAGE = _l("Enter a date and time in the years 2000 to 2199.")
+
+
+class DateTimeLocalField(wtforms.DateTimeLocalField):
+    """A moment typed in Vietnam's time, in the years FIRST_YEAR to LAST_YEAR: year 1 cannot be
+    turned into UTC (a 500), and a year such as 0202 is a typing mistake to tell her about."""
+
+    out_of_reach = False
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+            self.data, self.out_of_reach = None, True
+            raise ValueError(str(MOMENT_MESSAGE))
+
+    def pre_validate(self, form) -> None:
+        if self.out_of_reach:  # this message, not DataRequired's "enter it", which would clear it
+            raise wtforms.validators.StopValidation()

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Request, request
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, ValidationError
 
 # Every id column is an integer on PostgreSQL: nothing above this is ever stored.
@@ -92,15 +92,25 @@ def _pairs(mapping: Any) -> Iterable[tuple[Any, Any]]:
     return mapping
 
 
+def _nul_free_value(value: Any) -> Any:
+    if isinstance(value, FileStorage):
+        # The file's content is checked when stored; the name the browser sent is text, kept
+        # with the file (a NUL byte in it was a 500 on PostgreSQL).
+        if value.filename:
+            value.filename = without_nul(value.filename)
+        return value
+    return without_nul(value)
+
+
 class NulFreeMultiDict(ImmutableMultiDict):
-    """The query string and form data of every request, NUL bytes taken out of names and texts
-    (files are left as they are: they are checked by content when stored)."""
+    """The query string, form data and uploaded files of every request, NUL bytes taken out of
+    names and texts (the files' contents are left as they are: checked when stored)."""
 
     def __init__(self, mapping: Any = None) -> None:
         if mapping is None:
             super().__init__()
         else:
-            super().__init__([(without_nul(k), without_nul(v)) for k, v in _pairs(mapping)])
+            super().__init__([(without_nul(k), _nul_free_value(v)) for k, v in _pairs(mapping)])
 
 
 class PortalRequest(Request):

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 # than sent again, and the admin's outbox page shows it, and a claim older than a minute, too.
 STALE_CLAIM = timedelta(minutes=10)
 SLOW_CLAIM = timedelta(minutes=1)
+# Stored as last_error of such a message (in English, as the transports' errors are), and shown
+# on the admin's page in her language.
+STOPPED_WORKER = "A worker stopped while sending this message."
 
 
 class OutboxStatus(enum.StrEnum):
@@ -75,6 +78,14 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
 
+    @property
+    def error_text(self) -> str:
+        """last_error as the outbox page shows it: the portal's own words translated, a mail
+        server's answer as it came."""
+        if self.last_error == STOPPED_WORKER:
+            return str(_l("A worker stopped while sending this message."))
+        return self.last_error or ""
+
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
 
@@ -116,7 +127,8 @@ class PermanentRefusal(Exception):
 def _smtp_message(message: OutboxMessage) -> None:
     """Send through the SMTP server of the configuration, never waiting longer than
     MAIL_TIMEOUT seconds for it: a server that stops answering is a temporary failure, retried
-    later, and the worker goes on with the next message. A 5xx answer is PermanentRefusal."""
+    later, and the worker goes on with the next message. A 5xx answer to the recipients or to
+    the message is PermanentRefusal."""
     config = current_app.config
     prepared = Message(
         subject=message.subject,
@@ -128,21 +140,34 @@ def _smtp_message(message: OutboxMessage) -> None:
     timeout = config["MAIL_TIMEOUT"]
     server_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     try:
-        with server_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as server:
+        server = server_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout)
+        try:
             if config["MAIL_USE_TLS"]:
                 server.starttls()
             if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
                 server.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             server.sendmail(prepared.sender, prepared.send_to, prepared.as_bytes())
+        except BaseException:
+            server.close()
+            raise
+        # Taken by the server: the message has left, whatever it answers to QUIT (an error
+        # here must neither fail it nor send it a second time).
+        try:
+            server.quit()
+        except (smtplib.SMTPException, OSError):
+            server.close()
     except smtplib.SMTPRecipientsRefused as refused:
         codes = [code for code, _text in refused.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
             raise PermanentRefusal(f"refused: {refused.recipients}") from refused
         raise
-    except smtplib.SMTPResponseException as answer:
+    except smtplib.SMTPDataError as answer:
+        # The message itself refused (too large, taken for spam): sending it again cannot help.
         if 500 <= answer.smtp_code < 600:
             raise PermanentRefusal(f"{answer.smtp_code} {answer.smtp_error!r}") from answer
         raise
+    # Any other answer (the greeting, the login, the sender's address) is about the portal's
+    # own settings, not this message: retried, so that mail waits while an admin corrects them.
 
 
 def _print_message(message: OutboxMessage) -> None:
@@ -175,9 +200,7 @@ def _fail_stale_claims(now: datetime) -> None:
             OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.claimed_at < now - STALE_CLAIM,
         )
-        .values(
-            status=OutboxStatus.FAILED, last_error="A worker stopped while sending this message."
-        )
+        .values(status=OutboxStatus.FAILED, last_error=STOPPED_WORKER)
     )
     db.session.commit()
 
@@ -202,7 +225,9 @@ def send_due(limit: int = 100) -> dict[str, int]:
     base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for message_id in due_ids:
-        if not _claim(message_id, now):
+        # Claimed at this moment, not the batch's: a slow server makes a batch last minutes,
+        # and an old claim reads as a stopped worker (on the admin's page, and to another).
+        if not _claim(message_id, utcnow()):
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1

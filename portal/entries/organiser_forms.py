@@ -1,6 +1,5 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateTimeLocalField,
     RadioField,
     SelectField,
     StringField,
@@ -10,7 +9,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.core.forms import FROM_THE_LIST, FlaskForm
+from portal.core.forms import FROM_THE_LIST, DateTimeLocalField, FlaskForm
 
 
 class EntryFilterForm(FlaskForm):

@@ -124,8 +124,7 @@ class ScoreForm(FlaskForm):
 
     def expected_version(self) -> int | None:
         """The version the form was opened at; None when the form did not say (an old page)."""
-        text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() and len(text) < 10 else None
+        return bounded_int(self.version.data, minimum=0)
 
     def points_fields(self) -> list[tuple[RubricCriterion, PointsField]]:
         return [(c, self[f"points_{c.id}"]) for c in self.criteria]

@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     FieldList,
     FormField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portal.core.forms import FlaskForm, FloatField, IntegerField
+from portal.core.forms import DateTimeLocalField, FlaskForm, FloatField, IntegerField
 from portal.judging.models import RankBy
 from portal.units.forms import optional_int
 

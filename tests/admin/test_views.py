@@ -179,3 +179,25 @@ def test_the_audit_log_runs_the_same_queries_whatever_its_length(client):
         )
         login(client, admin)
     assert count_queries(client, "/admin/audit") == few
+
+
+def test_a_mail_left_by_a_stopped_worker_is_explained_in_her_language(client, frozen_time):
+    from portal.core.outbox import send_due
+
+    admin = UserFactory(roles=[Role.ADMIN], language="vi")
+    login(client, admin)
+    db.session.add(
+        OutboxMessage(
+            recipient="cham@example.vn",
+            subject="Chào",
+            body_text="b",
+            template="t",
+            status=OutboxStatus.SENDING,
+            claimed_at=utcnow() - timedelta(minutes=11),
+        )
+    )
+    db.session.commit()
+    send_due()  # the next pass of a worker marks it failed
+    page = text(client.get("/admin/outbox?status=failed"))
+    assert "Một tiến trình gửi thư đã dừng khi đang gửi thư này." in page
+    assert "A worker stopped" not in page

@@ -1,6 +1,7 @@
 """Account pages through HTTP: what a person sees, the status codes, the limits."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -128,6 +129,44 @@ def test_resending_the_confirmation_looks_the_same_for_any_address(client):
         text(unknown)
     ).replace("ai-do@example.vn", "X")
     assert len(mails_to(user.email)) == 1
+
+
+def test_resending_the_confirmation_does_the_same_work_for_any_address(app, client):
+    """Same queries, same templates rendered, same page for an unconfirmed, a confirmed and an
+    unknown address: the time cannot tell which addresses have an account waiting."""
+    waiting, confirmed = UserFactory(confirmed_at=None), UserFactory(language="en")
+    token = client.csrf_token()
+
+    def ask(email: str) -> tuple[list[str], list[str], str]:
+        statements, templates = [], []
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement.split()[0].upper())
+
+        def count_template(sender, template, context, **extra):
+            templates.append(template.name.split("/")[0])  # mail/… or auth/…
+
+        sa.event.listen(db.engine, "before_cursor_execute", count_statement)
+        template_rendered.connect(count_template, app)
+        try:
+            response = client.post(
+                "/confirm", data={"email": email, "csrf_token": token}, headers=EN
+            )
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count_statement)
+            template_rendered.disconnect(count_template, app)
+        assert response.status_code == 200
+        return statements, templates, without_tokens(text(response).replace(email, "X"))
+
+    asked = [ask(waiting.email), ask(confirmed.email), ask("ai-do@example.vn")]
+    assert asked[0] == asked[1] == asked[2]
+    assert asked[0][1] == ["mail", "mail", "auth"]
+    # What each address is told: a link, that it is confirmed already, that no account uses it.
+    assert link_in(mails_to(waiting.email)[0], "/confirm/")
+    assert "already confirmed" in mails_to(confirmed.email)[0].body_text
+    assert (
+        "No account that can log in uses this address" in mails_to("ai-do@example.vn")[0].body_text
+    )
 
 
 # --- Login -------------------------------------------------------------------------------------
@@ -294,6 +333,27 @@ def test_a_copied_session_or_remember_me_cookie_is_worthless_after_logout(app, c
         response = replay(name)
         assert response.status_code == 302
         assert response.location.startswith("/login")
+
+
+def test_logging_out_from_a_page_left_open_for_hours_ends_the_session(app, client):
+    """On a shared computer she clicks "Log out" on a page opened hours ago: its token is past
+    the forms' time limit, but the logout must not fail and leave her logged in for the next
+    person."""
+    import time_machine
+
+    user = UserFactory()
+    start = datetime(2026, 5, 10, 1, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        login(client, user)
+        token = client.csrf_token()  # the page with the "Log out" button
+        clock.shift(timedelta(hours=3))
+        response = client.post("/logout", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert client.get("/profile").status_code == 302  # to the login page
+    # A token of another session, or none, still does not log anyone out.
+    login(client, user)
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 400
+    assert client.get("/profile").status_code == 200
 
 
 # --- Passwords ----------------------------------------------------------------------------------

@@ -286,3 +286,63 @@ def test_a_category_used_by_an_entry_saved_at_the_same_moment_is_not_removed(
     assert response.status_code == 422
     assert "Không có gì bị thay đổi" in response.get_data(as_text=True)
     assert [name for _, name in categories_of(entries)] == ["Nông nghiệp và chăn nuôi", "Thổ cẩm"]
+
+
+@pytest.mark.parametrize("row", ["custom_categories-0-id", "rounds-0-id"])
+def test_a_row_id_that_is_no_number_is_no_row_not_a_500(client, world, row):
+    """ "²" is a digit to str.isdigit() but not to int(): the row is then matched as one with no
+    id (a category by its name, a round as a new one), never a 500."""
+    organiser, competition, entries = world
+    login(client, organiser)
+    fields = edit_form(client, competition)
+    response = client.post_form(
+        f"/competitions/{competition.id}/edit",
+        change(fields, **{row.replace("-", "__"): "²", "rounds__0__closes_at": "2026-04-15T17:00"}),
+    )
+    assert response.status_code in (302, 422)
+    assert [name for _, name in categories_of(entries)] == ["Nông nghiệp và chăn nuôi", "Thổ cẩm"]
+
+
+def test_the_edit_page_of_a_competition_with_as_many_rows_as_the_form_takes(client, world):
+    """Six rounds and forty named categories, the most the form takes: the page shows them all,
+    without the blank rows that would be one too many (a 500 before)."""
+    organiser, competition, _ = world
+    for n in range(1, 40):
+        competition.categories.append(Category(position=10 + n, custom_name=f"Lĩnh vực {n}"))
+    last = competition.rounds[-1]
+    for n in range(4):
+        competition.rounds.append(
+            Round(
+                position=2 + n,
+                name=f"Vòng {3 + n}",
+                opens_at=last.closes_at.replace(year=2027 + n),
+                closes_at=last.closes_at.replace(year=2027 + n, month=12),
+            )
+        )
+    db.session.commit()
+    login(client, organiser)
+    response = client.get(f"/competitions/{competition.id}/edit")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Lĩnh vực 39"' in page and 'value="Vòng 6"' in page
+    assert "custom_categories-40-name" not in page and "rounds-6-name" not in page
+
+
+def test_a_round_in_year_one_is_a_message_next_to_it_and_her_typing_stays(client, world):
+    """Year 1 cannot be turned into UTC: it was a 500."""
+    organiser, competition, _ = world
+    login(client, organiser)
+    response = client.post_form(
+        f"/competitions/{competition.id}/edit",
+        change(
+            edit_form(client, competition),
+            rounds__0__opens_at="0001-01-01T00:00",
+            custom_categories__1__name="Du lịch cộng đồng",
+        ),
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        "Nhập ngày giờ trong các năm từ 2000 đến 2199." in page.split('id="rounds-0-closes_at"')[0]
+    )
+    assert 'value="Du lịch cộng đồng"' in page

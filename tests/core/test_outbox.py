@@ -157,3 +157,22 @@ def test_the_worker_command_sends_once_and_reports(app, transport):
     assert result.exit_code == 0
     assert "mail: 1 sent, 0 to retry, 0 failed" in result.output
     assert len(sent) == 1
+
+
+def test_each_message_is_claimed_when_its_turn_comes_not_when_the_batch_began(app, monkeypatch):
+    """With a server slow at every step, a batch takes minutes: a message claimed late in it
+    is not shown to the admin as left by a stopped worker (nor failed as such by another)."""
+    from portal.admin.services import slow_sends
+
+    seen = []
+    with time_machine.travel(START, tick=False) as clock:
+
+        def slow(message):
+            seen.append((message.claimed_at - START, slow_sends(outbox.utcnow())))
+            clock.shift(timedelta(minutes=6))  # each answer just within MAIL_TIMEOUT
+
+        monkeypatch.setattr(outbox, "_transport", lambda: slow)
+        for n in range(3):
+            queue(f"n{n}@example.vn")
+        assert send_due() == {"sent": 3, "retry": 0, "failed": 0}
+    assert seen == [(timedelta(minutes=6 * n), 0) for n in range(3)]

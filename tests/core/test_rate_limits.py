@@ -43,6 +43,15 @@ def test_production_refuses_to_start_with_limits_in_memory():
 
 
 @pytest.mark.usefixtures("secret_key_from_the_environment")
+@pytest.mark.parametrize("uri", ["", "  ", "MEMORY://", "Memory://"])
+def test_production_refuses_an_empty_or_capitalised_memory_store(uri):
+    # An empty value (RATELIMIT_STORAGE_URI=${REDIS_URL} with REDIS_URL unset) is memory:// to
+    # Flask-Limiter, and so is MEMORY://: each worker would count on its own all the same.
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI.*Redis"):
+        create_app(production(uri))
+
+
+@pytest.mark.usefixtures("secret_key_from_the_environment")
 def test_production_starts_with_limits_in_redis():
     pytest.importorskip("redis")
     server = create_app(production("redis://127.0.0.1:6379/0"))
@@ -86,4 +95,32 @@ def test_two_app_servers_share_the_login_limit_through_redis(app, tmp_path):
     assert (
         servers[1].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
         == 429
+    )
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_memory_not_a_500(
+    app, tmp_path, monkeypatch
+):
+    """Production needs Redis for the limits; when it cannot be reached, logging in is not a
+    500 for everyone: each process counts in its own memory until Redis answers again."""
+    from portal.extensions import limiter
+
+    monkeypatch.setattr(limiter, "_storage_dead", False)  # the limiter is shared: put it back
+
+    class NoRedis(TestingConfig):
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens there
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'alone.db'}"
+        PROPAGATE_EXCEPTIONS = False
+
+    pytest.importorskip("redis")
+    server = create_app(NoRedis)
+    server.test_client_class = Client
+    with server.app_context():
+        db.create_all()
+    client = server.test_client()
+    for _ in range(10):
+        response = client.post_form("/login", {"email": "ai@example.vn", "password": "x"})
+        assert response.status_code == 422
+    assert (
+        client.post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code == 429
     )

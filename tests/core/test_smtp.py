@@ -172,3 +172,71 @@ def test_a_refusal_for_good_fails_at_once_and_one_for_now_is_retried(app, answer
         assert answer.split()[0] in message.last_error
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def refusing_greeting(app):
+    """A server that refuses the portal itself (554 at the greeting), as one does to a relay it
+    does not know yet: nothing about any one message."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection = listener.accept()[0]
+            except TimeoutError:
+                continue
+            connection.sendall(b"554 5.7.1 No SMTP service for you\r\n")
+            connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    app.config.update(
+        MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=listener.getsockname()[1]
+    )
+    yield
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_a_server_that_refuses_the_portal_itself_leaves_every_mail_to_retry(app, refusing_greeting):
+    """A 5xx about the connection (or the login, or the sender) is the portal's configuration,
+    not the message: failing every queued mail at once would lose them all until an admin sends
+    each again."""
+    ids = queued(2)
+    assert send_due() == {"sent": 0, "retry": 2, "failed": 0}
+    for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        assert message.status is OutboxStatus.PENDING and "554" in message.last_error
+
+
+class AnsweringQuitBadly(Inbox):
+    """A server that takes the message, then answers QUIT with an error."""
+
+    def __init__(self, answer: str):
+        super().__init__()
+        self.answer = answer
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", ["554 5.3.0 Bye, badly", "421 4.3.0 Closing"])
+def test_a_mail_the_server_took_is_sent_once_whatever_it_answers_to_quit(app, answer):
+    """Once the server has taken the message it has left: an odd answer to QUIT afterwards
+    neither fails it nor sends it a second time."""
+    server = AnsweringQuitBadly(answer)
+    controller = Controller(server, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+        [message_id] = queued(1)
+        assert send_due() == {"sent": 1, "retry": 0, "failed": 0}
+        assert len(server.messages) == 1
+        assert db.session.get(OutboxMessage, message_id).status is OutboxStatus.SENT
+    finally:
+        controller.stop()

@@ -277,3 +277,20 @@ def test_a_photo_whose_exif_is_damaged_is_stored_without_it(client, applicant, c
     [photo] = entry.photos
     served = Image.open(storage.path_of(photo.public_stored_name))
     assert served.size == (8, 8) and "exif" not in served.info
+
+
+def test_a_nul_byte_in_a_file_name_is_taken_out_not_a_500(client, applicant, competition):
+    """The name a browser sends with a file is text like any other: on PostgreSQL a NUL byte in
+    it was a 500 when the attachment was stored."""
+    login(client, applicant)
+    entry = start(client, competition)
+    response = upload(
+        client,
+        entry,
+        competition,
+        {"photos": [(io.BytesIO(jpeg()), "san\x00-pham.jpg")]},
+        save="1",
+    )
+    assert response.status_code == 302
+    db.session.refresh(entry)
+    assert [p.original_name for p in entry.photos] == ["san-pham.jpg"]

@@ -158,6 +158,22 @@ def test_a_personal_extension_is_audited(client, organiser, competition, units, 
     assert db.session.scalar(sa.select(AuditLog.action).where(AuditLog.action == "entry.extension"))
 
 
+@pytest.mark.parametrize("until", ["0001-01-01T00:00", "0202-05-01T08:00", "2200-01-01T00:00"])
+def test_an_extension_in_a_year_out_of_reach_is_a_message(
+    client, organiser, competition, units, frozen, until
+):
+    """Year 1 cannot be turned into UTC (a 500 before); 0202 is a typing mistake."""
+    entry = services.start_entry(applicant_with_profile(units), competition)
+    login(client, organiser)
+    response = client.post_form(
+        f"/entries/{entry.id}/extension", {"until": until}, headers={"Accept-Language": "en"}
+    )
+    assert response.status_code == 422
+    assert "Enter a date and time in the years 2000 to 2199." in text(response)
+    db.session.refresh(entry)
+    assert entry.extension_until is None
+
+
 def test_organisers_see_what_changed_between_versions(client, organiser, competition, units):
     entry = submitted(units, competition, solution="Bán ở chợ phiên.")
     applicant = entry.applicant

@@ -457,3 +457,17 @@ def test_the_score_page_carries_the_sheets_version(client, world):
     client.post_form(score_url(world, entry), {**points(world, "8"), "version": "0", "save": "1"})
     client.post_form(score_url(world, entry), {**points(world, "9"), "version": "1", "save": "1"})
     assert 'name="version" type="hidden" value="2"' in client.get(score_url(world, entry)).text
+
+
+@pytest.mark.parametrize("version", ["²", "٣", "9" * 400])
+def test_a_version_that_is_no_number_is_read_as_none_not_a_500(client, world, version):
+    """A digit to str.isdigit() that int() refuses, or too many digits: the form says no
+    version (an old page), as for a blank one."""
+    judge, entry = world.judges[0], world.entries[0]
+    assign(world, judge, entry)
+    login(client, judge)
+    response = client.post_form(
+        score_url(world, entry), {**points(world, "8"), "version": version, "save": "1"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(ScoreSheet)).version == 1

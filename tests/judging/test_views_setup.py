@@ -116,6 +116,21 @@ def test_a_locked_rubric_is_read_only_with_the_reason(organiser_client, judging)
     )
 
 
+def test_a_scoring_deadline_in_year_one_is_a_message(organiser_client, judging):
+    url = f"/judging/rounds/{judging.round.id}/settings"
+    data = {
+        "judges_per_entry": "2",
+        "blind": "open",
+        "rank_by": "raw",
+        "tie_break-0": "team",
+        "disagreement_threshold": "15",
+        "scoring_closes_at": "0001-01-01T00:00",
+    }
+    response = organiser_client.post_form(url, data)
+    assert response.status_code == 422
+    assert "Enter a date and time in the years 2000 to 2199." in text(response)
+
+
 def test_settings_are_entered_in_vietnam_time(organiser_client, judging):
     url = f"/judging/rounds/{judging.round.id}/settings"
     assert organiser_client.get(url).status_code == 200
