@@ -126,6 +126,14 @@ def _queue_confirmation(user: User) -> None:
     )
 
 
+def _account_without_roles(email: str) -> User | None:
+    """The account of a normalised address, if any, in one query whatever the answer: loading
+    its roles would be one query more for a known address, and the time would tell."""
+    return db.session.scalar(
+        sa.select(User).where(User.email == email).options(lazyload(User.roles))
+    )
+
+
 def resend_confirmation(email: str, language: str) -> None:
     """Mail a new confirmation link when the address has an account waiting for one; else a
     mail saying that it is confirmed already, or that no account that can log in uses it (in
@@ -135,10 +143,7 @@ def resend_confirmation(email: str, language: str) -> None:
     neither the answer nor its time tells whether an account waits on the address.
     """
     email = normalise_email(email)
-    # The roles are not needed here; loading them would be one query more for a known address.
-    user = db.session.scalar(
-        sa.select(User).where(User.email == email).options(lazyload(User.roles))
-    )
+    user = _account_without_roles(email)
     if user is None or not user.active:
         queue_mail(
             email[:254],
@@ -243,10 +248,7 @@ def request_password_reset(email: str, language: str) -> None:
     neither the answer nor its time tells whether the address is registered.
     """
     email = normalise_email(email)
-    # The roles are not needed here; loading them would be one query more for a known address.
-    user = db.session.scalar(
-        sa.select(User).where(User.email == email).options(lazyload(User.roles))
-    )
+    user = _account_without_roles(email)
     if user is None or not user.active:
         queue_mail(
             email[:254],
