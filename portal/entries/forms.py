@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import Email, Length, NumberRange, Optional
 
 from portal.core.forms import FlaskForm, IntegerField
-from portal.units.forms import optional_int
+from portal.core.inputs import optional_id
 
 TEXT_MAX = 5_000
 
@@ -60,7 +60,7 @@ class EntryForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         render_kw={"maxlength": 200},
     )
-    category = SelectField(_l("Category"), coerce=optional_int, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=optional_id, validate_choice=False)
     summary = _text(
         _l("Short summary"), _l("Two or three sentences that say what your idea is."), 3, 1_000
     )

@@ -17,8 +17,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from portal.core.forms import DateTimeLocalField, FlaskForm, FloatField, IntegerField
+from portal.core.inputs import optional_id
 from portal.judging.models import RankBy
-from portal.units.forms import optional_int
 
 
 class CriterionForm(FlaskForm):
@@ -124,7 +124,7 @@ class AssignForm(FlaskForm):
     entry = HiddenField()
     judge = SelectField(
         _l("Judge"),
-        coerce=optional_int,
+        coerce=optional_id,
         validate_choice=False,
         validators=[InputRequired(_l("Choose a judge."))],
     )

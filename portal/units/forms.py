@@ -12,15 +12,9 @@ from portal.core.inputs import optional_id
 from portal.units import services
 
 
-def optional_int(value) -> int | None:
-    # An id or nothing: blanks, words and numbers no id can be (400 digits) are no choice, and
-    # the choice check then refuses them.
-    return optional_id(value)
-
-
 class UnitPickerMixin:
-    province = SelectField(_l("Province or city"), coerce=optional_int, validate_choice=True)
-    commune = SelectField(_l("Commune or ward"), coerce=optional_int, validate_choice=True)
+    province = SelectField(_l("Province or city"), coerce=optional_id, validate_choice=True)
+    commune = SelectField(_l("Commune or ward"), coerce=optional_id, validate_choice=True)
     show_communes = SubmitField(_l("Show communes"))
 
     def fill_unit_choices(self) -> None:

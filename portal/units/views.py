@@ -2,13 +2,13 @@
 
 from flask import jsonify, request
 
+from portal.core.inputs import optional_id
 from portal.units import bp, services
-from portal.units.forms import optional_int
 
 
 @bp.route("/communes.json")
 def communes():
-    province = services.get_province(optional_int(request.args.get("province")))
+    province = services.get_province(optional_id(request.args.get("province")))
     if province is None:
         return jsonify(error="unknown province"), 404
     response = jsonify([{"id": c.id, "name": c.name} for c in services.communes_of(province.id)])
