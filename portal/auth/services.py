@@ -40,7 +40,12 @@ def normalise_email(email: str) -> str:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    """The account of an address, in one query whatever the answer: its roles load only when
+    read, so that a known address costs the reset and confirmation mails no query more than an
+    unknown one (the time would tell)."""
+    return db.session.scalar(
+        sa.select(User).where(User.email == normalise_email(email)).options(lazyload(User.roles))
+    )
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -126,14 +131,6 @@ def _queue_confirmation(user: User) -> None:
     )
 
 
-def _account_without_roles(email: str) -> User | None:
-    """The account of a normalised address, if any, in one query whatever the answer: loading
-    its roles would be one query more for a known address, and the time would tell."""
-    return db.session.scalar(
-        sa.select(User).where(User.email == email).options(lazyload(User.roles))
-    )
-
-
 def resend_confirmation(email: str, language: str) -> None:
     """Mail a new confirmation link when the address has an account waiting for one; else a
     mail saying that it is confirmed already, or that no account that can log in uses it (in
@@ -143,7 +140,7 @@ def resend_confirmation(email: str, language: str) -> None:
     neither the answer nor its time tells whether an account waits on the address.
     """
     email = normalise_email(email)
-    user = _account_without_roles(email)
+    user = find_user(email)
     if user is None or not user.active:
         queue_mail(
             email[:254],
@@ -248,7 +245,7 @@ def request_password_reset(email: str, language: str) -> None:
     neither the answer nor its time tells whether the address is registered.
     """
     email = normalise_email(email)
-    user = _account_without_roles(email)
+    user = find_user(email)
     if user is None or not user.active:
         queue_mail(
             email[:254],
