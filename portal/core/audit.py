@@ -1,6 +1,7 @@
 """The audit log: who did what to which object, before → after. Rows are only ever added."""
 
 import enum
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -155,9 +156,12 @@ def object_label(code: str) -> str:
     return str(OBJECT_LABELS.get(code, code))
 
 
-def _enum_labels() -> dict[str, str]:
-    """Every labelled status or choice of the models (found, not imported: core knows no feature)."""
-    labels: dict[str, str] = {}
+@functools.cache
+def _labelled_members() -> dict[str, enum.StrEnum]:
+    """Every labelled status or choice of the models by its value (found, not imported: core
+    knows no feature). Found once, as the classes are all defined by the first request; the
+    labels themselves are read in each request's language."""
+    members: dict[str, enum.StrEnum] = {}
     pending = list(enum.StrEnum.__subclasses__())
     while pending:
         cls = pending.pop()
@@ -166,15 +170,15 @@ def _enum_labels() -> dict[str, str]:
             getattr(cls, "label", None), property
         ):
             for member in cls:
-                labels.setdefault(member.value, member.label)
-    return labels
+                members.setdefault(member.value, member)
+    return members
 
 
 def readable(data: dict[str, Any] | None) -> list[tuple[str, str]]:
     """Before or after as `key: value` lines, codes in words and Vietnamese as written."""
     if not data:
         return []
-    labels = _enum_labels()
+    members = _labelled_members()
 
     def show(value: Any) -> str:
         if value is None:
@@ -182,7 +186,7 @@ def readable(data: dict[str, Any] | None) -> list[tuple[str, str]]:
         if isinstance(value, bool):
             return "✓" if value else "✗"
         if isinstance(value, str):
-            return labels.get(value, value)
+            return members[value].label if value in members else value
         if isinstance(value, list):
             return ", ".join(show(v) for v in value)
         return json.dumps(value, ensure_ascii=False)
