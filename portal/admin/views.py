@@ -111,16 +111,17 @@ def audit_log():
 def outbox_list():
     status = request.args.get("status") or None
     page = db.paginate(services.outbox_query(status), per_page=PER_PAGE, error_out=False)
+    now = utcnow()  # one moment for the warning and for each row
     return render_template(
         "admin/outbox.html",
         page=page,
         counts=services.outbox_counts(),
         status=status,
         statuses=list(OutboxStatus),
-        slow=services.slow_sends(utcnow()),
+        slow=services.slow_sends(now),
         slow_after=outbox.SLOW_CLAIM,
         stale_after=outbox.STALE_CLAIM,
-        now=utcnow(),
+        now=now,
     )
 
 
