@@ -17,6 +17,7 @@ from portal.competitions.models import (
     CompetitionStatus,
     Round,
 )
+from portal.competitions.status import BY_HAND, change_competition_status, refused
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.text import fold
@@ -24,22 +25,8 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.units.models import Unit, UnitKind
 
-S = CompetitionStatus
-
-# Which state may follow which. Results belong to the judging and awards work; the states are
-# declared here so that every transition goes through change_status().
-TRANSITIONS: dict[CompetitionStatus, set[CompetitionStatus]] = {
-    S.DRAFT: {S.OPEN},
-    S.OPEN: {S.CLOSED, S.DRAFT},
-    S.CLOSED: {S.OPEN, S.JUDGING},
-    S.JUDGING: {S.RESULTS_FINAL},
-    # Results are published only through the awards decision (portal.awards.deciding.publish).
-    S.RESULTS_FINAL: {S.JUDGING},
-    S.RESULTS_PUBLISHED: {S.ARCHIVED},
-    S.ARCHIVED: set(),
-}
-EDITABLE = {S.DRAFT, S.OPEN}
-PUBLIC = set(CompetitionStatus) - {S.DRAFT}
+EDITABLE = {CompetitionStatus.DRAFT, CompetitionStatus.OPEN}
+PUBLIC = set(CompetitionStatus) - {CompetitionStatus.DRAFT}
 PREFIX = re.compile(r"^[A-Z]{2,6}$")
 UNIT_WORDS = {"tinh", "thanh", "pho", "xa", "phuong", "dac", "khu"}
 
@@ -346,7 +333,7 @@ def create_competition(
     twice makes one competition (idempotency.AlreadySent)."""
     _check(actor, data)
     claimed = idempotency.claim(form_key, kind="competition", actor_id=actor.id)
-    competition = Competition(created_by_id=actor.id, status=S.DRAFT)
+    competition = Competition(created_by_id=actor.id, status=CompetitionStatus.DRAFT)
     _apply(competition, data)
     db.session.add(competition)
     db.session.flush()
@@ -395,43 +382,17 @@ def update_competition(actor: User, competition: Competition, data: CompetitionD
 
 
 def change_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
-    """Move along the state machine; opening needs a deadline still ahead."""
+    """The organiser moves it by hand; opening needs a deadline still ahead."""
     if not may_manage(actor, competition):
         raise DomainError(_l("You cannot change this competition."))
-    if new not in TRANSITIONS[competition.status]:
-        raise DomainError(
-            _l(
-                "A competition that is %(current)s cannot become %(new)s.",
-                current=competition.status.label,
-                new=new.label,
-            )
-        )
-    if new is S.OPEN and competition.closes_at <= utcnow():
+    if new not in BY_HAND[competition.status]:
+        raise refused(competition, new)
+    if new is CompetitionStatus.OPEN and competition.closes_at <= utcnow():
         raise DomainError(
             _l("The entry deadline has passed. Move it before opening the competition.")
         )
-    set_status(actor, competition, new)
+    change_competition_status(actor.id, competition, new)
     db.session.commit()
-
-
-def set_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
-    """Write the new status and its audit row; the caller has checked the move and commits.
-    Other features move a competition along too (publishing the awards)."""
-    before = competition.status
-    competition.status = new
-    # The moment entries were closed by hand, for the pages that say when they closed.
-    if new is S.CLOSED and before is S.OPEN:
-        competition.closed_at = utcnow()
-    elif new in (S.OPEN, S.DRAFT):
-        competition.closed_at = None
-    audit.record(
-        "competition.status",
-        actor_id=actor.id,
-        object_type="competition",
-        object_id=competition.id,
-        before={"status": before.value},
-        after={"status": new.value},
-    )
 
 
 def copy_competition(
@@ -452,7 +413,7 @@ def copy_competition(
 
     copy = Competition(
         created_by_id=actor.id,
-        status=S.DRAFT,
+        status=CompetitionStatus.DRAFT,
         copied_from_id=source.id,
         title=source.title.replace(str(source.year), str(year)),
         year=year,
@@ -534,12 +495,18 @@ def public_query(
         query = query.where(Competition.level == CompetitionLevel(level))
     if phase == "open":
         query = query.where(
-            Competition.status == S.OPEN, entry_round.opens_at <= now, entry_round.closes_at > now
+            Competition.status == CompetitionStatus.OPEN,
+            entry_round.opens_at <= now,
+            entry_round.closes_at > now,
         )
     elif phase == "upcoming":
-        query = query.where(Competition.status == S.OPEN, entry_round.opens_at > now)
+        query = query.where(
+            Competition.status == CompetitionStatus.OPEN, entry_round.opens_at > now
+        )
     elif phase == "past":
-        query = query.where(sa.or_(Competition.status != S.OPEN, entry_round.closes_at <= now))
+        query = query.where(
+            sa.or_(Competition.status != CompetitionStatus.OPEN, entry_round.closes_at <= now)
+        )
     key = fold(search)
     if key:
         query = query.where(Competition.title_folded.contains(key, autoescape=True))
@@ -563,3 +530,8 @@ def managed_query(actor: User) -> sa.Select:
 def visible_to(user: User, competition: Competition) -> bool:
     """Anyone sees a competition once it is out of draft; a draft only its organisers."""
     return competition.status in PUBLIC or may_manage(user, competition)
+
+
+def set_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
+    # TEMPORARY: awards' callers move to status.change_competition_status at the merge.
+    change_competition_status(actor.id, competition, new)

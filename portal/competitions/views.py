@@ -17,6 +17,7 @@ from portal.competitions.forms import (
 )
 from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
 from portal.competitions.services import CategoryData, CompetitionData, RoundData
+from portal.competitions.status import BY_HAND
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
@@ -76,7 +77,7 @@ def _moves(competition: Competition) -> list[tuple[str, str]]:
     }
     return [
         (new.value, labels[(competition.status, new)])
-        for new in sorted(services.TRANSITIONS[competition.status])
+        for new in sorted(BY_HAND[competition.status])
         if (competition.status, new) in labels
     ]
 

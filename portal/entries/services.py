@@ -34,12 +34,18 @@ from portal.entries.models import (
     EntryVersion,
     TeamMember,
 )
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 
-S = EntryStatus
 # Whatever happens before results: she may still withdraw.
-BEFORE_RESULTS = {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE, S.IN_JUDGING}
-SUBMITTED = {S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE}
+BEFORE_RESULTS = {
+    EntryStatus.DRAFT,
+    EntryStatus.SUBMITTED,
+    EntryStatus.ELIGIBLE,
+    EntryStatus.INELIGIBLE,
+    EntryStatus.IN_JUDGING,
+}
+SUBMITTED = {EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE}
 TEXT_FIELDS = (
     "title",
     "summary",
@@ -103,7 +109,7 @@ def deadline_for(entry: Entry) -> datetime:
 
 def can_edit(entry: Entry, now: datetime) -> bool:
     return (
-        entry.status in {S.DRAFT, S.SUBMITTED}
+        entry.status in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
         and entry.competition.status is CompetitionStatus.OPEN
         and now < deadline_for(entry)
     )
@@ -119,7 +125,7 @@ def _active_entries(applicant: User, competition: Competition) -> int:
         sa.select(sa.func.count(Entry.id)).where(
             Entry.applicant_id == applicant.id,
             Entry.competition_id == competition.id,
-            Entry.status != S.WITHDRAWN,
+            Entry.status != EntryStatus.WITHDRAWN,
         )
     )
 
@@ -140,7 +146,7 @@ def start_entry(applicant: User, competition: Competition, *, form_key: str | No
             )
         )
     claimed = idempotency.claim(form_key, kind="entry", actor_id=applicant.id)
-    entry = Entry(competition=competition, applicant_id=applicant.id, status=S.DRAFT)
+    entry = Entry(competition=competition, applicant_id=applicant.id, status=EntryStatus.DRAFT)
     db.session.add(entry)
     db.session.flush()
     idempotency.made(claimed, entry)
@@ -158,9 +164,9 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     text comes back on the page.
     """
     _own(applicant, entry)
-    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+    if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}:
         raise DomainError(_l("This entry can no longer be changed."))
-    if entry.status is S.SUBMITTED and not can_edit(entry, utcnow()):
+    if entry.status is EntryStatus.SUBMITTED and not can_edit(entry, utcnow()):
         raise DeadlinePassed(
             _l(
                 "The deadline has passed (%(when)s): your entry stays as you submitted it, and "
@@ -185,7 +191,7 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     entry.team_members = _team(entry, data.team)
     entry.version += 1
     entry.updated_at = utcnow()
-    if entry.status is S.SUBMITTED:
+    if entry.status is EntryStatus.SUBMITTED:
         entry.has_unsubmitted_changes = True
     _refresh_search(entry)
     try:
@@ -371,7 +377,7 @@ def submit(applicant: User, entry: Entry, expected_version: int) -> bool:
                 when=to_vietnam(deadline_for(entry)).strftime("%H:%M %d/%m/%Y"),
             )
         )
-    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+    if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}:
         raise DomainError(_l("This entry can no longer be changed."))
     found = problems(entry)
     if found:
@@ -400,22 +406,13 @@ def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
     entry.household_status = str(profile.household_status) if profile.household_status else None
     entry.ethnic_minority = is_ethnic_minority(profile.ethnicity) if profile.ethnicity else None
     entry.business_stage = str(profile.business_stage) if profile.business_stage else None
-    before = entry.status
-    entry.status = S.SUBMITTED
+    number = len(entry.versions) + 1
+    change_entry_status(applicant.id, entry, EntryStatus.SUBMITTED, after={"version": number})
     entry.submitted_at = now
     entry.has_unsubmitted_changes = False
     entry.version += 1
     _refresh_search(entry)
-    number = len(entry.versions) + 1
     entry.versions.append(EntryVersion(number=number, submitted_at=now, data=snapshot(entry)))
-    audit.record(
-        "entry.submitted",
-        actor_id=applicant.id,
-        object_type="entry",
-        object_id=entry.id,
-        before={"status": before.value},
-        after={"status": S.SUBMITTED.value, "version": number},
-    )
     queue_mail(
         applicant.email,
         "entry_submitted",
@@ -441,17 +438,8 @@ def withdraw(applicant: User, entry: Entry) -> None:
     _own(applicant, entry)
     if entry.status not in BEFORE_RESULTS:
         raise DomainError(_l("This entry can no longer be withdrawn."))
-    before = entry.status
-    entry.status = S.WITHDRAWN
+    change_entry_status(applicant.id, entry, EntryStatus.WITHDRAWN)
     entry.withdrawn_at = utcnow()
-    audit.record(
-        "entry.withdrawn",
-        actor_id=applicant.id,
-        object_type="entry",
-        object_id=entry.id,
-        before={"status": before.value},
-        after={"status": S.WITHDRAWN.value},
-    )
     db.session.commit()
 
 
@@ -480,7 +468,9 @@ def add_attachment(
 ) -> Attachment:
     """Attach a business plan (replacing the previous one) or a photo, checked by content."""
     _own(applicant, entry)
-    if entry.status not in {S.DRAFT, S.SUBMITTED} or not can_edit(entry, utcnow()):
+    if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED} or not can_edit(
+        entry, utcnow()
+    ):
         raise DomainError(_l("This entry can no longer be changed."))
     config = current_app.config
     mime = storage.sniff(data[:8192]) if data else None
@@ -522,7 +512,7 @@ def add_attachment(
         _remove(entry, entry.business_plan)
     attachment = store_attachment(entry, kind, filename, data, mime, public=public)
     entry.version += 1
-    if entry.status is S.SUBMITTED:
+    if entry.status is EntryStatus.SUBMITTED:
         entry.has_unsubmitted_changes = True
     db.session.commit()
     return attachment
@@ -586,7 +576,7 @@ def remove_attachment(applicant: User, entry: Entry, attachment: Attachment) -> 
         raise DomainError(_l("This entry can no longer be changed."))
     _remove(entry, attachment)
     entry.version += 1
-    if entry.status is S.SUBMITTED:
+    if entry.status is EntryStatus.SUBMITTED:
         entry.has_unsubmitted_changes = True
     db.session.commit()
 
@@ -600,7 +590,7 @@ def may_see(user: User, entry: Entry) -> bool:
 
 # --- Screening and extensions (organisers) -------------------------------------------------------
 
-SCREENABLE = {S.SUBMITTED, S.ELIGIBLE, S.INELIGIBLE}
+SCREENABLE = {EntryStatus.SUBMITTED, EntryStatus.ELIGIBLE, EntryStatus.INELIGIBLE}
 
 
 def _organises(organiser: User, entry: Entry) -> None:
@@ -618,19 +608,16 @@ def screen(organiser: User, entry: Entry, *, eligible: bool, reason: str) -> Non
         raise DomainError(
             _l("Write the reason, in words the applicant will understand."), field="reason"
         )
-    before = {"status": entry.status.value, "reason": entry.screening_reason}
-    entry.status = S.ELIGIBLE if eligible else S.INELIGIBLE
+    change_entry_status(
+        organiser.id,
+        entry,
+        EntryStatus.ELIGIBLE if eligible else EntryStatus.INELIGIBLE,
+        before={"reason": entry.screening_reason},
+        after={"reason": reason or None},
+    )
     entry.screening_reason = reason or None
     entry.screened_at = utcnow()
     entry.screened_by_id = organiser.id
-    audit.record(
-        "entry.screened",
-        actor_id=organiser.id,
-        object_type="entry",
-        object_id=entry.id,
-        before=before,
-        after={"status": entry.status.value, "reason": entry.screening_reason},
-    )
     applicant = entry.applicant
     queue_mail(
         applicant.email,
@@ -649,7 +636,7 @@ def screen(organiser: User, entry: Entry, *, eligible: bool, reason: str) -> Non
 def grant_extension(organiser: User, entry: Entry, until: datetime) -> None:
     """A personal extension of the deadline for one entry (a broken phone, a flood…)."""
     _organises(organiser, entry)
-    if entry.status not in {S.DRAFT, S.SUBMITTED}:
+    if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}:
         raise DomainError(_l("Only a draft or a submitted entry can get more time."))
     if until <= entry.competition.closes_at:
         raise DomainError(
