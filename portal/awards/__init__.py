@@ -19,7 +19,8 @@ def _awards_pages() -> dict:
     return {"awards_pages": AWARDS_PAGES}
 
 
-from portal.awards import (  # noqa: E402,F401
+from portal.awards import (  # noqa: E402,F401  (views and listeners register themselves)
+    listeners,
     models,
     views_certificates,
     views_decide,

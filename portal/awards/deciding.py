@@ -45,18 +45,18 @@ from portal.auth.models import User
 from portal.awards import services
 from portal.awards.models import Award, AwardDecision, DecisionStatus, PrizeTier
 from portal.awards.rules import EntryFacts, qualifies
-from portal.competitions import services as competition_services
 from portal.competitions.models import Competition, CompetitionStatus, Round
+from portal.competitions.status import change_competition_status
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.time import utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.judging.models import Assignment, RoundResult, ScoreSheet, SheetStatus
 from portal.judging.services import round_entries_query
-from portal.projects.services import ensure_project
 
 MAX_REASON = 2000
 # Entries that cannot take a prize even though they were ranked.
@@ -604,7 +604,7 @@ def finalise(
         line.cash_value = line.tier.cash_value if given else 0
         line.in_kind = line.tier.in_kind if given else ""
     if competition.status is CompetitionStatus.JUDGING:
-        competition_services.set_status(actor, competition, CompetitionStatus.RESULTS_FINAL)
+        change_competition_status(actor.id, competition, CompetitionStatus.RESULTS_FINAL)
     audit.record(
         "award.decision_finalised",
         actor_id=actor.id,
@@ -961,21 +961,15 @@ def publish(
         line.issued_at = now
         line.freeze()
         winners.setdefault(line.entry_id, line.entry)
-    for entry in winners.values():
-        if entry.status is not EntryStatus.AWARDED:
-            before = entry.status
-            entry.status = EntryStatus.AWARDED
-            audit.record(
-                "entry.status",
-                actor_id=actor.id,
-                object_type="entry",
-                object_id=entry.id,
-                before={"status": before.value},
-                after={"status": EntryStatus.AWARDED.value, "competition_id": competition.id},
-            )
-        ensure_project(entry, actor_id=actor.id)
+    # Each winner is awarded once, and becomes a supported project (projects listens).
+    change_entry_status(
+        actor.id,
+        winners.values(),
+        EntryStatus.AWARDED,
+        after={"competition_id": competition.id},
+    )
     if competition.status is not CompetitionStatus.RESULTS_PUBLISHED:
-        competition_services.set_status(actor, competition, CompetitionStatus.RESULTS_PUBLISHED)
+        change_competition_status(actor.id, competition, CompetitionStatus.RESULTS_PUBLISHED)
     told = audience(competition, lines)
     results_url = external_url("awards.public_results", competition_id=competition.id)
     for applicant_id, outcomes in told.outcomes.items():

@@ -13,6 +13,7 @@ from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.judging.models import RoundEntry
 
@@ -122,12 +123,4 @@ def _step_back(actor: User, award: Award, entry: Entry) -> None:
         )
     )
     status = EntryStatus.ADVANCED if carried else EntryStatus.IN_JUDGING
-    entry.status = status
-    audit.record(
-        "entry.status",
-        actor_id=actor.id,
-        object_type="entry",
-        object_id=entry.id,
-        before={"status": EntryStatus.AWARDED.value},
-        after={"status": status.value, "award_revoked": award.id},
-    )
+    change_entry_status(actor.id, entry, status, after={"award_revoked": award.id})

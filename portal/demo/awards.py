@@ -83,7 +83,7 @@ def _finalists(competition, people: list[tuple], *, prefix: str, now: datetime, 
     """Entries of the competition carried into its final, ranked in the order given."""
     from portal.applicants.models import ApplicantProfile
     from portal.core.text import fold
-    from portal.demo.services import _unit
+    from portal.demo.common import unit_named
     from portal.entries.models import Entry, EntryStatus
     from portal.judging.models import RoundEntry, RoundResult
 
@@ -98,7 +98,7 @@ def _finalists(competition, people: list[tuple], *, prefix: str, now: datetime, 
         email = f"{fold(name).replace(' ', '.')}.{prefix.lower()}@demo.hoilhpn.vn"
         if email == "hoang.thi.sau.lckn@demo.hoilhpn.vn":
             email = "ungvien2@demo.hoilhpn.vn"  # the demo applicant of Lào Cai wins first prize
-        home = _unit(province_name, commune)
+        home = unit_named(province_name, commune)
         user = existing.get(email)
         if user is None:
             user = User(email=email, full_name=name, language="vi", confirmed_at=now)
@@ -203,19 +203,16 @@ def load_awards(now: datetime, password: str) -> None:
     """Both demo decisions, through the same services the pages use."""
     from portal.awards import deciding, payments, revoking
     from portal.awards.models import PaymentMethod
-    from portal.competitions.models import CompetitionStatus
     from portal.core.time import to_vietnam
 
     # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake reversed), one award
     # revoked, and the first prize went on to win at the national round.
-    lao_cai = _competition("results_published", "Phụ nữ Lào Cai khởi nghiệp")
+    lao_cai = _competition("results_final", "Phụ nữ Lào Cai khởi nghiệp")
     if lao_cai is not None and not _has_entries(lao_cai):
         organiser = _user("tochuc.laocai@demo.hoilhpn.vn")
         approver = _user("phochutich.laocai@demo.hoilhpn.vn")
         entries = _finalists(lao_cai, LAO_CAI_WINNERS, prefix="LCKN", now=now, password=password)
         _tiers(lao_cai)
-        lao_cai.status = CompetitionStatus.RESULTS_FINAL
-        db.session.commit()
         decided = lao_cai.rounds[1].results_final_at + timedelta(days=2)
         deciding.start_from_proposal(organiser, lao_cai, now=decided)
         deciding.finalise(organiser, lao_cai, now=decided + timedelta(hours=2))

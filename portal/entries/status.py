@@ -4,7 +4,8 @@ Entries move because of the applicant (submit, withdraw), the organisers (screen
 features (judging puts them in judging and advances them, awards mark the winners). Every one of
 those goes through `change_entry_status`, the only code that writes `Entry.status`
 (tests/entries/test_status.py fails when anything else does): the move is checked against
-`TRANSITIONS`, and each entry's change is audited once, under the action named in `ACTIONS`.
+`TRANSITIONS`, each entry's change is audited once, under the action named in `ACTIONS`, and
+`signals.entry_status_changed` tells the features built on entries (a winner's project is made).
 """
 
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.entries.models import Entry, EntryStatus
+from portal.entries.signals import entry_status_changed
 
 _S = EntryStatus
 
@@ -97,4 +99,5 @@ def change_entry_status(
             before={"status": was.value, **(before or {})},
             after={"status": to.value, **(after or {})},
         )
+        entry_status_changed.send(entry, before=was, actor_id=actor_id)
     return moved

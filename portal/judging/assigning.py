@@ -28,6 +28,7 @@ from portal.core.errors import DomainError
 from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.judging.assignment import (
     AssignmentImpossible,
@@ -391,17 +392,12 @@ def _bump(round_: Round, expected: int | None = None) -> bool:
 def _start_judging(actor: User, round_: Round, entries: list[Entry]) -> None:
     """The entries newly given judges are in judging, and so is the competition."""
     waiting = EntryStatus.ELIGIBLE if round_.is_first else EntryStatus.ADVANCED
-    for entry in entries:
-        if entry.status is waiting:
-            entry.status = EntryStatus.IN_JUDGING
-            audit.record(
-                "entry.in_judging",
-                actor_id=actor.id,
-                object_type="entry",
-                object_id=entry.id,
-                before={"status": waiting.value},
-                after={"status": EntryStatus.IN_JUDGING.value, "round_id": round_.id},
-            )
+    change_entry_status(
+        actor.id,
+        [entry for entry in entries if entry.status is waiting],
+        EntryStatus.IN_JUDGING,
+        after={"round_id": round_.id},
+    )
     if round_.competition.status is CompetitionStatus.CLOSED:
         change_status(actor, round_.competition, CompetitionStatus.JUDGING)  # commits
 

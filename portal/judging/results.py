@@ -29,6 +29,7 @@ from portal.core.errors import DomainError
 from portal.core.text import fold
 from portal.entries.listing import _inert as inert
 from portal.entries.models import Entry, EntryStatus
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.judging import services
 from portal.judging.aggregation import Criterion, EntryInfo, EntryResult, Sheet, aggregate
@@ -41,6 +42,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from portal.judging.signals import results_reopening
 
 FLAGS = ("disagreement", "missing", "recused")
 FLAG_LABELS = {
@@ -485,13 +487,7 @@ def reopen(actor: User, round_: Round, *, reason: str, now: datetime) -> None:
     _require_manager(actor, round_)
     if round_.results_final_at is None:
         raise DomainError(_l("The results of this round are not final."))
-    if _prizes_decided(round_):
-        raise DomainError(
-            _l(
-                "The prizes were decided from these results: they can be reopened only while "
-                "the prize decision is still a draft."
-            )
-        )
+    results_reopening.send(round_)  # a later feature (the awards decision) may refuse
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Write why the results are reopened."), field="reason")
@@ -526,16 +522,6 @@ def reopen(actor: User, round_: Round, *, reason: str, now: datetime) -> None:
     db.session.commit()
 
 
-def _prizes_decided(round_: Round) -> bool:
-    """Is the competition's prize decision past its draft (finalised, approved, published)?"""
-    from portal.awards.models import AwardDecision, DecisionStatus  # awards builds on judging
-
-    status = db.session.scalar(
-        sa.select(AwardDecision.status).where(AwardDecision.competition_id == round_.competition_id)
-    )
-    return status is not None and status is not DecisionStatus.DRAFT
-
-
 def _take_back(actor: User, round_: Round, following: Round) -> int:
     """Undo an advancing: the next round loses this round's entries, which return to judging."""
     entry_ids = set(load_entries(round_))
@@ -545,38 +531,17 @@ def _take_back(actor: User, round_: Round, following: Round) -> int:
     remove = [row.id for row in carried if row.entry_id in entry_ids]
     if remove:
         db.session.execute(sa.delete(RoundEntry).where(RoundEntry.id.in_(remove)))
-    decided = db.session.execute(
-        sa.select(Entry.id, Entry.status).where(
+    decided = db.session.scalars(
+        sa.select(Entry).where(
             Entry.id.in_(entry_ids),
             Entry.status.in_([EntryStatus.ADVANCED, EntryStatus.NOT_ADVANCED]),
         )
     ).all()
-    _set_status(actor, decided, EntryStatus.IN_JUDGING, round_)
+    change_entry_status(actor.id, decided, EntryStatus.IN_JUDGING, after={"round_id": round_.id})
     db.session.execute(
         sa.update(RoundResult).where(RoundResult.round_id == round_.id).values(advanced=False)
     )
     return len(remove)
-
-
-def _set_status(actor: User, rows, status: EntryStatus, round_: Round) -> None:
-    """Entries (id, current status) take `status`, each change audited."""
-    changed = [(entry_id, before) for entry_id, before in rows if before is not status]
-    if not changed:
-        return
-    db.session.execute(
-        sa.update(Entry)
-        .where(Entry.id.in_([entry_id for entry_id, _ in changed]))
-        .values(status=status)
-    )
-    for entry_id, before in changed:
-        audit.record(
-            "entry.status",
-            actor_id=actor.id,
-            object_type="entry",
-            object_id=entry_id,
-            before={"status": before.value},
-            after={"status": status.value, "round_id": round_.id},
-        )
 
 
 # --- Advancing ----------------------------------------------------------------------------------
@@ -680,15 +645,14 @@ def advance(
     )
     for result in plan.advancing + plan.staying:
         result.advanced = result.entry_id in chosen
-    statuses = db.session.execute(
-        sa.select(Entry.id, Entry.status).where(
-            Entry.id.in_(entry_ids), Entry.status != EntryStatus.WITHDRAWN
-        )
+    decided = db.session.scalars(
+        sa.select(Entry).where(Entry.id.in_(entry_ids), Entry.status != EntryStatus.WITHDRAWN)
     ).all()
-    _set_status(actor, [(i, s) for i, s in statuses if i in chosen], EntryStatus.ADVANCED, round_)
-    _set_status(
-        actor, [(i, s) for i, s in statuses if i not in chosen], EntryStatus.NOT_ADVANCED, round_
-    )
+    for status, entries in (
+        (EntryStatus.ADVANCED, [e for e in decided if e.id in chosen]),
+        (EntryStatus.NOT_ADVANCED, [e for e in decided if e.id not in chosen]),
+    ):
+        change_entry_status(actor.id, entries, status, after={"round_id": round_.id})
     audit.record(
         "results.advanced",
         actor_id=actor.id,

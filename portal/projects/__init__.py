@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from portal.projects import models, views  # noqa: E402,F401
+from portal.projects import listeners, models, views  # noqa: E402,F401  (they register themselves)
