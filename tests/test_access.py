@@ -173,10 +173,14 @@ def test_route_access(client, world, role, method, url, allowed):
 
 
 def _all_access_tables() -> list[tuple[str, str, set]]:
-    """This table, and those of the features that keep their own (tests/*/test_access_*.py)."""
+    """This table, and those of the features and their parts that keep their own
+    (tests/<feature>/test_access_*.py, tests/<feature>/<part>/test_access.py)."""
     tables = list(ROUTES)
-    for path in sorted(Path(__file__).parent.glob("*/test_access_*.py")):
-        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("*/test_access_*.py"), *here.glob("*/*/test_access.py")]):
+        module = importlib.import_module(
+            ".".join(path.relative_to(here.parent).with_suffix("").parts)
+        )
         tables.extend(module.ROUTES)
     return tables
 

@@ -8,8 +8,8 @@ from portal.competitions.models import CompetitionStatus
 from portal.entries import services as entry_services
 from portal.entries.models import EntryStatus
 from portal.extensions import db
+from portal.judging.common import criteria_of
 from portal.judging.models import CompetitionJudge, SheetStatus
-from portal.judging.services import criteria_of
 from portal.projects.models import SupportedProject
 from tests.factories import (
     AssignmentFactory,

@@ -55,8 +55,8 @@ from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
 from portal.extensions import db
+from portal.judging.common import round_entries_query
 from portal.judging.models import Assignment, RoundResult, ScoreSheet, SheetStatus
-from portal.judging.services import round_entries_query
 
 MAX_REASON = 2000
 # Entries that cannot take a prize even though they were ranked.

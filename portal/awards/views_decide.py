@@ -27,7 +27,7 @@ from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.judging.views_results import two
+from portal.judging.common import format_score
 
 STAFF = (Role.ORGANISER, Role.ADMIN)
 CONFLICT = 409
@@ -62,7 +62,7 @@ def _decide_page(competition: Competition, *, error: str | None = None, status: 
         "awards/decide/index.html",
         competition=competition,
         view=view,
-        two=two,
+        format_score=format_score,
         error=error,
         is_finaliser=bool(view.decision and view.decision.finalised_by_id == current_user.id),
         **made,

@@ -51,7 +51,8 @@ def load_judging(now) -> None:
     from portal.competitions.models import Competition, CompetitionStatus
     from portal.core.text import fold
     from portal.entries.models import Entry, EntryStatus
-    from portal.judging.assignment import EntryToJudge, Judge, assign_judges
+    from portal.judging.assignment.solver import EntryToJudge, Judge, assign_judges
+    from portal.judging.common import ensure_rubric, record_scores
     from portal.judging.models import (
         Assignment,
         AssignmentSource,
@@ -59,7 +60,6 @@ def load_judging(now) -> None:
         ScoreSheet,
         SheetStatus,
     )
-    from portal.judging.services import ensure_rubric, record_scores
 
     competition = db.session.scalar(
         sa.select(Competition).where(

@@ -1,3 +1,6 @@
 """Judging pages, one module per part, all on the `judging` blueprint."""
 
-from portal.judging import views_judge, views_results, views_setup  # noqa: F401
+from portal.judging.imports import views as imports_views  # noqa: F401
+from portal.judging.results import views as results_views  # noqa: F401
+from portal.judging.scoring import views as scoring_views  # noqa: F401
+from portal.judging.setup import views as setup_views  # noqa: F401

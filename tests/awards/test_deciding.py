@@ -21,7 +21,6 @@ from portal.core.money import format_vnd
 from portal.core.outbox import OutboxMessage
 from portal.entries.models import EntryStatus
 from portal.extensions import db
-from portal.judging import results as judging_results
 from portal.judging.models import (
     Assignment,
     AssignmentSource,
@@ -29,6 +28,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from portal.judging.results import services as judging_results
 from portal.projects.models import SupportedProject
 from tests.conftest import link_in, mails_to
 from tests.factories import UserFactory, make_awards

@@ -19,7 +19,7 @@ import argparse
 import random
 import time
 
-from portal.judging.assignment import (
+from portal.judging.assignment.solver import (
     AssignmentImpossible,
     EntryToJudge,
     Judge,

@@ -11,7 +11,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
-from portal.judging.aggregation import Criterion, EntryInfo, Sheet, aggregate
+from portal.judging.results.aggregation import Criterion, EntryInfo, Sheet, aggregate
 
 CRITERIA = [
     Criterion("creativity", 20, 1.0),

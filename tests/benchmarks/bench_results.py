@@ -11,7 +11,7 @@ never point it at a database that matters; `test` and `postgres` are refused): a
 organiser, a competition in judging with the default six-criterion rubric, N applicants and N
 eligible entries, the judges, k active assignments per entry (plus a few recused ones) and their
 submitted sheets (each judge a little lenient or harsh), with bulk INSERTs. Then it times
-`portal.judging.results.compute` (loading with column-only queries + aggregate()), the load and
+`portal.judging.results.services.compute` (loading with column-only queries + aggregate()), the load and
 the aggregation apart, and the CSV export of the whole ranking. Prints the best of the runs.
 With `--keep`, a second run reuses the data of the first instead of writing it again.
 """
@@ -32,8 +32,7 @@ from portal.competitions.models import Competition, CompetitionStatus
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging import results, services
-from portal.judging.aggregation import EntryInfo, aggregate
+from portal.judging import common
 from portal.judging.models import (
     Assignment,
     AssignmentSource,
@@ -42,6 +41,8 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from portal.judging.results import services as results
+from portal.judging.results.aggregation import EntryInfo, aggregate
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'bench_results.db'}"
@@ -96,7 +97,7 @@ def generate(entries: int, per_entry: int, judge_count: int, seed: int = 2026) -
     round_ = competition.rounds[0]
     round_.judges_per_entry = per_entry
     round_.tie_break = ["social_impact", "feasibility"]
-    criteria = services.ensure_rubric(round_)
+    criteria = common.ensure_rubric(round_)
     competition.status = CompetitionStatus.JUDGING
     db.session.commit()
 
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def load():
             r = round_()
-            criteria = services.criteria_of(r)
+            criteria = common.criteria_of(r)
             return (
                 criteria,
                 results.load_entries(r),

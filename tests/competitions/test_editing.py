@@ -12,7 +12,7 @@ from portal.auth.models import Role
 from portal.competitions.models import Category, Competition, Round
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.judging.services import ensure_rubric
+from portal.judging.common import ensure_rubric
 from tests.conftest import login
 from tests.factories import EntryFactory, UserFactory, make_competition
 

@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from portal import create_app
 from portal.entries.models import Entry, TeamMember
 from portal.extensions import db
-from portal.judging.assigning import entry_input
+from portal.judging.assignment.services import entry_input
 from tests.conftest import WorkerConfig, login, mails_to
 from tests.core.test_migrations import empty_database  # noqa: F401 (fixture)
 from tests.entries.test_services import applicant_with_profile

@@ -16,7 +16,7 @@ from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging import services
+from portal.judging import common
 from portal.judging.models import (
     Assignment,
     AssignmentSource,
@@ -54,8 +54,8 @@ def make_judging(units, *, entries: int = 6, judges: int = 4, status="judging") 
         reference_prefix="DB",
     )
     first, final = competition.rounds
-    criteria = services.ensure_rubric(first)
-    services.ensure_rubric(final)
+    criteria = common.ensure_rubric(first)
+    common.ensure_rubric(final)
     categories = competition.categories
     made_entries, applicants = [], []
     for n in range(entries):
@@ -147,7 +147,7 @@ class ScoreSheetFactory(factory.alchemy.SQLAlchemyModelFactory):
     @factory.post_generation
     def points(sheet, create, extracted, **kwargs):
         points = 0.8 if extracted is None else extracted
-        criteria = services.ensure_rubric(sheet.assignment.round)
+        criteria = common.ensure_rubric(sheet.assignment.round)
         sheet.scores = [Score(criterion_id=c.id, points=_points(c, points)) for c in criteria]
         if create:
             db.session.commit()
@@ -190,7 +190,7 @@ def score(
     share of its maximum when below 1) or a dict code → points."""
     round_ = round_ or world.round
     assignment = assign(world, entry, judge, round_)
-    criteria = list(world.criteria) if round_ is world.round else services.criteria_of(round_)
+    criteria = list(world.criteria) if round_ is world.round else common.criteria_of(round_)
     sheet = ScoreSheet(
         assignment_id=assignment.id,
         round_id=round_.id,

@@ -1,7 +1,7 @@
 """A round's results: the ranking computed from the database, its explanation, export,
 making results final (and reopening them) and advancing entries to the next round.
 
-The ranking is computed by `portal.judging.aggregation.aggregate` from plain rows read with a
+The ranking is computed by `portal.judging.results.aggregation.aggregate` from plain rows read with a
 few column-only queries (no ORM objects): the entries of the round, every score of its submitted
 sheets of active assignments in one flat query, the recusals, the judges' names. A page of
 results therefore runs the same queries whatever the number of entries.
@@ -31,8 +31,7 @@ from portal.entries.listing import _inert as inert
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
 from portal.extensions import db
-from portal.judging import services
-from portal.judging.aggregation import Criterion, EntryInfo, EntryResult, Sheet, aggregate
+from portal.judging import common
 from portal.judging.models import (
     Assignment,
     RoundEntry,
@@ -42,6 +41,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
+from portal.judging.results.aggregation import Criterion, EntryInfo, EntryResult, Sheet, aggregate
 from portal.judging.signals import results_reopening
 
 FLAGS = ("disagreement", "missing", "recused")
@@ -112,7 +112,7 @@ class Ranking:
 
 
 def load_entries(round_: Round) -> dict[int, EntryRow]:
-    query = services.round_entries_query(round_).with_only_columns(
+    query = common.round_entries_query(round_).with_only_columns(
         Entry.id, Entry.reference, Entry.title, Entry.category_id, Entry.submitted_at
     )
     # Core execution: plain rows, without the ORM's per-row work.
@@ -240,7 +240,7 @@ def compute(round_: Round, *, explain: bool = True) -> Ranking:
     `explain` adds the judges (names, e-mails) and their means and spreads, for the page and
     the export; making results final needs neither.
     """
-    criteria = services.criteria_of(round_)
+    criteria = common.criteria_of(round_)
     with _without_cyclic_gc():
         entries = load_entries(round_)
         sheets = load_sheets(round_, criteria)
@@ -344,10 +344,6 @@ def paginate(items: list, page: int, per_page: int = 50) -> Page:
 # --- Export -------------------------------------------------------------------------------------
 
 
-def _two(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
 def export_header(ranking: Ranking) -> list[str]:
     return (
         [str(column) for column in EXPORT_COLUMNS]
@@ -360,24 +356,24 @@ def export_rows(ranking: Ranking) -> list[list]:
     """The whole ranking, one row per entry; numbers as floats rounded to two decimals."""
     judges = ranking.judges_in_order()
     rows = []
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
     for result in ranking.results:
         entry = ranking.entries[result.entry_id]
-
-        def two(value):
-            return None if value is None else round(value, 2)
-
         rows.append(
             [
                 result.rank,
                 inert(entry.reference),
                 inert(entry.title),
-                two(result.raw_score),
-                two(result.normalised_score),
+                rounded(result.raw_score),
+                rounded(result.normalised_score),
                 result.sheets,
                 "; ".join(str(FLAG_LABELS[flag]) for flag in result.flags),
             ]
-            + [two(result.criterion_means.get(c.code)) for c in ranking.criteria]
-            + [two(result.totals.get(judge.id)) for judge in judges]
+            + [rounded(result.criterion_means.get(c.code)) for c in ranking.criteria]
+            + [rounded(result.totals.get(judge.id)) for judge in judges]
         )
     return rows
 
@@ -425,7 +421,7 @@ def next_round(round_: Round) -> Round | None:
 
 
 def _require_manager(actor: User, round_: Round) -> None:
-    if not services.may_manage_round(actor, round_):
+    if not common.may_manage_round(actor, round_):
         raise DomainError(_l("Only the organisers of this competition may do this."))
 
 

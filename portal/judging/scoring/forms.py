@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 from portal.core.forms import FlaskForm
 from portal.core.inputs import bounded_int
 from portal.judging.models import RubricCriterion
-from portal.judging.scoring import ORGANISATIONS_MAX, PEOPLE_MAX
+from portal.judging.scoring.services import ORGANISATIONS_MAX, PEOPLE_MAX
 
 COMMENT_MAX = 5_000
 

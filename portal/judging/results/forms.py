@@ -1,7 +1,6 @@
-"""Forms of a round's results: filters, paper-sheet import, making final, reopening, advancing."""
+"""Forms of a round's results: filters, making final, reopening, advancing."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     RadioField,
@@ -23,18 +22,6 @@ class ResultFilterForm(FlaskForm):
     q = StringField(_l("Search by reference or title"), validators=[Optional(), Length(max=100)])
     flag = SelectField(_l("Flag"), validators=[Optional()])
     category = SelectField(_l("Category"), validators=[Optional()])
-
-
-class ImportForm(FlaskForm):
-    file = FileField(
-        _l("CSV file of paper score sheets"),
-        validators=[FileRequired(_l("Choose the CSV file to import."))],
-        description=_l(
-            "UTF-8, one score per line: reference, judge's e-mail, criterion code, points, comment."
-        ),
-        render_kw={"accept": ".csv,text/csv"},
-    )
-    submit = SubmitField(_l("Import the scores"))
 
 
 class FinaliseForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""Rubric, round settings and the competition's judges (portal.judging.setup)."""
+"""Rubric, round settings and the competition's judges (portal.judging.setup.services)."""
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +9,9 @@ from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.judging import setup
+from portal.judging.common import criteria_of
 from portal.judging.models import Assignment, AssignmentSource, CompetitionJudge
-from portal.judging.services import criteria_of
+from portal.judging.setup import services as setup
 from tests.conftest import mails_to
 from tests.factories import UserFactory
 

@@ -11,9 +11,9 @@ from portal.auth.models import Role
 from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
 from portal.extensions import db
-from portal.judging import scoring
 from portal.judging.models import Assignment, AssignmentSource, ScoreSheet, SheetStatus
-from portal.judging.scoring import EntryState, Outcome, SheetInput
+from portal.judging.scoring import services as scoring
+from portal.judging.scoring.services import EntryState, Outcome, SheetInput
 from tests.conftest import mails_to
 from tests.factories import UserFactory, make_judging
 from tests.snapshots import cached
@@ -310,7 +310,7 @@ def test_the_dashboard_links_an_invitation_made_by_email(world):
 
 def test_declaration_keeps_choices_of_the_competition_only(world, units):
     judge = world.judges[0]
-    from portal.judging.services import judge_record
+    from portal.judging.common import judge_record
 
     record = judge_record(judge, world.competition)
     category = world.competition.categories[1]

@@ -9,8 +9,8 @@ from portal.auth.models import Role
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
+from portal.judging.common import criteria_of
 from portal.judging.models import Assignment, CompetitionJudge
-from portal.judging.services import criteria_of
 from tests.admin.test_views import count_queries
 from tests.conftest import login, mails_to
 from tests.factories import UserFactory, make_judging

@@ -2,7 +2,7 @@
 
 Reading and checking are pure functions over the file's bytes and plain lookup tables
 (`parse`, `validate`), so that every rule is tested without a database; `import_file` loads the
-tables, and writes a clean file in one transaction through `services.record_scores`. Any bad
+tables, and writes a clean file in one transaction through `common.record_scores`. Any bad
 row rejects the whole file, with every bad row named by its line number.
 """
 
@@ -22,7 +22,7 @@ from portal.core import audit
 from portal.core.errors import DomainError
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.judging import services
+from portal.judging import common
 from portal.judging.models import Assignment, CompetitionJudge, ScoreSheet, SheetStatus
 
 REQUIRED_COLUMNS = ("reference", "judge_email", "criterion", "points")
@@ -319,7 +319,7 @@ def load_context(round_: Round) -> Context:
     entries = {
         (reference or "").upper(): entry_id
         for entry_id, reference in db.session.execute(
-            services.round_entries_query(round_).with_only_columns(Entry.id, Entry.reference)
+            common.round_entries_query(round_).with_only_columns(Entry.id, Entry.reference)
         )
         if reference
     }
@@ -331,7 +331,7 @@ def load_context(round_: Round) -> Context:
     ):
         judges[email.lower()] = user_id
         judges.setdefault(invited.lower(), user_id)
-    criteria = {c.code: (c.id, float(c.max_points)) for c in services.criteria_of(round_)}
+    criteria = {c.code: (c.id, float(c.max_points)) for c in common.criteria_of(round_)}
     assignments = {
         (entry_id, judge_id): assignment_id
         for assignment_id, entry_id, judge_id in db.session.execute(
@@ -354,7 +354,7 @@ def import_file(
     actor: User, round_: Round, *, filename: str, data: bytes, now: datetime
 ) -> ImportSummary:
     """Import a file of paper score sheets, all or nothing. Raises ImportRejected."""
-    if not services.may_manage_round(actor, round_):
+    if not common.may_manage_round(actor, round_):
         raise DomainError(_l("Only the organisers of this competition may import scores."))
     rows, problems = parse(data)
     if problems:
@@ -384,7 +384,7 @@ def import_file(
             sheet.imported = True
             sheet.comment = data_sheet.comment
             sheet.submitted_at = now
-            services.record_scores(
+            common.record_scores(
                 sheet, data_sheet.points, actor=actor, action="score.imported", now=now
             )
         audit.record(

@@ -14,9 +14,9 @@ from portal.core.errors import DomainError
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging import results
-from portal.judging.aggregation import Criterion, EntryInfo, Sheet, aggregate
 from portal.judging.models import RoundEntry, RoundResult, SheetStatus
+from portal.judging.results import services as results
+from portal.judging.results.aggregation import Criterion, EntryInfo, Sheet, aggregate
 from tests.factories import assign, make_judging, score
 from tests.snapshots import cached
 
@@ -243,9 +243,9 @@ def test_finalising_writes_the_snapshot_and_locks_scores(world):
     assert stored[world.entries[2].id].sheets == 2
     [row] = audits("results.finalised")
     assert row.after["entries"] == 6 and row.after["missing"] == 3
-    from portal.judging import services
+    from portal.judging import common
 
-    assert not services.scoring_open(world.round, now)
+    assert not common.scoring_open(world.round, now)
     with pytest.raises(DomainError):
         results.finalise(world.organiser, world.round, accept_missing=True, now=now)
 

@@ -7,8 +7,8 @@ from flask_babel import force_locale
 from portal.core.audit import AuditLog
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.judging import imports
-from portal.judging.imports import Context, parse, validate
+from portal.judging.imports import services as imports
+from portal.judging.imports.services import Context, parse, validate
 from portal.judging.models import ScoreSheet, SheetStatus
 from tests.factories import assign, make_judging, score
 from tests.snapshots import cached

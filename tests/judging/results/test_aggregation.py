@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.judging.aggregation import Criterion, EntryInfo, Sheet, aggregate, total
+from portal.judging.results.aggregation import Criterion, EntryInfo, Sheet, aggregate, total
 
 T0 = datetime(2026, 3, 8, 1, 0, tzinfo=UTC)
 ONE = [Criterion("score", 100)]  # one criterion out of 100: the points are the total

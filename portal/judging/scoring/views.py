@@ -26,9 +26,10 @@ from portal.core.time import utcnow
 from portal.entries import services as entry_services
 from portal.entries.models import Attachment, AttachmentKind, Entry
 from portal.extensions import db
-from portal.judging import bp, scoring, services
+from portal.judging import bp, common
 from portal.judging.models import Assignment, SheetStatus
-from portal.judging.scoring_forms import DeclarationForm, RecuseForm, score_form
+from portal.judging.scoring import services as scoring
+from portal.judging.scoring.forms import DeclarationForm, RecuseForm, score_form
 
 
 @bp.route("/judging/")
@@ -36,7 +37,7 @@ from portal.judging.scoring_forms import DeclarationForm, RecuseForm, score_form
 def my_judging():
     now = utcnow()
     return render_template(
-        "judging/judge/dashboard.html", work=scoring.dashboard(current_user, now), now=now
+        "judging/scoring/dashboard.html", work=scoring.dashboard(current_user, now), now=now
     )
 
 
@@ -47,7 +48,7 @@ def my_judging():
 @roles_required(Role.JUDGE)
 def declaration(competition_id: int):
     competition = db.get_or_404(Competition, competition_id)
-    record = services.judge_record(current_user, competition)
+    record = common.judge_record(current_user, competition)
     if record is None:
         abort(403)
     if request.method == "GET":
@@ -87,7 +88,7 @@ def declaration(competition_id: int):
                 return redirect(url_for("judging.my_judging"))
         status = INVALID
     return render_template(
-        "judging/judge/declaration.html", form=form, competition=competition, record=record
+        "judging/scoring/declaration.html", form=form, competition=competition, record=record
     ), status
 
 
@@ -98,7 +99,7 @@ def _assignment(round_id: int, entry_id: int) -> Assignment:
     """Her active assignment to this entry in this round; 403 for anyone else (and if recused)."""
     round_ = db.get_or_404(Round, round_id)
     entry = db.get_or_404(Entry, entry_id)
-    assignment = services.active_assignment(current_user, round_.id, entry.id)
+    assignment = common.active_assignment(current_user, round_.id, entry.id)
     if assignment is None:
         if _recused(round_.id, entry.id):
             abort(
@@ -147,7 +148,7 @@ def _prefill(form, assignment: Assignment) -> None:
 def score_entry(round_id: int, entry_id: int):
     assignment = _assignment(round_id, entry_id)
     round_ = assignment.round
-    criteria = services.criteria_of(round_)
+    criteria = common.criteria_of(round_)
     now = utcnow()
     if request.method == "GET":
         form = score_form(criteria, formdata=None)
@@ -204,7 +205,7 @@ def _score_page(assignment: Assignment, form, criteria, now, status: int = 200):
     round_ = assignment.round
     sheet = scoring.own_sheet(assignment)
     return render_template(
-        "judging/judge/score.html",
+        "judging/scoring/score.html",
         assignment=assignment,
         entry=assignment.entry,
         round=round_,
@@ -213,7 +214,7 @@ def _score_page(assignment: Assignment, form, criteria, now, status: int = 200):
         form=form,
         sheet=sheet,
         submitted=sheet is not None and sheet.status is SheetStatus.SUBMITTED,
-        is_open=services.scoring_open(round_, now),
+        is_open=common.scoring_open(round_, now),
         file_names=_file_names(assignment),
         now=now,
     ), status
@@ -292,7 +293,7 @@ def recuse(round_id: int, entry_id: int):
                     return redirect(url_for("judging.my_judging"))
     sheet = scoring.own_sheet(assignment)
     return render_template(
-        "judging/judge/recuse.html",
+        "judging/scoring/recuse.html",
         form=form,
         assignment=assignment,
         entry=assignment.entry,

@@ -22,6 +22,7 @@ from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.extensions import db
+from portal.judging.common import criteria_of, ensure_rubric, may_manage_round
 from portal.judging.models import (
     DEFAULT_RUBRIC,
     Assignment,
@@ -32,7 +33,6 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from portal.judging.services import criteria_of, ensure_rubric, may_manage_round
 from portal.units.models import Unit
 
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")

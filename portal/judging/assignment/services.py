@@ -30,7 +30,7 @@ from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.entries.status import change_entry_status
 from portal.extensions import db
-from portal.judging.assignment import (
+from portal.judging.assignment.solver import (
     AssignmentImpossible,
     AssignmentPlan,
     EntryToJudge,
@@ -41,6 +41,7 @@ from portal.judging.assignment import (
     assign_judges,
     has_conflict,
 )
+from portal.judging.common import may_manage_round, round_entries_query
 from portal.judging.models import (
     Assignment,
     AssignmentSource,
@@ -48,8 +49,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from portal.judging.services import may_manage_round, round_entries_query
-from portal.judging.setup import lines, link_accounts, organises
+from portal.judging.setup.services import lines, link_accounts, organises
 
 ASSIGNABLE_STATUSES = {CompetitionStatus.CLOSED, CompetitionStatus.JUDGING}
 

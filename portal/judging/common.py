@@ -1,13 +1,14 @@
 """What every part of judging shares: who may do what, which entries a round holds, its rubric.
 
-The parts: `setup` (rubric, round settings, the competition's judges), `assigning` (manual and
-automatic assignment), `scoring` (the judges' sheets), `results` (aggregation, ranking, export,
+The parts: `setup` (rubric, round settings, the competition's judges), `assignment` (manual and
+automatic assignment, the solver), `scoring` (the judges' sheets), `results` (aggregation, ranking, export,
 advancing, making results final) and `imports` (paper sheets from a CSV file).
 """
 
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import format_decimal
 
 from portal.auth.models import Role, User
 from portal.competitions.models import Competition, CompetitionStatus, Round
@@ -170,3 +171,8 @@ def sheet_status_before(sheet: ScoreSheet) -> str | None:
     if history.deleted:
         return history.deleted[0].value
     return sheet.status.value if sheet.id is not None else None
+
+
+def format_score(value: float | None) -> str:
+    """A score with two decimals, written the way the reader's language writes numbers."""
+    return "—" if value is None else format_decimal(round(value, 2), format="#,##0.00")

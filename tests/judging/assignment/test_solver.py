@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.judging.assignment import (
+from portal.judging.assignment.solver import (
     PROBLEM_MESSAGES,
     AssignmentImpossible,
     EntryToJudge,
@@ -295,7 +295,7 @@ def test_inputs_no_person_can_fix_are_programming_errors(call, error):
 def test_the_plan_is_the_same_whatever_the_string_hashing():
     # Sets of strings iterate in an order that changes with PYTHONHASHSEED: nothing may depend on it.
     code = """
-from portal.judging.assignment import EntryToJudge, Judge, assign_judges
+from portal.judging.assignment.solver import EntryToJudge, Judge, assign_judges
 cats = ["agriculture", "handicrafts", "services", None]
 orgs = ["HTX A", "HTX B", "Chi hội C", "Hợp tác xã D"]
 entries = [

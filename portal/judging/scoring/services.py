@@ -4,12 +4,12 @@ Rules:
 
 - A judge reads and writes only her own sheet, reached through her active assignment; no other
   judge's sheet is ever loaded here.
-- Every change of points goes through `services.record_scores` (it fixes the round's rubric at the
+- Every change of points goes through `common.record_scores` (it fixes the round's rubric at the
   first score and writes the audit row).
 - A draft may leave criteria empty; a submission needs every criterion, each 0 ≤ p ≤ max in halves.
 - A submitted sheet may be changed (submitted again) until the round closes; it is never turned
   back into a draft by "Save draft".
-- After the round closes (`services.scoring_open` false) nothing is submitted. What she typed is
+- After the round closes (`common.scoring_open` false) nothing is submitted. What she typed is
   kept as a draft when her sheet was not submitted (so the organisers can see it, and she can
   submit it if they extend the deadline); a submitted sheet is left exactly as it was.
 - One sheet per assignment (unique in the database): a concurrent second insert fails, the work
@@ -39,7 +39,7 @@ from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging import services
+from portal.judging import common
 from portal.judging.models import (
     Assignment,
     CompetitionJudge,
@@ -177,7 +177,7 @@ def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
             round_.competition_id, CompetitionWork(round_.competition, None)
         )
         if round_.id not in rounds:
-            rounds[round_.id] = RoundWork(round_, services.scoring_open(round_, now))
+            rounds[round_.id] = RoundWork(round_, common.scoring_open(round_, now))
             work.rounds.append(rounds[round_.id])
         rounds[round_.id].entries.append(
             AssignedEntry(assignment, assignment.entry, state_of(assignment))
@@ -374,7 +374,7 @@ def save_sheet(
     if assignment.entry.status in CLOSED_ENTRY_STATES:
         raise DomainError(_l("This entry is no longer in the competition."))
     round_ = assignment.round
-    criteria = services.criteria_of(round_)
+    criteria = common.criteria_of(round_)
     known = {c.id for c in criteria}
     points = {cid: value for cid, value in data.points.items() if cid in known}
     points.update({c.id: None for c in criteria if c.id not in points})
@@ -383,7 +383,7 @@ def save_sheet(
     if errors:
         raise ScoresInvalid(errors)
 
-    if not services.scoring_open(round_, now):
+    if not common.scoring_open(round_, now):
         kept = _write_closed(judge, assignment, data, now, expected_version)
         raise ScoringClosed(
             _l(
@@ -471,7 +471,7 @@ def _write(
     if submit:
         sheet.status = SheetStatus.SUBMITTED
         sheet.submitted_at = now
-    services.record_scores(
+    common.record_scores(
         sheet,
         data.points,
         actor=judge,
@@ -500,7 +500,7 @@ def _write_closed(
             return Outcome.UNCHANGED
         sheet.comment = data.comment
         sheet.feedback = data.feedback
-        services.record_scores(
+        common.record_scores(
             sheet, data.points, actor=judge, action="score_sheet.draft_after_close", now=now
         )
         return Outcome.DRAFT_SAVED

@@ -10,8 +10,8 @@ from portal.core import storage
 from portal.core.time import utcnow
 from portal.entries.models import Attachment, AttachmentKind
 from portal.extensions import db
-from portal.judging import scoring
 from portal.judging.models import Assignment, AssignmentSource, ScoreSheet
+from portal.judging.scoring import services as scoring
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, make_judging
 from tests.snapshots import cached

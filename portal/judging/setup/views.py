@@ -17,9 +17,11 @@ from portal.core.inputs import bounded_int, page_number
 from portal.core.permissions import require, roles_required
 from portal.core.time import from_vietnam, to_vietnam
 from portal.extensions import db
-from portal.judging import assigning, bp, services, setup
+from portal.judging import bp, common
+from portal.judging.assignment import services as assigning
 from portal.judging.models import DEFAULT_RUBRIC, Assignment, CompetitionJudge
-from portal.judging.setup_forms import (
+from portal.judging.setup import services as setup
+from portal.judging.setup.forms import (
     AssignForm,
     ConfirmForm,
     JudgeForm,
@@ -33,7 +35,7 @@ PER_PAGE = 25
 
 def _managed_round(round_id: int) -> Round:
     round_ = db.get_or_404(Round, round_id)
-    require(services.may_manage_round(current_user, round_))
+    require(common.may_manage_round(current_user, round_))
     return round_
 
 
@@ -45,7 +47,7 @@ def _managed_competition(competition_id: int) -> Competition:
 
 def _managed_assignment(assignment_id: int) -> Assignment:
     assignment = db.get_or_404(Assignment, assignment_id)
-    require(services.may_manage_round(current_user, assignment.round))
+    require(common.may_manage_round(current_user, assignment.round))
     return assignment
 
 
@@ -56,10 +58,10 @@ def _managed_assignment(assignment_id: int) -> Assignment:
 @roles_required(*STAFF)
 def round_overview(round_id: int):
     round_ = _managed_round(round_id)
-    services.ensure_rubric(round_)
+    common.ensure_rubric(round_)
     db.session.commit()
     data = assigning.load_round(round_)
-    criteria = services.criteria_of(round_)
+    criteria = common.criteria_of(round_)
     loads = data.loads()
     return render_template(
         "judging/setup/overview.html",
@@ -90,7 +92,7 @@ def _rubric_prefill(round_: Round) -> dict:
                 "weight": c.weight,
                 "order": (n + 1) * 10,
             }
-            for n, c in enumerate(services.ensure_rubric(round_))
+            for n, c in enumerate(common.ensure_rubric(round_))
         ]
     }
 
@@ -145,7 +147,7 @@ def edit_rubric(round_id: int):
 
 
 def _settings_form(round_: Round, formdata=True) -> RoundSettingsForm:
-    criteria = services.ensure_rubric(round_)
+    criteria = common.ensure_rubric(round_)
     if formdata is None:
         tie = list(round_.tie_break or [])
         form = RoundSettingsForm(

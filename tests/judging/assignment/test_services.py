@@ -12,7 +12,7 @@ from portal.core.errors import DomainError
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
-from portal.judging import assigning
+from portal.judging.assignment import services as assigning
 from portal.judging.models import Assignment, AssignmentSource, CompetitionJudge
 from tests.factories import UserFactory, make_judging
 

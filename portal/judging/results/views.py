@@ -9,8 +9,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -22,12 +22,13 @@ from portal.core.inputs import bounded_int, page_number
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.judging import bp, imports, results, services
-from portal.judging.aggregation import MIN_SHEETS_TO_NORMALISE
-from portal.judging.results_forms import (
+from portal.judging import bp, common
+from portal.judging.common import format_score
+from portal.judging.results import services as results
+from portal.judging.results.aggregation import MIN_SHEETS_TO_NORMALISE
+from portal.judging.results.forms import (
     AdvanceForm,
     FinaliseForm,
-    ImportForm,
     ReopenForm,
     ResultFilterForm,
 )
@@ -35,23 +36,18 @@ from portal.judging.results_forms import (
 PER_PAGE = 50
 
 
-def two(value: float | None) -> str:
-    """A score with two decimals, written the way the reader's language writes numbers."""
-    return "—" if value is None else format_decimal(round(value, 2), format="#,##0.00")
-
-
-def _common(round_: Round) -> dict:
+def page_context(round_: Round) -> dict:
     return {
         "round": round_,
         "competition": round_.competition,
-        "two": two,
+        "format_score": format_score,
         "overview_url": url_for("judging.round_overview", round_id=round_.id),
     }
 
 
-def _managed_round(round_id: int) -> Round:
+def managed_round(round_id: int) -> Round:
     round_ = db.get_or_404(Round, round_id)
-    if not services.may_manage_round(current_user, round_):
+    if not common.may_manage_round(current_user, round_):
         abort(403)
     return round_
 
@@ -81,7 +77,7 @@ def _results_page(round_: Round, *, finalise_form=None, reopen_form=None, status
     missing = sum(1 for r in ranking.results if "missing" in r.flags)
     return render_template(
         "judging/results/results.html",
-        **_common(round_),
+        **page_context(round_),
         ranking=ranking,
         form=form,
         page=page,
@@ -99,7 +95,7 @@ def _results_page(round_: Round, *, finalise_form=None, reopen_form=None, status
 @bp.route("/judging/rounds/<int:round_id>/results", endpoint="results")
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def results_page(round_id: int):
-    return _results_page(_managed_round(round_id))
+    return _results_page(managed_round(round_id))
 
 
 def _download(round_: Round, kind: str):
@@ -120,64 +116,19 @@ def _download(round_: Round, kind: str):
 @bp.route("/judging/rounds/<int:round_id>/results.csv")
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def export_results_csv(round_id: int):
-    return _download(_managed_round(round_id), "csv")
+    return _download(managed_round(round_id), "csv")
 
 
 @bp.route("/judging/rounds/<int:round_id>/results.xlsx")
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def export_results_xlsx(round_id: int):
-    return _download(_managed_round(round_id), "xlsx")
-
-
-@bp.route("/judging/rounds/<int:round_id>/import", methods=["GET", "POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
-def import_scores(round_id: int):
-    round_ = _managed_round(round_id)
-    form = ImportForm()
-    problems: list[imports.Problem] = []
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            upload = form.file.data
-            try:
-                summary = imports.import_file(
-                    current_user,
-                    round_,
-                    filename=upload.filename or "",
-                    data=upload.read(),
-                    now=utcnow(),
-                )
-            except imports.ImportRejected as error:
-                form.form_errors.append(error.message)
-                problems = error.problems
-            except DomainError as error:
-                show_error(form, error)
-            else:
-                flash(
-                    ngettext(
-                        "Imported %(num)d score sheet",
-                        "Imported %(num)d score sheets",
-                        summary.sheets,
-                    )
-                    + " "
-                    + ngettext("for %(num)d entry.", "for %(num)d entries.", summary.entries),
-                    "success",
-                )
-                return redirect(url_for("judging.results", round_id=round_.id))
-        status = INVALID
-    return render_template(
-        "judging/results/import.html",
-        **_common(round_),
-        form=form,
-        problems=problems,
-        criteria=services.criteria_of(round_),
-    ), status
+    return _download(managed_round(round_id), "xlsx")
 
 
 @bp.route("/judging/rounds/<int:round_id>/finalise", methods=["POST"])
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def finalise_results(round_id: int):
-    round_ = _managed_round(round_id)
+    round_ = managed_round(round_id)
     form = FinaliseForm()
     if form.validate_on_submit():
         try:
@@ -195,7 +146,7 @@ def finalise_results(round_id: int):
 @bp.route("/judging/rounds/<int:round_id>/reopen", methods=["GET", "POST"])
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def reopen_results(round_id: int):
-    round_ = _managed_round(round_id)
+    round_ = managed_round(round_id)
     form = ReopenForm()
     if form.validate_on_submit():
         try:
@@ -206,7 +157,7 @@ def reopen_results(round_id: int):
             flash(_("The results are reopened: judges may change their scores again."), "info")
             return redirect(url_for("judging.results", round_id=round_.id))
     status = form_status(form) if request.method == "POST" else 200
-    return render_template("judging/results/reopen.html", form=form, **_common(round_)), status
+    return render_template("judging/results/reopen.html", form=form, **page_context(round_)), status
 
 
 def _choice(form: AdvanceForm) -> dict:
@@ -218,7 +169,7 @@ def _choice(form: AdvanceForm) -> dict:
 @bp.route("/judging/rounds/<int:round_id>/advance", methods=["GET", "POST"])
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def advance(round_id: int):
-    round_ = _managed_round(round_id)
+    round_ = managed_round(round_id)
     plan, status = None, 200
     if request.method == "POST":
         form = AdvanceForm()
@@ -251,7 +202,7 @@ def advance(round_id: int):
                 status = INVALID
     return render_template(
         "judging/results/advance.html",
-        **_common(round_),
+        **page_context(round_),
         form=form,
         plan=plan,
         following=results.next_round(round_),
