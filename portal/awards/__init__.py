@@ -19,12 +19,10 @@ def _awards_pages() -> dict:
     return {"awards_pages": AWARDS_PAGES}
 
 
-from portal.awards import (  # noqa: E402,F401  (views and listeners register themselves)
-    listeners,
-    models,
-    views_certificates,
-    views_decide,
-    views_payments,
-    views_prizes,
-    views_public,
-)
+# Importing the views registers their routes; importing listeners connects them to signals.
+from portal.awards import listeners, models  # noqa: E402,F401
+from portal.awards.certificates import views as certificates_views  # noqa: E402,F401
+from portal.awards.decision import views as decision_views  # noqa: E402,F401
+from portal.awards.payments import views as payments_views  # noqa: E402,F401
+from portal.awards.prizes import views as prizes_views  # noqa: E402,F401
+from portal.awards.publication import views as publication_views  # noqa: E402,F401

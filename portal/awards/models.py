@@ -33,7 +33,7 @@ PRIZE_KIND_LABELS = {PrizeKind.TIER: _l("Prize tier"), PrizeKind.SPECIAL: _l("Sp
 class PrizeTier(db.Model):
     """A prize of a competition: how many are given, their cash value and in-kind support.
 
-    A special prize carries a rule (see portal.awards.rules) that picks the entries that qualify.
+    A special prize carries a rule (see portal.awards.prizes.eligibility) that picks the entries that qualify.
     """
 
     __tablename__ = "prize_tier"
@@ -159,7 +159,7 @@ class Award(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # What the certificate says, frozen when the results are published (`freeze`): editing her
     # profile, the entry, the competition or the unit later changes none of it. Only an audited
-    # re-issue (portal.awards.reissuing) corrects the name or the title.
+    # re-issue (portal.awards.certificates.reissuing) corrects the name or the title.
     winner_name: Mapped[str | None] = mapped_column(sa.String(120))
     entry_title: Mapped[str | None] = mapped_column(sa.String(200))
     prize_name: Mapped[str | None] = mapped_column(sa.String(120))

@@ -201,8 +201,10 @@ def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:
 
 def load_awards(now: datetime, password: str) -> None:
     """Both demo decisions, through the same services the pages use."""
-    from portal.awards import deciding, payments, revoking
+    from portal.awards.certificates import revoking
+    from portal.awards.decision import services as deciding
     from portal.awards.models import PaymentMethod
+    from portal.awards.payments import services as payments
     from portal.core.time import to_vietnam
 
     # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake reversed), one award

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.awards import services
+from portal.awards import common
 from portal.awards.models import DecisionStatus
 from portal.entries.models import EntryStatus
 from portal.extensions import db
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def test_published_world(published):
-    awards = db.session.scalars(services.published_awards_query()).unique().all()
+    awards = db.session.scalars(common.published_awards_query()).unique().all()
     assert len(awards) == 11
-    assert services.decision_of(published.competition).status is DecisionStatus.PUBLISHED
+    assert common.decision_of(published.competition).status is DecisionStatus.PUBLISHED
     assert published.entries[0].status is EntryStatus.AWARDED
     assert published.entries[10].status is EntryStatus.ADVANCED
     assert db.session.query(SupportedProject).count() == 10
@@ -23,7 +23,7 @@ def test_published_world(published):
 
 
 def test_rule_facts(awards_world):
-    facts = services.facts_of([e.id for e in awards_world.entries])
+    facts = common.facts_of([e.id for e in awards_world.entries])
     assert [e.id for e in awards_world.entries if facts[e.id].ethnic_minority] == [
         awards_world.entries[2].id,
         awards_world.entries[7].id,
@@ -31,4 +31,4 @@ def test_rule_facts(awards_world):
 
 
 def test_normalise_code():
-    assert services.normalise_code(" k7q2 9xmd-4hta ") == "K7Q2-9XMD-4HTA"
+    assert common.normalise_code(" k7q2 9xmd-4hta ") == "K7Q2-9XMD-4HTA"

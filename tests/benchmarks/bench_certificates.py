@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from config import DevelopmentConfig
 from portal import create_app
-from portal.awards.certificates import render_pdf, zip_all
+from portal.awards.certificates.services import render_pdf, zip_all
 from portal.awards.models import Award
 from portal.extensions import db
 

@@ -16,8 +16,8 @@ from PIL import Image
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from portal.awards import payments
 from portal.awards.models import PrizePayment
+from portal.awards.payments import services as payments
 from portal.core import storage
 from portal.entries import services as entry_services
 from portal.entries.models import Attachment, AttachmentKind

@@ -14,6 +14,7 @@ import factory
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User
+from portal.awards.common import new_certificate_code
 from portal.awards.models import (
     Award,
     AwardDecision,
@@ -21,7 +22,6 @@ from portal.awards.models import (
     PrizeKind,
     PrizeTier,
 )
-from portal.awards.services import new_certificate_code
 from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus

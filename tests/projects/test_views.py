@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.auth.models import Role
-from portal.awards import revoking
+from portal.awards.certificates import revoking
 from portal.awards.models import ExternalAward
 from portal.core.time import utcnow
 from portal.entries.models import TeamMember

@@ -1,0 +1,90 @@
+"""The public pages of the awards: a competition's published results and the winners' gallery."""
+
+from flask import abort, render_template, request
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from portal.awards import bp
+from portal.awards.common import is_published
+from portal.awards.publication import public
+from portal.awards.publication.forms import GalleryFilterForm
+from portal.competitions.models import DEFAULT_CATEGORIES, Competition, CompetitionLevel
+from portal.extensions import db
+from portal.units import services as unit_services
+
+BAD_REQUEST = 400
+
+
+@bp.app_template_global("results_published")
+def results_published(competition: Competition) -> bool:
+    """For the public competition page: link to the results once they are published."""
+    return is_published(competition)
+
+
+@bp.route("/competitions/<int:competition_id>/results", endpoint="public_results")
+def public_results(competition_id: int):
+    competition = db.get_or_404(Competition, competition_id)
+    results = public.results_of(competition)
+    if results is None:
+        abort(404)  # results not yet published do not exist for the public
+    return render_template("awards/publication/results.html", competition=competition, results=results)
+
+
+def _filter_form() -> tuple[GalleryFilterForm, public.GalleryFilters]:
+    form = GalleryFilterForm(request.args)
+    years = public.gallery_years()
+    provinces = unit_services.provinces()
+    form.year.choices = [SelectChoice("", _("All years"))] + [
+        SelectChoice(str(y), str(y)) for y in years
+    ]
+    form.province.choices = [SelectChoice("", _("All provinces"))] + [
+        SelectChoice(str(p.id), p.name) for p in provinces
+    ]
+    form.category.choices = (
+        [SelectChoice("", _("All categories"))]
+        + [SelectChoice(code, str(label)) for code, label in DEFAULT_CATEGORIES.items()]
+        + [SelectChoice(public.OTHER_CATEGORY, _("Other categories"))]
+    )
+    form.level.choices = [SelectChoice("", _("All levels"))] + [
+        SelectChoice(lv.value, lv.label) for lv in CompetitionLevel
+    ]
+    filters, refused = public.parse_filters(
+        request.args, years=years, province_ids={p.id for p in provinces}
+    )
+    for name, value in refused.items():
+        field = getattr(form, name)
+        field.data = ""
+        field.errors = [_refused_message(name, value[:40])]
+    return form, filters
+
+
+def _refused_message(name: str, value: str) -> str:
+    if name == "year":
+        return _(
+            "There are no published results for the year “%(value)s”; all years are shown.",
+            value=value,
+        )
+    if name == "province":
+        return _("“%(value)s” is not a province in the list; all provinces are shown.", value=value)
+    if name == "category":
+        return _(
+            "“%(value)s” is not a category in the list; all categories are shown.", value=value
+        )
+    return _("“%(value)s” is not a level in the list; all levels are shown.", value=value)
+
+
+def _page_number() -> int:
+    """The page asked for; anything that is not a positive whole number means the first page."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isdecimal() and 0 < len(raw) < 7 else 1
+
+
+@bp.route("/winners", endpoint="gallery")
+def gallery():
+    form, filters = _filter_form()
+    page = public.gallery(filters, _page_number())
+    args = {
+        name: getattr(form, name).data or "" for name in ("year", "province", "category", "level")
+    }
+    status = BAD_REQUEST if any(f.errors for f in form) else 200
+    return render_template("awards/publication/gallery.html", form=form, page=page, args=args), status
