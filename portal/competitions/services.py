@@ -530,8 +530,3 @@ def managed_query(actor: User) -> sa.Select:
 def visible_to(user: User, competition: Competition) -> bool:
     """Anyone sees a competition once it is out of draft; a draft only its organisers."""
     return competition.status in PUBLIC or may_manage(user, competition)
-
-
-def set_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
-    # TEMPORARY: awards' callers move to status.change_competition_status at the merge.
-    change_competition_status(actor.id, competition, new)

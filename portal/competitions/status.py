@@ -3,7 +3,7 @@
 Organisers move a competition by hand (open, close, start judging) through
 `services.change_status`; judging and awards move it along as their work ends (results final,
 results published). All of them go through `change_competition_status`, the only code that writes
-`Competition.status` (tests/entries/test_status.py fails when anything else does).
+`Competition.status` (tests/test_status_homes.py fails when anything else does).
 """
 
 from flask_babel import lazy_gettext as _l

@@ -205,6 +205,7 @@ def load_awards(now: datetime, password: str) -> None:
     from portal.awards.decision import services as deciding
     from portal.awards.models import PaymentMethod
     from portal.awards.payments import services as payments
+    from portal.awards.publication import services as publication
     from portal.core.time import to_vietnam
 
     # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake reversed), one award
@@ -220,7 +221,7 @@ def load_awards(now: datetime, password: str) -> None:
         deciding.finalise(organiser, lao_cai, now=decided + timedelta(hours=2))
         deciding.approve(approver, lao_cai, now=decided + timedelta(days=1))
         published = decided + timedelta(days=2)
-        deciding.publish(organiser, lao_cai, now=published)
+        publication.publish(organiser, lao_cai, now=published)
         paid_on = to_vietnam(published).date() + timedelta(days=7)
         awards = {a.entry_id: a for a in _awards(lao_cai)}
         first = awards[entries[0].id]

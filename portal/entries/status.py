@@ -3,7 +3,7 @@
 Entries move because of the applicant (submit, withdraw), the organisers (screening) and later
 features (judging puts them in judging and advances them, awards mark the winners). Every one of
 those goes through `change_entry_status`, the only code that writes `Entry.status`
-(tests/entries/test_status.py fails when anything else does): the move is checked against
+(tests/test_status_homes.py fails when anything else does): the move is checked against
 `TRANSITIONS`, each entry's change is audited once, under the action named in `ACTIONS`, and
 `signals.entry_status_changed` tells the features built on entries (a winner's project is made).
 """

@@ -23,10 +23,18 @@ def _strings(node: ast.AST) -> set[str]:
 
 def _written_codes() -> tuple[set[str], set[str]]:
     """The literal codes passed to audit.record (first argument or action=, object_type=),
-    to record_scores(action=…) and to helpers that take the action as an argument."""
+    to record_scores(action=…), to helpers that take the action as an argument, and the action
+    tables of the status homes."""
     actions, objects = set(), set()
     for path in PORTAL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
+            # The status homes name the action of each move in a table (ACTIONS, OTHER_MOVES).
+            if isinstance(node, ast.Assign) and any(
+                getattr(target, "id", None) in ("ACTIONS", "OTHER_MOVES") for target in node.targets
+            ):
+                actions |= _strings(node.value)
+            if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "ACTIONS":
+                actions |= _strings(node.value)
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)

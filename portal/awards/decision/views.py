@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
 from portal.awards import bp, common
+from portal.awards.decision import proposal
 from portal.awards.decision import services as deciding
 from portal.awards.decision.forms import (
     INCOMPLETE,
@@ -22,6 +23,7 @@ from portal.awards.decision.forms import (
 )
 from portal.awards.models import Award, DecisionStatus
 from portal.awards.prizes.eligibility import describe
+from portal.awards.publication import services as publication
 from portal.competitions.models import Competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
@@ -50,7 +52,7 @@ def _managed(competition_id: int) -> Competition:
 
 
 def _decide_page(competition: Competition, *, error: str | None = None, status: int = 200, **forms):
-    view = deciding.overview(competition)
+    view = proposal.overview(competition)
     version = view.decision.version if view.decision else 0
     made = {
         "propose_form": ProposeForm(formdata=None, version=version),
@@ -213,7 +215,7 @@ def publish(competition_id: int):
         form = PublishForm()
         if form.validate_on_submit():
             try:
-                done = deciding.publish(
+                done = publication.publish(
                     current_user, competition, now=utcnow(), version=form.shown_version
                 )
             except DomainError as error:
@@ -241,7 +243,7 @@ def publish(competition_id: int):
         "awards/decision/publish.html",
         competition=competition,
         decision=common.decision_of(competition),
-        audience=deciding.preview_audience(competition),
+        audience=publication.preview_audience(competition),
         form=form,
     ), status
 
@@ -249,7 +251,7 @@ def publish(competition_id: int):
 # --- A line -------------------------------------------------------------------------------------
 
 
-def _line_choices(candidates: list[deciding.Candidate]) -> list[SelectChoice]:
+def _line_choices(candidates: list[proposal.Candidate]) -> list[SelectChoice]:
     return [SelectChoice("", _("Not given"))] + [
         SelectChoice(
             str(c.entry.id),
@@ -271,7 +273,7 @@ def edit_line(award_id: int):
     competition = award.competition
     require(common.may_manage(current_user, competition))
     decision = common.decision_of(competition)
-    view = deciding.overview(competition)
+    view = proposal.overview(competition)
     candidates = list(view.candidates.values())
     status = 200
     if request.method == "POST":

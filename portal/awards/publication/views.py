@@ -27,7 +27,9 @@ def public_results(competition_id: int):
     results = public.results_of(competition)
     if results is None:
         abort(404)  # results not yet published do not exist for the public
-    return render_template("awards/publication/results.html", competition=competition, results=results)
+    return render_template(
+        "awards/publication/results.html", competition=competition, results=results
+    )
 
 
 def _filter_form() -> tuple[GalleryFilterForm, public.GalleryFilters]:
@@ -87,4 +89,6 @@ def gallery():
         name: getattr(form, name).data or "" for name in ("year", "province", "category", "level")
     }
     status = BAD_REQUEST if any(f.errors for f in form) else 200
-    return render_template("awards/publication/gallery.html", form=form, page=page, args=args), status
+    return render_template(
+        "awards/publication/gallery.html", form=form, page=page, args=args
+    ), status

@@ -11,9 +11,11 @@ from flask_babel import force_locale
 
 from portal.auth.models import Role
 from portal.awards import common
+from portal.awards.decision import proposal as proposing
 from portal.awards.decision import services as deciding
 from portal.awards.decision.services import LineNote
 from portal.awards.models import Award, DecisionStatus, PrizeKind, PrizeTier
+from portal.awards.publication import services as publication
 from portal.competitions import services as competition_services
 from portal.competitions.models import CompetitionStatus
 from portal.core.audit import AuditLog
@@ -58,7 +60,7 @@ def indexes(world, entries) -> list[int | None]:
 
 
 def proposed(world) -> dict[str, list[int | None]]:
-    proposal = deciding.propose(world.competition)
+    proposal = proposing.propose(world.competition)
     return {
         name: indexes(world, [line.candidate.entry if line.candidate else None for line in lines])
         for name, lines in by_tier(proposal.lines).items()
@@ -136,7 +138,7 @@ def test_a_special_prize_no_entry_qualifies_for_is_left_ungiven_and_says_so(awar
     w = awards_world
     w.special.rule = {"union_member": True}  # nobody's profile says so
     allow_special_with_tier(w)
-    proposal = deciding.propose(w.competition)
+    proposal = proposing.propose(w.competition)
     special = [line for line in proposal.lines if line.tier.id == w.special.id]
     assert [(line.candidate, line.note) for line in special] == [(None, LineNote.NO_QUALIFYING)]
 
@@ -179,7 +181,7 @@ def test_an_entry_takes_at_most_one_special_prize(awards_world):
 
 def test_fewer_entries_than_prizes_leaves_the_last_lines_ungiven(units):
     w = make_awards(units, entries=5)
-    proposal = deciding.propose(w.competition)
+    proposal = proposing.propose(w.competition)
     lines = by_tier(proposal.lines)
     assert [line.note for line in lines["Giải Ba"]] == [None, None, LineNote.NOT_ENOUGH]
     assert all(line.candidate is None for line in lines["Giải Khuyến khích"])
@@ -199,7 +201,7 @@ def test_withdrawn_and_ineligible_entries_are_passed_over(awards_world):
 def test_a_tie_at_a_tier_boundary_is_marked_on_both_sides(awards_world):
     w = awards_world
     set_rank(w, 1, 1)  # entries 0 and 1 share the first rank: one first prize
-    proposal = deciding.propose(w.competition)
+    proposal = proposing.propose(w.competition)
     notes = {(line.tier.name, line.slot): line.note for line in proposal.lines}
     # The slot counts stay; the tied entries keep their order and both lines say "decide".
     assert proposed(w)["Giải Nhất"] == [0]
@@ -212,13 +214,13 @@ def test_a_tie_at_a_tier_boundary_is_marked_on_both_sides(awards_world):
 def test_a_tie_inside_one_tier_is_no_problem(awards_world):
     w = awards_world
     set_rank(w, 2, 2)  # entries 1 and 2 share the second rank, both in the second tier
-    assert deciding.propose(w.competition).ties == []
+    assert proposing.propose(w.competition).ties == []
 
 
 def test_a_tie_at_the_last_prize_is_marked(awards_world):
     w = awards_world
     set_rank(w, 10, 10)  # entry 10 ties with entry 9, which takes the last consolation prize
-    ties = deciding.propose(w.competition).ties
+    ties = proposing.propose(w.competition).ties
     assert [(line.tier.name, line.slot) for line in ties] == [("Giải Khuyến khích", 4)]
 
 
@@ -228,7 +230,7 @@ def test_a_tie_for_a_special_prize_is_marked(awards_world):
     w.entries[11].ethnic_minority = True
     db.session.commit()
     set_rank(w, 11, 11)
-    ties = deciding.propose(w.competition).ties
+    ties = proposing.propose(w.competition).ties
     assert [line.tier.id for line in ties] == [w.special.id]
 
 
@@ -574,13 +576,13 @@ def approved(world):
 def test_publishing_before_finalising_or_approving_is_refused(awards_world):
     w = awards_world
     with pytest.raises(deciding.DecisionConflict):
-        deciding.publish(w.organiser, w.competition, now=NOW)
+        publication.publish(w.organiser, w.competition, now=NOW)
     draw(w)
     with pytest.raises(deciding.DecisionConflict, match="finalised and then approved"):
-        deciding.publish(w.organiser, w.competition, now=NOW)
+        publication.publish(w.organiser, w.competition, now=NOW)
     finalise(w)
     with pytest.raises(deciding.DecisionConflict, match="finalised and then approved"):
-        deciding.publish(w.organiser, w.competition, now=NOW)
+        publication.publish(w.organiser, w.competition, now=NOW)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
     assert w.competition.status is CompetitionStatus.RESULTS_FINAL
     assert all(line.certificate_code is None for line in common.lines_of(w.competition))
@@ -590,7 +592,7 @@ def test_publishing_issues_certificates_awards_entries_and_makes_projects(awards
     w = awards_world
     allow_special_with_tier(w)  # entry 2 takes a second prize and the special prize
     approved(w)
-    done = deciding.publish(w.organiser, w.competition, now=NOW)
+    done = publication.publish(w.organiser, w.competition, now=NOW)
     assert (done.certificates, done.winners) == (11, 10)
     lines = common.lines_of(w.competition)
     codes = [line.certificate_code for line in lines]
@@ -615,9 +617,9 @@ def test_a_double_click_publishes_once(awards_world):
     w = awards_world
     approved(w)
     shown = decision(w).version
-    deciding.publish(w.organiser, w.competition, now=NOW, version=shown)
+    publication.publish(w.organiser, w.competition, now=NOW, version=shown)
     with pytest.raises(deciding.DecisionConflict):
-        deciding.publish(w.organiser, w.competition, now=NOW, version=shown)
+        publication.publish(w.organiser, w.competition, now=NOW, version=shown)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 12
 
 
@@ -652,7 +654,7 @@ def test_every_applicant_is_told_once_in_her_language(awards_world):
     w.applicants[10].language = "en"  # no prize, read in English
     db.session.commit()
     approved(w)
-    deciding.publish(w.organiser, w.competition, now=NOW)
+    publication.publish(w.organiser, w.competition, now=NOW)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 12
 
     [first] = mails_to(w.applicants[0].email)
@@ -689,7 +691,7 @@ def test_the_others_get_the_judges_feedback_without_their_names(awards_world):
     add_sheet(w, entry, other_judge, first_round, "KHÔNG ĐƯỢC GỬI: nháp", status=SheetStatus.DRAFT)
     add_sheet(w, entry, UserFactory(roles=[Role.JUDGE]), first_round, "   ")
     approved(w)
-    deciding.publish(w.organiser, w.competition, now=NOW)
+    publication.publish(w.organiser, w.competition, now=NOW)
     [mail] = mails_to(w.applicants[10].email)
     assert mail.template == "award_not_won"
     text = mail.body_text
@@ -707,7 +709,7 @@ def test_feedback_in_a_mail_is_escaped(awards_world):
     w = awards_world
     add_sheet(w, w.entries[11], UserFactory(roles=[Role.JUDGE]), w.round, "<script>x()</script>")
     approved(w)
-    deciding.publish(w.organiser, w.competition, now=NOW)
+    publication.publish(w.organiser, w.competition, now=NOW)
     [mail] = mails_to(w.applicants[11].email)
     assert "<script>" not in mail.body_html
     assert "&lt;script&gt;" in mail.body_html
@@ -718,7 +720,7 @@ def test_an_applicant_with_two_entries_gets_one_mail(awards_world):
     w.entries[11].applicant_id = w.applicants[0].id  # her second idea, without a prize
     db.session.commit()
     approved(w)
-    deciding.publish(w.organiser, w.competition, now=NOW)
+    publication.publish(w.organiser, w.competition, now=NOW)
     [mail] = mails_to(w.applicants[0].email)
     assert mail.template == "award_won"
     assert w.entries[0].title in mail.body_text and w.entries[11].title in mail.body_text
@@ -728,7 +730,7 @@ def test_an_applicant_with_two_entries_gets_one_mail(awards_world):
 def test_the_publish_page_counts_winners_and_others(awards_world):
     w = awards_world
     approved(w)
-    audience = deciding.preview_audience(w.competition)
+    audience = publication.preview_audience(w.competition)
     assert (audience.winners, audience.others) == (10, 2)
 
 
@@ -738,7 +740,7 @@ def test_an_entry_withdrawn_since_the_lines_were_drawn_stops_publication(awards_
     w.entries[0].status = EntryStatus.WITHDRAWN
     db.session.commit()
     with pytest.raises(DomainError, match="withdrawn or found not eligible") as refused:
-        deciding.publish(w.organiser, w.competition, now=NOW)
+        publication.publish(w.organiser, w.competition, now=NOW)
     assert w.entries[0].reference in refused.value.message
     assert decision(w).status is DecisionStatus.APPROVED
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
@@ -784,6 +786,6 @@ def test_results_taken_back_to_judging_cannot_be_published(awards_world):
     w.competition.status = CompetitionStatus.JUDGING
     db.session.commit()
     with pytest.raises(deciding.DecisionConflict, match="must be final to be published"):
-        deciding.publish(w.organiser, w.competition, now=NOW)
+        publication.publish(w.organiser, w.competition, now=NOW)
     assert decision(w).status is DecisionStatus.APPROVED
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
