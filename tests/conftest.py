@@ -25,7 +25,7 @@ from config import TestingConfig
 from portal import create_app
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db, limiter
-from tests import snapshots
+from tests import get_never_writes, snapshots
 from tests.database import Database, ensure_database, worker_database_url
 from tests.factories import (
     AwardsWorld,
@@ -111,11 +111,21 @@ def worker() -> Iterator[Worker]:
     app = create_app(WorkerConfig)
     app.test_client_class = Client
     with app.app_context():
+        get_never_writes.watch(db.engine)
         database = Database(db.engine, db.metadata)
         database.create_schema()
     yield Worker(app, database, dict(app.config), dict(app.extensions), limiter.storage)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def no_write_on_get() -> Iterator[None]:
+    """Fails the test when a GET request it made wrote to the database (tests/get_never_writes.py)."""
+    get_never_writes.writes_on_get.clear()
+    yield
+    written, get_never_writes.writes_on_get[:] = list(get_never_writes.writes_on_get), []
+    assert written == [], "a GET request wrote to the database:\n" + "\n".join(written)
 
 
 @pytest.fixture
@@ -158,6 +168,7 @@ def _fresh_app(worker: Worker, tmp_path: Path) -> Iterator[Flask]:
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     app.test_client_class = Client
     with app.app_context():
+        get_never_writes.watch(db.engine)
         in_memory = not worker.database.is_postgres
         if in_memory:
             Database(db.engine, db.metadata).create_schema()

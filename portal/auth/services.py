@@ -15,6 +15,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
+from portal.auth.signals import account_created
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -113,6 +114,7 @@ def register_applicant(
     user.roles.append(RoleGrant(role=Role.APPLICANT))
     db.session.add(user)
     db.session.flush()
+    account_created.send(user)
     audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     _queue_confirmation(user)
     db.session.commit()
@@ -165,12 +167,19 @@ def resend_confirmation(email: str, language: str) -> None:
     db.session.commit()
 
 
-def confirm_email(token: str) -> User:
-    """Mark the account confirmed; a link for an old address or another account is refused."""
+def user_to_confirm(token: str) -> User:
+    """The account a confirmation link is for; a link for an old address or another account is
+    refused."""
     data = _load_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
     if user is None or user.email != data.get("e"):
         raise InvalidLink(_l("This link is not valid. Please check that you copied all of it."))
+    return user
+
+
+def confirm_email(token: str) -> User:
+    """Mark the account confirmed (once: the same link used again changes nothing)."""
+    user = user_to_confirm(token)
     if not user.is_confirmed:
         user.confirmed_at = utcnow()
         audit.record("user.confirmed", actor_id=user.id, object_type="user", object_id=user.id)
@@ -561,6 +570,7 @@ def accept_invitation(
         account.set_password(password)
         db.session.add(account)
         db.session.flush()
+        account_created.send(account)
         audit.record(
             "user.registered", actor_id=account.id, object_type="user", object_id=account.id, ip=ip
         )

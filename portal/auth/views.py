@@ -63,10 +63,17 @@ def register():
     return render_template("auth/register.html", form=form), form_status(form)
 
 
-@bp.route("/confirm/<token>")
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
+    """The link in the mail opens a page with one button: opening a link changes nothing (a GET
+    never writes, and a mail scanner that opens every link confirms no one)."""
+    form = ActionForm()
     try:
-        user = services.confirm_email(token)
+        user = services.user_to_confirm(token)
+        if not user.is_confirmed:
+            if not form.validate_on_submit():
+                return render_template("auth/confirm_email.html", form=form, user=user)
+            services.confirm_email(token)
     except services.InvalidLink as error:
         return render_template("auth/link_problem.html", message=error.message), 400
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")

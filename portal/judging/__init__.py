@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("judging", __name__)
 
-from portal.judging import models, views  # noqa: E402,F401
+# Importing the views registers their routes; importing listeners connects them to signals.
+from portal.judging import listeners, models, views  # noqa: E402,F401

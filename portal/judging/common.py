@@ -60,15 +60,13 @@ def criteria_of(round_: Round) -> list[RubricCriterion]:
     )
 
 
-def ensure_rubric(round_: Round) -> list[RubricCriterion]:
-    """The round's rubric; a round without one gets the national competition's default.
+def rubric_of(round_: Round) -> list[RubricCriterion]:
+    """The round's rubric, or the default it will get, unsaved (for the pages that show it)."""
+    return criteria_of(round_) or _default_rubric(round_)
 
-    The caller commits.
-    """
-    existing = criteria_of(round_)
-    if existing:
-        return existing
-    created = [
+
+def _default_rubric(round_: Round) -> list[RubricCriterion]:
+    return [
         RubricCriterion(
             round_id=round_.id,
             position=position,
@@ -80,6 +78,17 @@ def ensure_rubric(round_: Round) -> list[RubricCriterion]:
             DEFAULT_RUBRIC.items()
         )
     ]
+
+
+def ensure_rubric(round_: Round) -> list[RubricCriterion]:
+    """The round's rubric; a round without one gets the national competition's default.
+
+    The caller commits.
+    """
+    existing = criteria_of(round_)
+    if existing:
+        return existing
+    created = _default_rubric(round_)
     db.session.add_all(created)
     db.session.flush()
     return created

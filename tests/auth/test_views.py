@@ -109,7 +109,10 @@ def test_a_post_without_csrf_token_is_refused(client):
 def test_the_confirmation_link_confirms_and_leads_to_login(client):
     client.post_form("/register", register_data())
     link = link_in(mails_to("huong@example.vn")[0], "/confirm/")
-    response = client.get(link, headers=EN)
+    page = client.get(link, headers=EN)  # opening the link changes nothing: she presses a button
+    assert page.status_code == 200 and "Confirm my e-mail address" in text(page)
+    assert not db.session.scalar(sa.select(User)).is_confirmed
+    response = client.post_form(link, headers=EN)
     assert response.status_code == 302 and response.location == "/login"
     assert "your e-mail address is confirmed" in text(client.get("/login", headers=EN))
     assert login(client, db.session.scalar(sa.select(User)), "mat-khau-2026").status_code == 302

@@ -39,6 +39,9 @@ def test_register_confirm_log_in_switch_language_and_log_out(page: Page):
     fresh_db()
 
     page.goto(confirm_link)
+    expect(page.get_by_role("heading", name="Confirm your e-mail address")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm my e-mail address").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("status")).to_contain_text(
         "Thank you, your e-mail address is confirmed. You can log in now."

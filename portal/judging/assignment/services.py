@@ -41,7 +41,7 @@ from portal.judging.assignment.solver import (
     assign_judges,
     has_conflict,
 )
-from portal.judging.common import may_manage_round, round_entries_query
+from portal.judging.common import ensure_rubric, may_manage_round, round_entries_query
 from portal.judging.models import (
     Assignment,
     AssignmentSource,
@@ -49,7 +49,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from portal.judging.setup.services import lines, link_accounts, organises
+from portal.judging.setup.services import lines, organises
 
 ASSIGNABLE_STATUSES = {CompetitionStatus.CLOSED, CompetitionStatus.JUDGING}
 
@@ -101,12 +101,8 @@ class RoundData:
         return loads
 
 
-def load_round(round_: Round, *, link: bool = True) -> RoundData:
-    """Load everything once. With `link`, the judges who have an account by now are linked to it
-    first and that is committed (before anything is loaded, which a commit would expire)."""
-    if link:
-        link_accounts(round_.competition)
-        db.session.commit()
+def load_round(round_: Round) -> RoundData:
+    """Load everything once."""
     entries = list(
         db.session.scalars(
             round_entries_query(round_)
@@ -390,7 +386,9 @@ def _bump(round_: Round, expected: int | None = None) -> bool:
 
 
 def _start_judging(actor: User, round_: Round, entries: list[Entry]) -> None:
-    """The entries newly given judges are in judging, and so is the competition."""
+    """The entries newly given judges are in judging, and so is the competition. The round's
+    rubric is saved now if it was never edited: the judges score against it."""
+    ensure_rubric(round_)
     waiting = EntryStatus.ELIGIBLE if round_.is_first else EntryStatus.ADVANCED
     change_entry_status(
         actor.id,
@@ -414,7 +412,7 @@ def confirm(actor: User, round_: Round, version: int, fingerprint: str) -> int:
                 "another organiser confirmed one). Nothing was written; here is a fresh proposal."
             )
         )
-    data = load_round(round_, link=False)  # inside the transaction that raised the version
+    data = load_round(round_)  # inside the transaction that raised the version
     plan, problems = _solver_call(data) if data.entries else (None, [])
     proposal = Proposal(data, version, plan, problems)
     if plan is None or proposal.fingerprint != fingerprint:

@@ -255,34 +255,6 @@ def _check_competition(actor: User, competition: Competition) -> None:
         raise DomainError(_l("You cannot manage judging in this competition."))
 
 
-def link_accounts(competition: Competition) -> None:
-    """Fill in the account of every invited judge who has one by now (she accepted, or registered).
-
-    The caller commits.
-    """
-    pending = list(
-        db.session.scalars(
-            sa.select(CompetitionJudge).where(
-                CompetitionJudge.competition_id == competition.id,
-                CompetitionJudge.user_id.is_(None),
-            )
-        )
-    )
-    if not pending:
-        return
-    accounts = {
-        user.email.lower(): user.id
-        for user in db.session.scalars(
-            sa.select(User).where(
-                sa.func.lower(User.email).in_([row.email.lower() for row in pending])
-            )
-        )
-    }
-    for row in pending:
-        row.user_id = accounts.get(row.email.lower())
-    db.session.flush()
-
-
 def organises(user: User | None, competition: Competition) -> bool:
     """She manages the competition (its unit's or a parent unit's organiser, or an admin), so she
     sees every applicant's name."""

@@ -58,10 +58,8 @@ def _managed_assignment(assignment_id: int) -> Assignment:
 @roles_required(*STAFF)
 def round_overview(round_id: int):
     round_ = _managed_round(round_id)
-    common.ensure_rubric(round_)
-    db.session.commit()
     data = assigning.load_round(round_)
-    criteria = common.criteria_of(round_)
+    criteria = common.rubric_of(round_)
     loads = data.loads()
     return render_template(
         "judging/setup/overview.html",
@@ -92,7 +90,7 @@ def _rubric_prefill(round_: Round) -> dict:
                 "weight": c.weight,
                 "order": (n + 1) * 10,
             }
-            for n, c in enumerate(common.ensure_rubric(round_))
+            for n, c in enumerate(common.rubric_of(round_))
         ]
     }
 
@@ -122,7 +120,6 @@ def edit_rubric(round_id: int):
     round_ = _managed_round(round_id)
     if request.method == "GET" or round_.settings_locked:
         form = RubricForm(formdata=None, data=_rubric_prefill(round_))
-        db.session.commit()
         return render_template(
             "judging/setup/rubric.html", round=round_, form=form, defaults=DEFAULT_RUBRIC
         ), (409 if request.method == "POST" else 200)
@@ -147,7 +144,7 @@ def edit_rubric(round_id: int):
 
 
 def _settings_form(round_: Round, formdata=True) -> RoundSettingsForm:
-    criteria = common.ensure_rubric(round_)
+    criteria = common.rubric_of(round_)
     if formdata is None:
         tie = list(round_.tie_break or [])
         form = RoundSettingsForm(
@@ -182,7 +179,6 @@ def edit_round_settings(round_id: int):
     round_ = _managed_round(round_id)
     if request.method == "GET" or round_.settings_locked:
         form = _settings_form(round_, formdata=None)
-        db.session.commit()
         status = 409 if request.method == "POST" else 200
         return render_template("judging/setup/settings.html", round=round_, form=form), status
     form = _settings_form(round_)
@@ -247,8 +243,6 @@ def competition_judges(competition_id: int):
                     url_for("judging.competition_judges", competition_id=competition.id)
                 )
         status = form_status(form) if form.errors or form.form_errors else INVALID
-    setup.link_accounts(competition)
-    db.session.commit()
     rows = setup.judge_rows(competition)
     return render_template(
         "judging/setup/judges.html",

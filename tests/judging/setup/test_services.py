@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from portal.auth import services as auth_services
 from portal.auth.models import Invitation, Role
 from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
@@ -12,7 +13,7 @@ from portal.extensions import db
 from portal.judging.common import criteria_of
 from portal.judging.models import Assignment, AssignmentSource, CompetitionJudge
 from portal.judging.setup import services as setup
-from tests.conftest import mails_to
+from tests.conftest import link_in, mails_to
 from tests.factories import UserFactory
 
 # Time stands still: the tests never depend on today, and the shared worlds are built once.
@@ -137,9 +138,26 @@ def test_a_judge_without_an_account_is_invited_and_linked_when_she_has_one(judgi
     )
     assert invitation.role is Role.JUDGE and invitation.unit_id == judging.competition.unit_id
     assert len(mails_to("moi@example.vn")) == 1
-    person = UserFactory(email="moi@example.vn", roles=[Role.JUDGE])
-    setup.link_accounts(judging.competition)
-    db.session.commit()
+    # She takes up the invitation: the account made is the judge's (auth tells judging).
+    token = link_in(mails_to("moi@example.vn")[-1], "/invitations/accept/").rsplit("/", 1)[1]
+    person = auth_services.accept_invitation(
+        token, user=None, full_name="Lò Thị Mới", password="mat-khau-2026"
+    )
+    assert db.session.get(CompetitionJudge, row.id).user_id == person.id
+
+
+def test_a_judge_invited_before_she_registered_is_linked_to_her_new_account(judging):
+    row = setup.add_judge(
+        judging.organiser, judging.competition, "Tu.Dang@example.vn", language="vi"
+    )
+    person = auth_services.register_applicant(
+        email="tu.dang@example.vn",
+        password="mat-khau-2026",
+        full_name="Đặng Thị Tú",
+        phone=None,
+        language="vi",
+        ip=None,
+    )
     assert db.session.get(CompetitionJudge, row.id).user_id == person.id
 
 

@@ -1,0 +1,24 @@
+"""A GET request never writes (docs/architecture.md, "Transactions").
+
+Every statement the app's engine runs is seen here; an INSERT, UPDATE or DELETE run while a GET
+or HEAD request is served is noted, and the autouse fixture in tests/conftest.py fails the test
+that made the request. So every request test checks it, the access tables first: they issue
+every GET route of the portal as every role (tests/test_access.py and the feature tables).
+"""
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+READS = ("GET", "HEAD")
+writes_on_get: list[str] = []
+
+
+def watch(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute")
+    def note_a_write_on_get(conn, cursor, statement, parameters, context, executemany):
+        if has_request_context() and request.method in READS:
+            words = statement.split(None, 3)
+            if words and words[0].upper() in WRITES:
+                writes_on_get.append(f"{request.method} {request.full_path}: {' '.join(words[:3])}")
