@@ -17,7 +17,7 @@ from tests.factories import (
     CompetitionFactory,
     EntryFactory,
     JudgeFactory,
-    PrizeTierFactory,
+    PrizeFactory,
     ScoreSheetFactory,
     SupportedProjectFactory,
     UserFactory,
@@ -81,7 +81,7 @@ def test_a_judge_of_a_given_competition(app):
 
 
 def test_an_award_is_the_next_prize_of_its_tier_and_makes_a_project(app):
-    tier = PrizeTierFactory(prize_count=2, cash_value=3_000_000)
+    tier = PrizeFactory(prize_count=2, cash_value=3_000_000)
     first = AwardFactory(tier=tier)
     second = AwardFactory(tier=tier)
     assert (first.slot, second.slot) == (1, 2)
@@ -89,9 +89,9 @@ def test_an_award_is_the_next_prize_of_its_tier_and_makes_a_project(app):
     assert first.cash_value == 3_000_000 and first.status is AwardStatus.ACTIVE
     assert first.entry.status is EntryStatus.AWARDED and first.certificate_code
     assert db.session.scalar(sa.select(sa.func.count(SupportedProject.id))) == 2
-    special = PrizeTierFactory(competition=tier.competition, kind=PrizeKind.SPECIAL)
+    special = PrizeFactory(competition=tier.competition, kind=PrizeKind.SPECIAL)
     assert (tier.position, special.position) == (0, 0)
-    assert PrizeTierFactory(competition=tier.competition).position == 1
+    assert PrizeFactory(competition=tier.competition).position == 1
 
 
 def test_a_supported_project_of_a_winning_entry(app):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Invitation, Role
-from portal.awards.models import ExternalAward, PrizeTier
+from portal.awards.models import ExternalAward, Prize
 from portal.competitions.models import Competition
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -75,9 +75,9 @@ def test_a_prize_sent_twice_is_one_prize(client, awards_world):
     url = f"/awards/competitions/{awards_world.competition.id}/prizes"
     data = {"kind": "tier", "name": "Giải Triển vọng", "prize_count": "1", "cash_value": "0"}
     data["form_key"] = key_on(client.get(url))
-    before = count(PrizeTier)
+    before = count(Prize)
     first, second = twice(client, url, data)
-    assert count(PrizeTier) == before + 1
+    assert count(Prize) == before + 1
     assert first.location == second.location
 
 

@@ -6,27 +6,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.applicants.models import ApplicantProfile
-from portal.auth.models import User
 from portal.awards.models import (
     PRIZE_ORDER,
     Award,
     AwardDecision,
     DecisionStatus,
-    PrizeTier,
+    Prize,
 )
 from portal.awards.prizes.eligibility import EntryFacts
-from portal.competitions import services as competition_services
 from portal.competitions.models import Category, Competition, Round
 from portal.entries.models import Entry
 from portal.extensions import db
 
 # No 0/O, 1/I/L: codes are read aloud over the phone and typed from paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def may_manage(actor: User, competition: Competition) -> bool:
-    """Organisers of the competition's unit (or of its province) and admins."""
-    return competition_services.may_manage(actor, competition)
 
 
 def decision_of(competition: Competition) -> AwardDecision | None:
@@ -50,13 +43,11 @@ def is_published(competition: Competition) -> bool:
     return decision is not None and decision.published
 
 
-def tiers_of(competition: Competition) -> list[PrizeTier]:
+def tiers_of(competition: Competition) -> list[Prize]:
     """Prize tiers in their order, then the special prizes in theirs."""
     return list(
         db.session.scalars(
-            sa.select(PrizeTier)
-            .where(PrizeTier.competition_id == competition.id)
-            .order_by(*PRIZE_ORDER)
+            sa.select(Prize).where(Prize.competition_id == competition.id).order_by(*PRIZE_ORDER)
         )
     )
 
@@ -107,7 +98,7 @@ def lines_of(competition: Competition) -> list[Award]:
     return list(
         db.session.scalars(
             sa.select(Award)
-            .join(PrizeTier, PrizeTier.id == Award.tier_id)
+            .join(Prize, Prize.id == Award.tier_id)
             .where(Award.competition_id == competition.id)
             .options(
                 joinedload(Award.entry).joinedload(Entry.applicant),

@@ -30,13 +30,13 @@ class PrizeKind(enum.StrEnum):
 PRIZE_KIND_LABELS = {PrizeKind.TIER: _l("Prize tier"), PrizeKind.SPECIAL: _l("Special prize")}
 
 
-class PrizeTier(db.Model):
-    """A prize of a competition: how many are given, their cash value and in-kind support.
-
-    A special prize carries a rule (see portal.awards.prizes.eligibility) that picks the entries that qualify.
+class Prize(db.Model):
+    """A prize of a competition, of either kind: a tier (first, second…, filled in rank order) or
+    a special prize with its own rule (portal.awards.prizes.eligibility). How many are given,
+    their cash value and in-kind support.
     """
 
-    __tablename__ = "prize_tier"
+    __tablename__ = "prize_tier"  # the table keeps the name it had when only tiers existed
 
     id: Mapped[int] = mapped_column(primary_key=True)
     competition_id: Mapped[int] = mapped_column(sa.ForeignKey("competition.id"), index=True)
@@ -56,7 +56,7 @@ class PrizeTier(db.Model):
 
 
 # Prize tiers first, then special prizes, each in their own order.
-PRIZE_ORDER = (sa.case((PrizeTier.kind == PrizeKind.TIER, 0), else_=1), PrizeTier.position)
+PRIZE_ORDER = (sa.case((Prize.kind == PrizeKind.TIER, 0), else_=1), Prize.position)
 
 
 class DecisionStatus(enum.StrEnum):
@@ -169,7 +169,7 @@ class Award(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     competition: Mapped[Competition] = relationship()
-    tier: Mapped[PrizeTier] = relationship(lazy="joined")
+    tier: Mapped[Prize] = relationship(lazy="joined")
     entry: Mapped[Entry | None] = relationship(foreign_keys=[entry_id])
     proposed_entry: Mapped[Entry | None] = relationship(foreign_keys=[proposed_entry_id])
     payments: Mapped[list["PrizePayment"]] = relationship(

@@ -98,7 +98,7 @@ def default_prefix(unit: Unit) -> str:
     return "".join(w[0] for w in words).upper()[:6] or "WS"
 
 
-def may_manage(user: User, competition: Competition) -> bool:
+def may_manage_competition(user: User, competition: Competition) -> bool:
     return user.is_authenticated and user.can_act_on_unit(competition.unit_id)
 
 
@@ -351,7 +351,7 @@ def create_competition(
 
 def update_competition(actor: User, competition: Competition, data: CompetitionData) -> None:
     """Organisers edit a competition while it is a draft or open (to move a deadline, say)."""
-    if not may_manage(actor, competition):
+    if not may_manage_competition(actor, competition):
         raise DomainError(_l("You cannot change this competition."))
     if competition.status not in EDITABLE:
         raise DomainError(_l("This competition can no longer be edited."))
@@ -383,7 +383,7 @@ def update_competition(actor: User, competition: Competition, data: CompetitionD
 
 def change_status(actor: User, competition: Competition, new: CompetitionStatus) -> None:
     """The organiser moves it by hand; opening needs a deadline still ahead."""
-    if not may_manage(actor, competition):
+    if not may_manage_competition(actor, competition):
         raise DomainError(_l("You cannot change this competition."))
     if new not in BY_HAND[competition.status]:
         raise refused(competition, new)
@@ -400,7 +400,7 @@ def copy_competition(
 ) -> Competition:
     """Start this year's competition from last year's: same rules and categories, dates moved.
     The same form sent twice makes one copy (idempotency.AlreadySent)."""
-    if not may_manage(actor, source):
+    if not may_manage_competition(actor, source):
         raise DomainError(_l("You cannot copy this competition."))
     claimed = idempotency.claim(form_key, kind="competition_copy", actor_id=actor.id)
     shift = year - source.year
@@ -529,4 +529,4 @@ def managed_query(actor: User) -> sa.Select:
 
 def visible_to(user: User, competition: Competition) -> bool:
     """Anyone sees a competition once it is out of draft; a draft only its organisers."""
-    return competition.status in PUBLIC or may_manage(user, competition)
+    return competition.status in PUBLIC or may_manage_competition(user, competition)

@@ -85,7 +85,7 @@ def _moves(competition: Competition) -> list[tuple[str, str]]:
 @bp.route("/<int:competition_id>")
 def detail(competition_id: int):
     competition = _get_visible(competition_id)
-    may_manage = services.may_manage(current_user, competition)
+    may_manage = services.may_manage_competition(current_user, competition)
     return render_template(
         "competitions/detail.html",
         competition=competition,
@@ -100,7 +100,7 @@ def detail(competition_id: int):
 
 def _get_managed(competition_id: int) -> Competition:
     competition = db.get_or_404(Competition, competition_id)
-    if not services.may_manage(current_user, competition):
+    if not services.may_manage_competition(current_user, competition):
         abort(403)
     return competition
 

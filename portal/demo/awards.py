@@ -169,12 +169,12 @@ def _finalists(competition, people: list[tuple], *, prefix: str, now: datetime, 
 
 
 def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:
-    from portal.awards.models import PrizeKind, PrizeTier
+    from portal.awards.models import Prize, PrizeKind
 
     for position, (name, count, cash, in_kind) in enumerate(TIERS):
         count = counts[position] if counts else count
         db.session.add(
-            PrizeTier(
+            Prize(
                 competition_id=competition.id,
                 kind=PrizeKind.TIER,
                 position=position,
@@ -186,7 +186,7 @@ def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:
         )
     name, count, cash, rule = SPECIAL
     db.session.add(
-        PrizeTier(
+        Prize(
             competition_id=competition.id,
             kind=PrizeKind.SPECIAL,
             position=0,

@@ -12,7 +12,7 @@ from flask_babel import format_decimal
 
 from portal.auth.models import Role, User
 from portal.competitions.models import Competition, CompetitionStatus, Round
-from portal.competitions.services import may_manage
+from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -38,7 +38,7 @@ JUDGED_STATES = {
 
 def may_manage_round(user: User, round_: Round) -> bool:
     """The organisers of the competition's unit (and of its province), and admins."""
-    return may_manage(user, round_.competition)
+    return may_manage_competition(user, round_.competition)
 
 
 def round_entries_query(round_: Round) -> sa.Select:

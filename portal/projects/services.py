@@ -17,7 +17,7 @@ from portal.awards.models import (
     AwardStatus,
     DecisionStatus,
     ExternalAward,
-    PrizeTier,
+    Prize,
 )
 from portal.competitions import services as competition_services
 from portal.competitions.models import Competition, CompetitionLevel
@@ -70,7 +70,7 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
 # --- Who may see and act -------------------------------------------------------------------------
 
 
-def may_manage(user: User, project: SupportedProject) -> bool:
+def may_manage_project(user: User, project: SupportedProject) -> bool:
     """Organisers of the unit that follows the project (or of its province), and admins."""
     return user.is_authenticated and user.can_act_on_unit(project.unit_id)
 
@@ -84,14 +84,19 @@ def may_read(user: User, project: SupportedProject) -> bool:
     the project is theirs too (they read it; only organisers change it)."""
     if not user.is_authenticated:
         return False
-    return project.owner_id == user.id or may_manage(user, project) or is_team_member(user, project)
+    return (
+        project.owner_id == user.id
+        or may_manage_project(user, project)
+        or is_team_member(user, project)
+    )
 
 
 def may_see_evidence(user: User, external: ExternalAward) -> bool:
     """The evidence of a prize won elsewhere: the competition's managers and the entry's owner."""
     entry = external.entry
     return user.is_authenticated and (
-        entry.applicant_id == user.id or competition_services.may_manage(user, entry.competition)
+        entry.applicant_id == user.id
+        or competition_services.may_manage_competition(user, entry.competition)
     )
 
 
@@ -157,7 +162,7 @@ def record_external_award(
     """
     now = now or utcnow()
     competition = entry.competition
-    if not competition_services.may_manage(actor, competition):
+    if not competition_services.may_manage_competition(actor, competition):
         raise DomainError(_l("You cannot act on entries of another unit."))
     if entry.status in NOT_COMPETING:
         raise DomainError(
@@ -276,7 +281,7 @@ def record_external_award(
 def delete_external_award(actor: User, external: ExternalAward, reason: str) -> None:
     """Remove a prize recorded by mistake, with a written reason; the audit log keeps what it
     was. The supported project stays: it outlives the prizes it is known for."""
-    if not competition_services.may_manage(actor, external.entry.competition):
+    if not competition_services.may_manage_competition(actor, external.entry.competition):
         raise DomainError(_l("You cannot act on entries of another unit."))
     reason = (reason or "").strip()
     if not reason:
@@ -322,7 +327,7 @@ def awards_of(entry_ids: list[int]) -> dict[int, list[Award]]:
         rows = db.session.scalars(
             sa.select(Award)
             .join(AwardDecision, AwardDecision.competition_id == Award.competition_id)
-            .join(PrizeTier, PrizeTier.id == Award.tier_id)
+            .join(Prize, Prize.id == Award.tier_id)
             .where(AwardDecision.status == DecisionStatus.PUBLISHED, Award.entry_id.in_(chunk))
             .order_by(
                 *PRIZE_ORDER,

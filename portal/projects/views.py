@@ -119,7 +119,7 @@ def detail(project_id: int):
 
 
 def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
-    manages = services.may_manage(current_user, project)
+    manages = services.may_manage_project(current_user, project)
     is_owner = project.owner_id == current_user.id
     awards = services.awards_of([project.entry_id])[project.entry_id]
     external = services.external_awards_of([project.entry_id])[project.entry_id]
@@ -165,7 +165,7 @@ def mine():
 
 def _managed_entry(entry_id: int) -> Entry:
     entry = db.get_or_404(Entry, entry_id)
-    require(competition_services.may_manage(current_user, entry.competition))
+    require(competition_services.may_manage_competition(current_user, entry.competition))
     return entry
 
 
@@ -229,7 +229,7 @@ def add_external_award(entry_id: int):
 
 def _managed_external(external_id: int) -> ExternalAward:
     external = db.get_or_404(ExternalAward, external_id)
-    require(competition_services.may_manage(current_user, external.entry.competition))
+    require(competition_services.may_manage_competition(current_user, external.entry.competition))
     return external
 
 

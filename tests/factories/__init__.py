@@ -5,7 +5,7 @@
 - competitions: `CompetitionFactory`, `make_competition(organiser, unit)`, `EntryFactory`
 - judging: `JudgeFactory`, `AssignmentFactory`, `ScoreSheetFactory`, `assign()`, `score()`, and
   `make_judging(units)`, a competition in judging
-- awards: `PrizeTierFactory`, `AwardFactory`, and `make_awards(units)`, results final with prize
+- awards: `PrizeFactory`, `AwardFactory`, and `make_awards(units)`, results final with prize
   tiers, then `publish_directly(world)`; `make_published(units)` does both
 - projects: `SupportedProjectFactory`, `add_external()`, `project_of()`
 
@@ -19,7 +19,7 @@ from tests.factories.awards import (
     NAMES,
     AwardFactory,
     AwardsWorld,
-    PrizeTierFactory,
+    PrizeFactory,
     make_awards,
     make_published,
     publish_directly,
@@ -56,7 +56,7 @@ __all__ = [
     "EntryFactory",
     "JudgeFactory",
     "JudgingWorld",
-    "PrizeTierFactory",
+    "PrizeFactory",
     "ScoreSheetFactory",
     "SupportedProjectFactory",
     "UnitFactory",

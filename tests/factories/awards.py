@@ -19,8 +19,8 @@ from portal.awards.models import (
     Award,
     AwardDecision,
     DecisionStatus,
+    Prize,
     PrizeKind,
-    PrizeTier,
 )
 from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.core.time import utcnow
@@ -43,8 +43,8 @@ class AwardsWorld:
     round: Round  # the final round, whose ranking the prizes are drawn from
     entries: list[Entry]  # in rank order: entries[0] is first
     applicants: list[User]
-    tiers: list[PrizeTier]  # first (1), second (2), third (3), consolation (4)
-    special: PrizeTier  # best idea by an ethnic-minority woman
+    tiers: list[Prize]  # first (1), second (2), third (3), consolation (4)
+    special: Prize  # best idea by an ethnic-minority woman
     awards: list[Award] = field(default_factory=list)  # filled by publish_directly
 
 
@@ -77,7 +77,7 @@ def make_awards(units, *, entries: int = 12) -> AwardsWorld:
     final.results_final_at = now - timedelta(days=1)
     competition.status = CompetitionStatus.RESULTS_FINAL
     tiers = [
-        PrizeTier(
+        Prize(
             competition_id=competition.id,
             kind=PrizeKind.TIER,
             position=i,
@@ -95,7 +95,7 @@ def make_awards(units, *, entries: int = 12) -> AwardsWorld:
             ]
         )
     ]
-    special = PrizeTier(
+    special = Prize(
         competition_id=competition.id,
         kind=PrizeKind.SPECIAL,
         position=0,
@@ -174,11 +174,11 @@ def make_published(units) -> AwardsWorld:
     return world
 
 
-class PrizeTierFactory(factory.alchemy.SQLAlchemyModelFactory):
-    """`PrizeTierFactory(competition=c)`: a tier of one 5.000.000 ₫ prize, after the others."""
+class PrizeFactory(factory.alchemy.SQLAlchemyModelFactory):
+    """`PrizeFactory(competition=c)`: a tier of one 5.000.000 ₫ prize, after the others."""
 
     class Meta:
-        model = PrizeTier
+        model = Prize
         sqlalchemy_session = db.session
         sqlalchemy_session_persistence = "commit"
 
@@ -186,8 +186,8 @@ class PrizeTierFactory(factory.alchemy.SQLAlchemyModelFactory):
     kind = PrizeKind.TIER
     position = factory.LazyAttribute(
         lambda o: db.session.scalar(
-            sa.select(sa.func.count(PrizeTier.id)).where(
-                PrizeTier.competition_id == o.competition.id, PrizeTier.kind == o.kind
+            sa.select(sa.func.count(Prize.id)).where(
+                Prize.competition_id == o.competition.id, Prize.kind == o.kind
             )
         )
     )
@@ -207,7 +207,7 @@ class AwardFactory(factory.alchemy.SQLAlchemyModelFactory):
         sqlalchemy_session = db.session
         sqlalchemy_session_persistence = "commit"
 
-    tier = factory.SubFactory(PrizeTierFactory)
+    tier = factory.SubFactory(PrizeFactory)
     competition = factory.SelfAttribute("tier.competition")
     entry = factory.SubFactory(
         "tests.factories.competitions.EntryFactory",

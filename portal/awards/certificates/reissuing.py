@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.models import Award, AwardStatus
+from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -69,7 +70,7 @@ def reissue(
     is the (name, title) the organiser's page showed: a page older than the certificate (another
     organiser re-issued it meanwhile) is refused too, with ReissueConflict.
     """
-    if not common.may_manage(actor, award.competition):
+    if not may_manage_competition(actor, award.competition):
         raise DomainError(
             _l("Only the organisers of this competition may re-issue its certificates.")
         )

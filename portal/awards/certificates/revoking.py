@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.models import Award, AwardStatus
+from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -33,7 +34,7 @@ def revoke(actor: User, award: Award, reason: str, *, now: datetime) -> Award:
     decided from, else back to IN_JUDGING. The winner is told by e-mail, in her language, why.
     A second submission (the award already revoked) is refused, never applied twice.
     """
-    if not common.may_manage(actor, award.competition):
+    if not may_manage_competition(actor, award.competition):
         raise DomainError(_l("Only the organisers of this competition may revoke its awards."))
     reason = (reason or "").strip()
     if not reason:

@@ -24,13 +24,13 @@ from portal.awards.certificates.forms import ReissueForm, RevokeForm, VerifyForm
 from portal.awards.common import (
     decision_of,
     is_published,
-    may_manage,
     normalise_code,
     published_awards_query,
 )
-from portal.awards.models import PRIZE_ORDER, Award, AwardStatus, PrizeTier
+from portal.awards.models import PRIZE_ORDER, Award, AwardStatus, Prize
 from portal.awards.payments import services as payments
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import page_number
@@ -55,7 +55,7 @@ def _awards_of(competition: Competition) -> sa.Select:
     """The competition's published awards (valid or revoked), in tier order then slot."""
     return (
         published_awards_query()
-        .join(PrizeTier, PrizeTier.id == Award.tier_id)
+        .join(Prize, Prize.id == Award.tier_id)
         .where(Award.competition_id == competition.id)
         .order_by(*_tier_order())
     )
@@ -63,7 +63,7 @@ def _awards_of(competition: Competition) -> sa.Select:
 
 def _managed_competition(competition_id: int) -> Competition:
     competition = db.get_or_404(Competition, competition_id)
-    require(may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     return competition
 
 
@@ -92,7 +92,7 @@ def valid_awards_of(entry: Entry) -> list[Award]:
         award
         for award in db.session.scalars(
             published_awards_query()
-            .join(PrizeTier, PrizeTier.id == Award.tier_id)
+            .join(Prize, Prize.id == Award.tier_id)
             .where(Award.entry_id == entry.id)
             .order_by(*_tier_order())
         ).unique()
@@ -155,7 +155,7 @@ def certificates_zip(competition_id: int):
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def revoke(award_id: int):
     award = _published_award(award_id)
-    require(may_manage(current_user, award.competition))
+    require(may_manage_competition(current_user, award.competition))
     back = url_for("awards.certificates", competition_id=award.competition_id)
     if award.status is AwardStatus.REVOKED:
         if request.method == "POST":  # a second click: nothing more to do
@@ -187,7 +187,7 @@ def revoke(award_id: int):
 def reissue(award_id: int):
     """Correct the name or the idea's title a certificate shows, with a reason (audited)."""
     award = _published_award(award_id)
-    require(may_manage(current_user, award.competition))
+    require(may_manage_competition(current_user, award.competition))
     if not reissuing.reissuable(award):
         return render_template("awards/certificates/reissue.html", award=award, form=None)
     shown = {
@@ -240,7 +240,7 @@ def certificate(award_id: int):
     """The winner of the award and the competition's organisers; nobody else."""
     award = _published_award(award_id)
     own = award.entry.applicant_id == current_user.id
-    require(own or may_manage(current_user, award.competition))
+    require(own or may_manage_competition(current_user, award.competition))
     if not award.is_valid:
         return render_template("awards/certificates/revoked.html", award=award, own=own), GONE
     return _attachment(
@@ -302,7 +302,7 @@ def my_awards():
     awards = db.session.scalars(
         published_awards_query()
         .join(Entry, Entry.id == Award.entry_id)
-        .join(PrizeTier, PrizeTier.id == Award.tier_id)
+        .join(Prize, Prize.id == Award.tier_id)
         .where(Entry.applicant_id == current_user.id)
         .order_by(Award.issued_at.desc(), Award.competition_id.desc(), *_tier_order())
     ).unique()

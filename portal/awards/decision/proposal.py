@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from portal.awards import common
-from portal.awards.models import Award, AwardDecision, DecisionStatus, PrizeTier
+from portal.awards.models import Award, AwardDecision, DecisionStatus, Prize
 from portal.awards.prizes.eligibility import EntryFacts, qualifies
 from portal.competitions.models import Competition, Round
 from portal.core.time import utcnow, vietnam_date
@@ -68,7 +68,7 @@ class Candidate:
 
 @dataclass
 class ProposedLine:
-    tier: PrizeTier
+    tier: Prize
     slot: int
     candidate: Candidate | None
     note: LineNote | None = None
@@ -88,7 +88,7 @@ class Proposal:
 
     round: Round | None
     day: date
-    tiers: list[PrizeTier]
+    tiers: list[Prize]
     candidates: list[Candidate]
     lines: list[ProposedLine]
     special_with_tier: bool
@@ -162,7 +162,7 @@ def propose(competition: Competition, *, on: date | None = None) -> Proposal:
 
 
 def _fill(
-    tiers: list[PrizeTier], candidates: list[Candidate], special_with_tier: bool, day: date
+    tiers: list[Prize], candidates: list[Candidate], special_with_tier: bool, day: date
 ) -> list[ProposedLine]:
     lines: list[ProposedLine] = []
     holder: dict[int, int] = {}  # entry id → the tier it takes

@@ -35,6 +35,7 @@ from portal.awards.decision.status import change_decision_status, claim_decision
 from portal.awards.models import Award, AwardDecision, DecisionStatus
 from portal.awards.prizes.eligibility import EntryFacts, qualifies
 from portal.competitions.models import Competition, CompetitionStatus
+from portal.competitions.services import may_manage_competition
 from portal.competitions.status import change_competition_status
 from portal.core import audit
 from portal.core.errors import DomainError
@@ -61,7 +62,7 @@ class SamePerson(DomainError):
 
 
 def require_manager(actor: User, competition: Competition) -> None:
-    if not common.may_manage(actor, competition):
+    if not may_manage_competition(actor, competition):
         raise DomainError(_l("Only the organisers of this competition may do this."))
 
 

@@ -25,6 +25,7 @@ from portal.awards.models import Award, DecisionStatus
 from portal.awards.prizes.eligibility import describe
 from portal.awards.publication import services as publication
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import require, roles_required
@@ -47,7 +48,7 @@ def _status_of(error: DomainError) -> int:
 
 def _managed(competition_id: int) -> Competition:
     competition = db.get_or_404(Competition, competition_id)
-    require(common.may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     return competition
 
 
@@ -271,7 +272,7 @@ def _line_choices(candidates: list[proposal.Candidate]) -> list[SelectChoice]:
 def edit_line(award_id: int):
     award = db.get_or_404(Award, award_id)
     competition = award.competition
-    require(common.may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     decision = common.decision_of(competition)
     view = proposal.overview(competition)
     candidates = list(view.candidates.values())

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import User
-from portal.awards.common import decision_of, may_manage
+from portal.awards.common import decision_of
 from portal.awards.models import (
     PRIZE_ORDER,
     Award,
@@ -26,10 +26,11 @@ from portal.awards.models import (
     AwardStatus,
     PaymentKind,
     PaymentMethod,
+    Prize,
     PrizePayment,
-    PrizeTier,
 )
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import format_vnd
@@ -218,7 +219,7 @@ def cash_awards(competition: Competition) -> list[Award]:
     return list(
         db.session.scalars(
             sa.select(Award)
-            .join(PrizeTier, PrizeTier.id == Award.tier_id)
+            .join(Prize, Prize.id == Award.tier_id)
             .where(
                 Award.competition_id == competition.id,
                 Award.entry_id.is_not(None),
@@ -241,8 +242,8 @@ def cash_awards(competition: Competition) -> list[Award]:
 # --- Recording and reversing -------------------------------------------------------------------
 
 
-def _may_manage(actor: User, award: Award) -> None:
-    if not may_manage(actor, award.competition):
+def _require_manager(actor: User, award: Award) -> None:
+    if not may_manage_competition(actor, award.competition):
         raise DomainError(_l("Only the organisers of this competition can record prize payments."))
 
 
@@ -279,7 +280,7 @@ def record_payment(
     bank transfer, a transfer with its reference; an optional receipt (PDF, JPEG or PNG).
     """
     now = now or utcnow()
-    _may_manage(actor, award)
+    _require_manager(actor, award)
     decision = _published(award.competition)
     if decision is None or not is_payable(award):
         raise DomainError(_l("Prize payments start when the results are published."))
@@ -429,7 +430,7 @@ def reverse_payment(
     """
     now = now or utcnow()
     award = payment.award
-    _may_manage(actor, award)
+    _require_manager(actor, award)
     reason = (reason or "").strip()
     if payment.kind is PaymentKind.REVERSAL:
         raise DomainError(
@@ -525,4 +526,4 @@ def may_see_receipt(user: User, payment: PrizePayment) -> bool:
     award = payment.award
     if award.entry is not None and award.entry.applicant_id == user.id:
         return True
-    return may_manage(user, award.competition)
+    return may_manage_competition(user, award.competition)

@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 
 from portal.auth.models import Role
 from portal.awards import bp
-from portal.awards.common import is_published, may_manage
+from portal.awards.common import is_published
 from portal.awards.models import Award, AwardStatus, PaymentKind, PrizePayment
 from portal.awards.payments import services
 from portal.awards.payments.forms import RecordPaymentForm, ReversePaymentForm
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
@@ -25,7 +26,7 @@ CONFLICTS = (services.PaymentConflict, idempotency.StillSending)
 
 def _managed_award(award_id: int) -> Award:
     award = db.get_or_404(Award, award_id)
-    require(may_manage(current_user, award.competition))
+    require(may_manage_competition(current_user, award.competition))
     return award
 
 
@@ -46,7 +47,7 @@ def _why_not_payable(award: Award, account: services.WinnerPayments) -> str | No
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def payments_page(competition_id: int):
     competition = db.get_or_404(Competition, competition_id)
-    require(may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     published = is_published(competition)
     accounts = (
         [services.winner_view(a) for a in services.cash_awards(competition)] if published else []

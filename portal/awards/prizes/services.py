@@ -15,17 +15,18 @@ from flask_babel import lazy_gettext as _l
 
 from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.models import User
-from portal.awards.common import decision_of, ensure_decision, may_manage, tiers_of
+from portal.awards.common import decision_of, ensure_decision, tiers_of
 from portal.awards.models import (
     Award,
     AwardDecision,
     DecisionStatus,
+    Prize,
     PrizeKind,
     PrizePayment,
-    PrizeTier,
 )
 from portal.awards.prizes import eligibility
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND, MoneyInputError, parse_vnd
@@ -80,7 +81,7 @@ def lock_reason(competition: Competition, decision: AwardDecision | None = None)
 
 
 def _check_manager(actor: User, competition: Competition) -> None:
-    if not may_manage(actor, competition):
+    if not may_manage_competition(actor, competition):
         raise DomainError(_l("You cannot manage the prizes of this competition."))
 
 
@@ -275,7 +276,7 @@ def check_prize(data: PrizeData, kind: PrizeKind, competition: Competition) -> C
     return CleanPrize(name, count, cash, in_kind, rule)
 
 
-def snapshot(tier: PrizeTier) -> dict:
+def snapshot(tier: Prize) -> dict:
     return {
         "name": tier.name,
         "kind": tier.kind.value,
@@ -299,13 +300,13 @@ def _line_snapshot(lines: list[Award]) -> list[dict]:
     ]
 
 
-def _prizes_of_kind(competition: Competition, kind: PrizeKind) -> list[PrizeTier]:
+def _prizes_of_kind(competition: Competition, kind: PrizeKind) -> list[Prize]:
     return [t for t in tiers_of(competition) if t.kind is kind]
 
 
 def _check_room(competition: Competition, adding: int = 1) -> None:
     count = db.session.scalar(
-        sa.select(sa.func.count(PrizeTier.id)).where(PrizeTier.competition_id == competition.id)
+        sa.select(sa.func.count(Prize.id)).where(Prize.competition_id == competition.id)
     )
     if count + adding > MAX_PRIZES:
         raise DomainError(
@@ -313,13 +314,13 @@ def _check_room(competition: Competition, adding: int = 1) -> None:
         )
 
 
-def _new_prize(competition: Competition, kind: PrizeKind, clean: CleanPrize) -> PrizeTier:
+def _new_prize(competition: Competition, kind: PrizeKind, clean: CleanPrize) -> Prize:
     last = db.session.scalar(
-        sa.select(sa.func.max(PrizeTier.position)).where(
-            PrizeTier.competition_id == competition.id, PrizeTier.kind == kind
+        sa.select(sa.func.max(Prize.position)).where(
+            Prize.competition_id == competition.id, Prize.kind == kind
         )
     )
-    tier = PrizeTier(
+    tier = Prize(
         competition_id=competition.id,
         kind=kind,
         position=0 if last is None else last + 1,
@@ -336,7 +337,7 @@ def _new_prize(competition: Competition, kind: PrizeKind, clean: CleanPrize) -> 
 
 def add_prize(
     actor: User, competition: Competition, data: PrizeData, *, form_key: str | None = None
-) -> PrizeTier:
+) -> Prize:
     """Add a prize tier or a special prize at the end of its kind's list. The same form sent
     twice adds one (idempotency.AlreadySent)."""
     _check(actor, competition)
@@ -357,7 +358,7 @@ def add_prize(
     return tier
 
 
-def use_usual_tiers(actor: User, competition: Competition, *, language: str) -> list[PrizeTier]:
+def use_usual_tiers(actor: User, competition: Competition, *, language: str) -> list[Prize]:
     """Create the usual tiers (1 first, 2 second, 3 third, 4 consolation), cash 0 to fill in,
     named in `language`. Only for a competition that has no prize tier yet."""
     _check(actor, competition)
@@ -383,7 +384,7 @@ def use_usual_tiers(actor: User, competition: Competition, *, language: str) -> 
     return created
 
 
-def lines_of_tier(tier: PrizeTier) -> list[Award]:
+def lines_of_tier(tier: Prize) -> list[Award]:
     return list(
         db.session.scalars(sa.select(Award).where(Award.tier_id == tier.id).order_by(Award.slot))
     )
@@ -399,7 +400,7 @@ def _check_no_payments(lines: list[Award]) -> None:
         raise DomainError(_l("Payments were recorded for this prize: it cannot be changed."))
 
 
-def edit_prize(actor: User, tier: PrizeTier, data: PrizeData) -> PrizeTier:
+def edit_prize(actor: User, tier: Prize, data: PrizeData) -> Prize:
     """Change a prize's name, number, cash value, in-kind support and (special prizes) rule.
 
     Its kind stays. With fewer prizes than before, the decision's lines beyond the new number
@@ -435,7 +436,7 @@ def edit_prize(actor: User, tier: PrizeTier, data: PrizeData) -> PrizeTier:
     return tier
 
 
-def delete_prize(actor: User, tier: PrizeTier) -> int:
+def delete_prize(actor: User, tier: Prize) -> int:
     """Delete a prize, and the draft decision's lines of it in the same transaction.
 
     Returns how many lines were removed.
@@ -467,7 +468,7 @@ def delete_prize(actor: User, tier: PrizeTier) -> int:
     return len(lines)
 
 
-def move_prize(actor: User, tier: PrizeTier, direction: str) -> bool:
+def move_prize(actor: User, tier: Prize, direction: str) -> bool:
     """Move a prize one place up or down among those of its kind (tiers fill in this order).
 
     Returns False when it is already first (up) or last (down): nothing changes.
@@ -522,7 +523,7 @@ def set_special_with_tier(actor: User, competition: Competition, allowed: bool) 
 
 @dataclass
 class PrizeRow:
-    tier: PrizeTier
+    tier: Prize
     total: int  # cash of all prizes of it
     conditions: list[str]  # special prizes: the rule in plain words
     lines: int  # lines of the decision

@@ -10,11 +10,11 @@ from flask_login import current_user
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role
 from portal.awards import bp
-from portal.awards.common import may_manage
-from portal.awards.models import PrizeKind, PrizeTier
+from portal.awards.models import Prize, PrizeKind
 from portal.awards.prizes import services as prizes
 from portal.awards.prizes.forms import AddPrizeForm, PrizeForm, PrizeSettingsForm
 from portal.competitions.models import Competition
+from portal.competitions.services import may_manage_competition
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
@@ -27,13 +27,13 @@ LOCKED = 409
 
 def _managed_competition(competition_id: int) -> Competition:
     competition = db.get_or_404(Competition, competition_id)
-    require(may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     return competition
 
 
-def _managed_prize(tier_id: int) -> PrizeTier:
-    tier = db.get_or_404(PrizeTier, tier_id)
-    require(may_manage(current_user, tier.competition))
+def _managed_prize(tier_id: int) -> Prize:
+    tier = db.get_or_404(Prize, tier_id)
+    require(may_manage_competition(current_user, tier.competition))
     return tier
 
 
@@ -89,7 +89,7 @@ def prizes_page(competition_id: int):
                 form_key=request.form.get("form_key"),
             )
         except idempotency.AlreadySent as sent:
-            tier = db.session.get(PrizeTier, sent.earlier.object_id)
+            tier = db.session.get(Prize, sent.earlier.object_id)
             flash(_("The prize “%(name)s” has been added.", name=tier.name), "success")
             return redirect(_prizes_url(competition, f"prize-{tier.id}"))
         except DomainError as error:
@@ -123,7 +123,7 @@ def _cash_text(amount: int) -> str:
     return format_decimal(amount, locale=str(get_locale() or "vi"))
 
 
-def _edit_page(tier: PrizeTier, form: PrizeForm, reason: str | None, status: int = 200):
+def _edit_page(tier: Prize, form: PrizeForm, reason: str | None, status: int = 200):
     lines = prizes.lines_of_tier(tier)
     competition = tier.competition
     return render_template(

@@ -22,7 +22,7 @@ from portal.awards.models import (
     AwardStatus,
     DecisionStatus,
     ExternalAward,
-    PrizeTier,
+    Prize,
 )
 from portal.competitions.models import DEFAULT_CATEGORIES, Category, Competition, CompetitionLevel
 from portal.entries.models import Entry
@@ -72,7 +72,7 @@ class PublicExternalAward:
 class PrizeResult:
     """A prize of the competition with its valid awards (none if it was not given)."""
 
-    tier: PrizeTier
+    tier: Prize
     cash_value: int
     in_kind: str
     awards: list[PublicAward] = field(default_factory=list)
@@ -140,7 +140,7 @@ def _valid_awards() -> sa.Select:
     return (
         sa.select(Award)
         .join(AwardDecision, AwardDecision.competition_id == Award.competition_id)
-        .join(PrizeTier, PrizeTier.id == Award.tier_id)
+        .join(Prize, Prize.id == Award.tier_id)
         .join(Entry, Entry.id == Award.entry_id)
         .where(
             AwardDecision.status == DecisionStatus.PUBLISHED,

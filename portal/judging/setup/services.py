@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal.auth import services as auth_services
 from portal.auth.models import Role, RoleGrant, User
 from portal.competitions.models import Competition, Round
-from portal.competitions.services import may_manage
+from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -251,14 +251,14 @@ def save_round_settings(actor: User, round_: Round, data: RoundSettingsData) -> 
 
 
 def _check_competition(actor: User, competition: Competition) -> None:
-    if not may_manage(actor, competition):
+    if not may_manage_competition(actor, competition):
         raise DomainError(_l("You cannot manage judging in this competition."))
 
 
 def organises(user: User | None, competition: Competition) -> bool:
     """She manages the competition (its unit's or a parent unit's organiser, or an admin), so she
     sees every applicant's name."""
-    return user is not None and may_manage(user, competition)
+    return user is not None and may_manage_competition(user, competition)
 
 
 def blind_rounds(competition: Competition) -> list[Round]:

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role
 from portal.competitions.models import Competition, Round
-from portal.competitions.services import may_manage
+from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import bounded_int, page_number
@@ -41,7 +41,7 @@ def _managed_round(round_id: int) -> Round:
 
 def _managed_competition(competition_id: int) -> Competition:
     competition = db.get_or_404(Competition, competition_id)
-    require(may_manage(current_user, competition))
+    require(may_manage_competition(current_user, competition))
     return competition
 
 

@@ -14,7 +14,7 @@ from portal.awards import common
 from portal.awards.decision import proposal as proposing
 from portal.awards.decision import services as deciding
 from portal.awards.decision.services import LineNote
-from portal.awards.models import Award, DecisionStatus, PrizeKind, PrizeTier
+from portal.awards.models import Award, DecisionStatus, Prize, PrizeKind
 from portal.awards.publication import services as publication
 from portal.competitions import services as competition_services
 from portal.competitions.models import CompetitionStatus
@@ -163,7 +163,7 @@ def test_without_special_with_tier_the_best_qualifying_entry_without_a_tier_take
 def test_an_entry_takes_at_most_one_special_prize(awards_world):
     w = awards_world
     db.session.add(
-        PrizeTier(
+        Prize(
             competition_id=w.competition.id,
             kind=PrizeKind.SPECIAL,
             position=1,
@@ -275,7 +275,7 @@ def test_no_lines_without_final_results(awards_world):
 
 def test_no_lines_without_prizes(awards_world):
     w = awards_world
-    db.session.execute(sa.delete(PrizeTier))
+    db.session.execute(sa.delete(Prize))
     db.session.commit()
     with pytest.raises(DomainError, match="no prizes"):
         draw(w)

@@ -11,8 +11,8 @@ from portal.awards.models import (
     Award,
     AwardDecision,
     DecisionStatus,
+    Prize,
     PrizeKind,
-    PrizeTier,
 )
 from portal.awards.prizes import services as prizes
 from portal.competitions.models import Category
@@ -45,7 +45,7 @@ def names(world) -> list[str]:
     return [t.name for t in tiers_of(world.competition) if t.kind is PrizeKind.TIER]
 
 
-def draft_lines(world, tier: PrizeTier, entries) -> list[Award]:
+def draft_lines(world, tier: Prize, entries) -> list[Award]:
     """Lines of a draft decision for `tier`, slot n to entries[n - 1] (None: not given)."""
     ensure_decision(world.competition)
     lines = [
@@ -357,7 +357,7 @@ def test_deleting_a_tier_deletes_its_draft_lines_in_the_same_transaction(awards_
     second_id = second.id
     assert prizes.delete_prize(w.organiser, second) == 2
     db.session.expire_all()
-    assert db.session.get(PrizeTier, second_id) is None
+    assert db.session.get(Prize, second_id) is None
     remaining = db.session.scalars(sa.select(Award)).all()
     assert [a.id for a in remaining] == [other_lines[0].id]
     assert names(w) == ["Giải Nhất", "Giải Ba", "Giải Khuyến khích"]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from portal.auth.models import Role
 from portal.awards.common import decision_of, ensure_decision, tiers_of
-from portal.awards.models import Award, DecisionStatus, PrizeKind, PrizeTier
+from portal.awards.models import Award, DecisionStatus, Prize, PrizeKind
 from portal.extensions import db
 from tests.admin.test_views import count_queries
 from tests.conftest import login
@@ -78,7 +78,7 @@ def test_a_prize_is_added(organiser, awards_world):
         },
     )
     assert response.status_code == 302
-    tier = db.session.scalar(sa.select(PrizeTier).where(PrizeTier.name == "Giải Triển vọng"))
+    tier = db.session.scalar(sa.select(Prize).where(Prize.name == "Giải Triển vọng"))
     assert (tier.prize_count, tier.cash_value, tier.in_kind) == (
         2,
         1_500_000,
@@ -103,7 +103,7 @@ def test_a_special_prize_is_added_with_its_conditions(organiser, awards_world):
         },
     )
     assert response.status_code == 302
-    special = db.session.scalar(sa.select(PrizeTier).where(PrizeTier.name == "Ý tưởng kinh tế số"))
+    special = db.session.scalar(sa.select(Prize).where(Prize.name == "Ý tưởng kinh tế số"))
     assert special.kind is PrizeKind.SPECIAL
     assert special.rule == {
         "category_codes": ["digital_economy"],
@@ -409,7 +409,7 @@ def test_the_list_runs_the_same_queries_whatever_the_number_of_prizes(organiser,
     few = count_queries(organiser, url)
     for n in range(15):
         db.session.add(
-            PrizeTier(
+            Prize(
                 competition_id=awards_world.competition.id,
                 kind=PrizeKind.SPECIAL if n % 2 else PrizeKind.TIER,
                 position=10 + n,

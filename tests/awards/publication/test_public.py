@@ -19,8 +19,8 @@ from portal.awards.models import (
     AwardStatus,
     DecisionStatus,
     ExternalAward,
+    Prize,
     PrizeKind,
-    PrizeTier,
 )
 from portal.awards.publication import public
 from portal.competitions.models import CompetitionLevel, CompetitionStatus
@@ -71,7 +71,7 @@ def publish_other(
         custom_categories=[] if codes else ["Nghề rèn truyền thống"],
     )
     chosen = competition.categories[0] if codes else competition.categories[-1]
-    tier = PrizeTier(
+    tier = Prize(
         competition_id=competition.id,
         kind=PrizeKind.TIER,
         position=0,
