@@ -103,12 +103,11 @@ def test_the_demo_has_published_prizes_and_a_decision_waiting_for_approval(app):
         AwardDecision,
         AwardStatus,
         DecisionStatus,
-        ExternalAward,
         PaymentKind,
         PrizePayment,
     )
     from portal.ledger.models import PostingLine
-    from portal.projects.models import SupportedProject
+    from portal.projects.models import ExternalAward, SupportedProject
 
     runner = app.test_cli_runner()
     runner.invoke(args=["demo", "load"])

@@ -9,10 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Invitation, Role
-from portal.awards.models import ExternalAward, Prize
+from portal.awards.models import Prize
 from portal.competitions.models import Competition
 from portal.entries.models import Entry
 from portal.extensions import db
+from portal.projects.models import ExternalAward
 from tests.competitions.test_views import form_data
 from tests.conftest import login
 from tests.entries.test_services import applicant_with_profile

@@ -13,13 +13,13 @@ from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, noload
 
 from portal.auth.models import User
-from portal.awards.models import Award, AwardStatus, ExternalAward
+from portal.awards.models import Award, AwardStatus
 from portal.competitions.models import Competition
 from portal.entries.listing import _inert as inert
 from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import services
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
 from portal.units.models import Unit
 
 BATCH = 500

@@ -1,7 +1,16 @@
 """How projects answers the features it builds on (their signals.py)."""
 
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from portal.awards.models import Award
+from portal.awards.publication.public import PublicExternalAward
+from portal.awards.signals import public_results_shown
+from portal.competitions.models import Competition
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.signals import entry_status_changed
+from portal.extensions import db
+from portal.projects.models import ExternalAward
 from portal.projects.services import ensure_project
 
 
@@ -10,3 +19,44 @@ def follow_the_winner(entry: Entry, *, actor_id: int, **_) -> None:
     """An entry that wins a prize becomes a supported project, followed for years."""
     if entry.status is EntryStatus.AWARDED:
         ensure_project(entry, actor_id=actor_id)
+
+
+@public_results_shown.connect
+def later_prizes_of(competition: Competition, **_) -> list[PublicExternalAward]:
+    """Prizes the competition's entries won at higher rounds run by other bodies, newest first."""
+    rows = db.session.scalars(
+        sa.select(ExternalAward)
+        .join(Entry, Entry.id == ExternalAward.entry_id)
+        .where(Entry.competition_id == competition.id)
+        .options(
+            contains_eager(ExternalAward.entry).joinedload(Entry.applicant),
+            contains_eager(ExternalAward.entry).raiseload(Entry.team_members),
+            contains_eager(ExternalAward.entry).raiseload(Entry.attachments),
+        )
+        .order_by(ExternalAward.year.desc(), ExternalAward.id)
+    ).unique()
+    # A winner of this competition is named as her certificate names her (frozen at publication,
+    # corrected only by a re-issue), not as her profile says today, as on the rest of the page.
+    frozen = {
+        entry_id: (name, title)
+        for entry_id, name, title in db.session.execute(
+            sa.select(Award.entry_id, Award.winner_name, Award.entry_title)
+            .where(Award.competition_id == competition.id, Award.certificate_code.is_not(None))
+            .order_by(Award.id)
+        )
+    }
+    return [
+        PublicExternalAward(
+            entry_title=frozen.get(x.entry_id, (None, None))[1] or x.entry.title,
+            level=x.level,
+            body=x.body,
+            prize=x.prize,
+            year=x.year,
+            winner_name=(
+                frozen.get(x.entry_id, (None, None))[0] or x.entry.applicant.full_name
+                if x.entry.consent_publish
+                else None
+            ),
+        )
+        for x in rows
+    ]

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.competitions.models import DEFAULT_CATEGORIES
+from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
+from portal.core.enums import enum_column
+from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -47,3 +49,26 @@ class SupportedProject(db.Model):
         if self.category_code in DEFAULT_CATEGORIES:
             return str(DEFAULT_CATEGORIES[self.category_code])
         return self.category_name
+
+
+class ExternalAward(db.Model):
+    """A prize an entry won at a round run by another body (regional or national)."""
+
+    __tablename__ = "external_award"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id"), index=True)
+    level: Mapped[CompetitionLevel] = mapped_column(enum_column(CompetitionLevel))
+    body: Mapped[str] = mapped_column(sa.String(200))  # who ran the round
+    prize: Mapped[str] = mapped_column(sa.String(200))
+    year: Mapped[int] = mapped_column(sa.SmallInteger)
+    cash_value: Mapped[int | None] = mapped_column(sa.BigInteger)
+    evidence_note: Mapped[str] = mapped_column(sa.Text, default="")
+    evidence_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
+    evidence_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    evidence_content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[Entry] = relationship()
+    recorded_by: Mapped[User] = relationship()

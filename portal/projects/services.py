@@ -16,7 +16,6 @@ from portal.awards.models import (
     AwardDecision,
     AwardStatus,
     DecisionStatus,
-    ExternalAward,
     Prize,
 )
 from portal.competitions import services as competition_services
@@ -28,7 +27,7 @@ from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
 from portal.units.models import Unit
 
 

@@ -17,7 +17,6 @@ from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
-from portal.awards.models import ExternalAward
 from portal.competitions import services as competition_services
 from portal.competitions.models import DEFAULT_CATEGORIES
 from portal.core import idempotency, storage
@@ -30,7 +29,7 @@ from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import bp, exports, services
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
 
 PER_PAGE = 50
 

@@ -3,11 +3,10 @@
 import factory
 import sqlalchemy as sa
 
-from portal.awards.models import ExternalAward
 from portal.competitions.models import CompetitionLevel
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.services import ensure_project
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

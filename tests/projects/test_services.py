@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Role
-from portal.awards.models import AwardStatus, ExternalAward
+from portal.awards.models import AwardStatus
 from portal.competitions.models import CompetitionLevel
 from portal.core import storage
 from portal.core.audit import AuditLog
@@ -15,7 +15,7 @@ from portal.core.time import utcnow
 from portal.entries.models import EntryStatus
 from portal.extensions import db
 from portal.projects import services
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
 from tests.factories import PDF, PNG, UserFactory, add_external, project_of
 
 # Time stands still: the tests never depend on today, and the shared worlds are built once.

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from portal.auth.models import Role
 from portal.awards.certificates import revoking
-from portal.awards.models import ExternalAward
 from portal.core.time import utcnow
 from portal.entries.models import TeamMember
 from portal.extensions import db
+from portal.projects.models import ExternalAward
 from tests.admin.test_views import count_queries
 from tests.conftest import login
 from tests.core.test_storage import bomb_png, truncated_jpeg

@@ -21,9 +21,9 @@ from portal.awards.models import (
     AwardDecision,
     AwardStatus,
     DecisionStatus,
-    ExternalAward,
     Prize,
 )
+from portal.awards.signals import public_results_shown
 from portal.competitions.models import DEFAULT_CATEGORIES, Category, Competition, CompetitionLevel
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -185,47 +185,13 @@ def results_of(competition: Competition) -> PublicResults | None:
                 awards=given,
             )
         )
-    return PublicResults(competition, decision, prizes, external_awards_of(competition))
-
-
-def external_awards_of(competition: Competition) -> list[PublicExternalAward]:
-    """Prizes the competition's entries won at higher rounds run by other bodies, newest first."""
-    rows = db.session.scalars(
-        sa.select(ExternalAward)
-        .join(Entry, Entry.id == ExternalAward.entry_id)
-        .where(Entry.competition_id == competition.id)
-        .options(
-            contains_eager(ExternalAward.entry).joinedload(Entry.applicant),
-            contains_eager(ExternalAward.entry).raiseload(Entry.team_members),
-            contains_eager(ExternalAward.entry).raiseload(Entry.attachments),
-        )
-        .order_by(ExternalAward.year.desc(), ExternalAward.id)
-    ).unique()
-    # A winner of this competition is named as her certificate names her (frozen at publication,
-    # corrected only by a re-issue), not as her profile says today, as on the rest of the page.
-    frozen = {
-        entry_id: (name, title)
-        for entry_id, name, title in db.session.execute(
-            sa.select(Award.entry_id, Award.winner_name, Award.entry_title)
-            .where(Award.competition_id == competition.id, Award.certificate_code.is_not(None))
-            .order_by(Award.id)
-        )
-    }
-    return [
-        PublicExternalAward(
-            entry_title=frozen.get(x.entry_id, (None, None))[1] or x.entry.title,
-            level=x.level,
-            body=x.body,
-            prize=x.prize,
-            year=x.year,
-            winner_name=(
-                frozen.get(x.entry_id, (None, None))[0] or x.entry.applicant.full_name
-                if x.entry.consent_publish
-                else None
-            ),
-        )
-        for x in rows
+    # Prizes its entries won later, at rounds run by other bodies, are the projects' to tell.
+    external = [
+        award
+        for _receiver, awards in public_results_shown.send(competition)
+        for award in awards or []
     ]
+    return PublicResults(competition, decision, prizes, external)
 
 
 # --- The winners' gallery ------------------------------------------------------------------------

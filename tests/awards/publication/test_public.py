@@ -13,20 +13,13 @@ import sqlalchemy as sa
 
 from portal.auth.models import Role
 from portal.awards.common import new_certificate_code
-from portal.awards.models import (
-    Award,
-    AwardDecision,
-    AwardStatus,
-    DecisionStatus,
-    ExternalAward,
-    Prize,
-    PrizeKind,
-)
+from portal.awards.models import Award, AwardDecision, AwardStatus, DecisionStatus, Prize, PrizeKind
 from portal.awards.publication import public
 from portal.competitions.models import CompetitionLevel, CompetitionStatus
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
+from portal.projects.models import ExternalAward
 from tests.admin.test_views import count_queries
 from tests.factories import UserFactory, make_competition
 

@@ -5,10 +5,11 @@ from html import unescape
 
 import pytest
 
-from portal.awards.models import AwardDecision, AwardStatus, DecisionStatus, ExternalAward
+from portal.awards.models import AwardDecision, AwardStatus, DecisionStatus
 from portal.competitions.models import CompetitionLevel
 from portal.core.time import utcnow
 from portal.extensions import db
+from portal.projects.models import ExternalAward
 from tests.awards.publication.test_public import publish_other
 from tests.conftest import login
 

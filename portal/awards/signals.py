@@ -1,0 +1,12 @@
+"""What awards tells the features built on it; they connect receivers in their listeners.py.
+
+A receiver runs inside the sender's transaction and never commits.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent with the competition (as sender) whose published results are shown to the public; each
+# receiver returns a list of `publication.public.PublicExternalAward` for the page to list.
+public_results_shown = _signals.signal("public-results-shown")
