@@ -3,14 +3,11 @@
 A draft may be incomplete; everything is checked at submission, at the moment of the write.
 """
 
-import os
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
@@ -19,7 +16,7 @@ from portal.applicants.services import age_on, get_profile, missing_fields
 from portal.auth.models import Role, User
 from portal.auth.services import normalise_email
 from portal.competitions.models import Competition, CompetitionStatus
-from portal.core import audit, file_metadata, idempotency, storage
+from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.text import fold
@@ -27,8 +24,6 @@ from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
 from portal.entries import team
 from portal.entries.models import (
-    Attachment,
-    AttachmentKind,
     Entry,
     EntryStatus,
     EntryVersion,
@@ -115,7 +110,7 @@ def can_edit(entry: Entry, now: datetime) -> bool:
     )
 
 
-def _own(applicant: User, entry: Entry) -> None:
+def require_owner(applicant: User, entry: Entry) -> None:
     if entry.applicant_id != applicant.id:
         raise DomainError(_l("This is not your entry."))
 
@@ -163,7 +158,7 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
     export and the judges read: after the deadline it is never changed (DeadlinePassed), and her
     text comes back on the page.
     """
-    _own(applicant, entry)
+    require_owner(applicant, entry)
     if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}:
         raise DomainError(_l("This entry can no longer be changed."))
     if entry.status is EntryStatus.SUBMITTED and not can_edit(entry, utcnow()):
@@ -356,7 +351,7 @@ def submit(applicant: User, entry: Entry, expected_version: int) -> bool:
     takes no reference number and sends no mail: it returns False. A refused submission leaves
     everything she typed in the draft.
     """
-    _own(applicant, entry)
+    require_owner(applicant, entry)
     now = utcnow()
     if (
         entry.status in SUBMITTED
@@ -435,7 +430,7 @@ class SubmissionRefused(DomainError):
 
 def withdraw(applicant: User, entry: Entry) -> None:
     """She may withdraw at any time before results; it cannot be undone."""
-    _own(applicant, entry)
+    require_owner(applicant, entry)
     if entry.status not in BEFORE_RESULTS:
         raise DomainError(_l("This entry can no longer be withdrawn."))
     change_entry_status(applicant.id, entry, EntryStatus.WITHDRAWN)
@@ -450,141 +445,6 @@ def entries_of(applicant: User) -> list[Entry]:
             .where(Entry.applicant_id == applicant.id)
             .order_by(Entry.created_at.desc(), Entry.id.desc())
         )
-    )
-
-
-# --- Attachments --------------------------------------------------------------------------------
-
-PLAN_TYPES = {
-    "application/pdf": "PDF",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.oasis.opendocument.text": "ODT",
-}
-PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
-
-
-def add_attachment(
-    applicant: User, entry: Entry, kind: AttachmentKind, filename: str, data: bytes
-) -> Attachment:
-    """Attach a business plan (replacing the previous one) or a photo, checked by content."""
-    _own(applicant, entry)
-    if entry.status not in {EntryStatus.DRAFT, EntryStatus.SUBMITTED} or not can_edit(
-        entry, utcnow()
-    ):
-        raise DomainError(_l("This entry can no longer be changed."))
-    config = current_app.config
-    mime = storage.sniff(data[:8192]) if data else None
-    field_name = "business_plan" if kind is AttachmentKind.BUSINESS_PLAN else "photos"
-    if kind is AttachmentKind.BUSINESS_PLAN:
-        if mime not in PLAN_TYPES:
-            raise DomainError(
-                _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name
-            )
-        if len(data) > config["MAX_PLAN_BYTES"]:
-            raise DomainError(_l("The business plan is larger than 10 MB."), field=field_name)
-    else:
-        if mime not in PHOTO_TYPES:
-            raise DomainError(_l("A photo must be a JPEG, PNG or WebP image."), field=field_name)
-        if len(data) > config["MAX_PHOTO_BYTES"]:
-            raise DomainError(_l("A photo is larger than 5 MB."), field=field_name)
-        storage.check_image(data, field=field_name)
-        if len(entry.photos) >= config["MAX_PHOTOS"]:
-            raise DomainError(
-                _l("You can attach at most %(num)d photos.", num=config["MAX_PHOTOS"]),
-                field=field_name,
-            )
-    try:
-        # Judges get a copy without what the file says about its author.
-        public = file_metadata.stripped(data, mime)
-    except file_metadata.Damaged:
-        raise DomainError(
-            _l(
-                "This file could not be read: it is incomplete or damaged. Open it, save it "
-                "again and send it once more."
-            ),
-            field=field_name,
-        ) from None
-    except file_metadata.Unreadable:
-        raise DomainError(
-            _l("The business plan must be a PDF, DOCX or ODT file."), field=field_name
-        ) from None
-    if kind is AttachmentKind.BUSINESS_PLAN and entry.business_plan is not None:
-        _remove(entry, entry.business_plan)
-    attachment = store_attachment(entry, kind, filename, data, mime, public=public)
-    entry.version += 1
-    if entry.status is EntryStatus.SUBMITTED:
-        entry.has_unsubmitted_changes = True
-    db.session.commit()
-    return attachment
-
-
-def store_attachment(
-    entry: Entry,
-    kind: AttachmentKind,
-    filename: str,
-    data: bytes,
-    mime: str,
-    *,
-    public: bytes | None = None,
-) -> Attachment:
-    """The row of a checked file, then the file and the copy judges get (without what the file
-    says about its author), written once the row is in; the transaction that does not commit
-    removes them again. The caller checks and commits."""
-    if public is None:
-        public = file_metadata.stripped(data, mime)
-    attachment = Attachment(
-        kind=kind,
-        original_name=(os.path.basename(filename or "") or "file")[:255],
-        stored_name=storage.new_name(),
-        public_stored_name=storage.new_name(),
-        content_type=mime,
-        size=len(data),
-    )
-    entry.attachments.append(attachment)
-    db.session.flush()
-    storage.store(data, attachment.stored_name)
-    storage.store(public, attachment.public_stored_name)
-    return attachment
-
-
-def public_copy(attachment: Attachment) -> bytes | None:
-    """What a judge is served: the stripped copy, made now for a file stored before copies
-    were kept; None when such a file cannot be copied safely (it is then not served)."""
-    if attachment.public_stored_name:
-        return storage.path_of(attachment.public_stored_name).read_bytes()
-    data = storage.path_of(attachment.stored_name).read_bytes()
-    try:
-        return file_metadata.stripped(data, attachment.content_type)
-    except (file_metadata.Unreadable, Image.DecompressionBombError, OSError, ValueError):
-        return None
-
-
-def _remove(entry: Entry, attachment: Attachment) -> None:
-    entry.attachments.remove(attachment)
-    db.session.flush()
-    # Gone with the commit only: a failed one keeps the row and so its files.
-    storage.discard(attachment.stored_name)
-    if attachment.public_stored_name:
-        storage.discard(attachment.public_stored_name)
-
-
-def remove_attachment(applicant: User, entry: Entry, attachment: Attachment) -> None:
-    _own(applicant, entry)
-    if attachment.entry_id != entry.id:
-        raise DomainError(_l("This file is not part of this entry."))
-    if not can_edit(entry, utcnow()):
-        raise DomainError(_l("This entry can no longer be changed."))
-    _remove(entry, attachment)
-    entry.version += 1
-    if entry.status is EntryStatus.SUBMITTED:
-        entry.has_unsubmitted_changes = True
-    db.session.commit()
-
-
-def may_see(user: User, entry: Entry) -> bool:
-    """Its applicant, and the organisers of its competition's unit."""
-    return user.is_authenticated and (
-        entry.applicant_id == user.id or user.can_act_on_unit(entry.competition.unit_id)
     )
 
 

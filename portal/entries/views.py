@@ -26,7 +26,7 @@ from portal.core.inputs import bounded_int
 from portal.core.permissions import roles_required
 from portal.core.security import client_ip
 from portal.core.time import from_vietnam, to_vietnam, utcnow
-from portal.entries import bp, listing, services, team
+from portal.entries import attachments, bp, listing, services, team
 from portal.entries.forms import EntryForm, WithdrawForm
 from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from portal.entries.organiser_forms import EntryFilterForm, ExtensionForm, ScreeningForm
@@ -72,7 +72,7 @@ def _own_entry(entry_id: int) -> Entry:
 @roles_required(Role.APPLICANT, Role.ORGANISER, Role.ADMIN)
 def detail(entry_id: int):
     entry = db.get_or_404(Entry, entry_id)
-    if not services.may_see(current_user, entry):
+    if not attachments.may_see(current_user, entry):
         abort(403)
     return _detail_page(entry)
 
@@ -254,7 +254,7 @@ def _upload(form: EntryForm, entry: Entry) -> bool:
         if not isinstance(upload, FileStorage) or not upload.filename:
             continue
         try:
-            services.add_attachment(current_user, entry, kind, upload.filename, upload.read())
+            attachments.add_attachment(current_user, entry, kind, upload.filename, upload.read())
         except DomainError as error:
             show_error(form, error)
             ok = False
@@ -269,7 +269,7 @@ def attachment(entry_id: int, attachment_id: int):
     file = db.get_or_404(Attachment, attachment_id)
     if file.entry_id != entry.id:
         abort(404)
-    if not services.may_see(current_user, entry):
+    if not attachments.may_see(current_user, entry):
         abort(403)
     return send_file(
         storage.path_of(file.stored_name),
@@ -288,7 +288,7 @@ def delete_attachment(entry_id: int, attachment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_attachment(current_user, entry, file)
+        attachments.remove_attachment(current_user, entry, file)
     except DomainError as error:
         flash(error.message, "danger")
     else:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from portal.awards.models import PrizePayment
 from portal.awards.payments import services as payments
 from portal.core import storage
-from portal.entries import services as entry_services
+from portal.entries import attachments
 from portal.entries.models import Attachment, AttachmentKind
 from portal.extensions import db
 from portal.projects import services as project_services
@@ -94,7 +94,7 @@ def test_a_receipt_whose_commit_fails_leaves_no_file(published):
 
 def test_a_request_that_ends_without_its_commit_leaves_no_file(published):
     entry = published.entries[0]
-    attachment = entry_services.store_attachment(
+    attachment = attachments.store_attachment(
         entry, AttachmentKind.PHOTO, "vuon.jpg", jpeg(), "image/jpeg"
     )
     assert files_on_disk() == {attachment.stored_name, attachment.public_stored_name}

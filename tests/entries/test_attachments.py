@@ -249,7 +249,7 @@ def test_a_damaged_plan_is_refused_with_a_message_and_her_text_kept(client, appl
 
 
 def test_a_damaged_plan_stored_before_copies_were_kept_is_not_served_to_judges(app):
-    from portal.entries import services as entry_services
+    from portal.entries import attachments
     from portal.entries.models import Attachment, AttachmentKind
 
     legacy = Attachment(
@@ -259,7 +259,7 @@ def test_a_damaged_plan_stored_before_copies_were_kept_is_not_served_to_judges(a
         content_type=file_metadata.DOCX,
         size=1,
     )
-    assert entry_services.public_copy(legacy) is None  # the judge's page answers 404, not 500
+    assert attachments.public_copy(legacy) is None  # the judge's page answers 404, not 500
 
 
 def test_a_photo_whose_exif_is_damaged_is_stored_without_it(client, applicant, competition):

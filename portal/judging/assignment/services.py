@@ -9,6 +9,9 @@ Every change raises `Round.assignment_version`. A proposal carries the version i
 and a fingerprint of its new assignments; confirming raises the version with a conditional UPDATE
 and writes nothing when another change came first, or when the plan computed again is not the one
 shown (a judge changed her declaration, an entry was withdrawn…).
+
+One file past 600 lines: the proposal, its confirmation and the manual changes share one loaded
+round (`load_round`) and one version check; cut apart, each would reload and recheck it.
 """
 
 import hashlib

@@ -48,6 +48,9 @@ still to find are interchangeable, so they share one node (supply = need × coun
 to each judge); the flow from such a group is dealt out round-robin over its entries in id order,
 each judge's share taking consecutive slots, so that no entry gets a judge twice. Shared conflicts
 (a commune, an organisation) make such groups common: 2,000 entries become several hundred nodes.
+
+One file past 600 lines: the min-cost-flow model, its checks and its explanation are one
+algorithm, read top to bottom and tested as one (tests/judging/assignment/test_solver.py).
 """
 
 import unicodedata

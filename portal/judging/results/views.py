@@ -24,6 +24,7 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.judging import bp, common
 from portal.judging.common import format_score
+from portal.judging.results import advancing
 from portal.judging.results import services as results
 from portal.judging.results.aggregation import MIN_SHEETS_TO_NORMALISE
 from portal.judging.results.forms import (
@@ -175,7 +176,7 @@ def advance(round_id: int):
         form = AdvanceForm()
         if form.validate_on_submit():
             try:
-                done = results.advance(current_user, round_, now=utcnow(), **_choice(form))
+                done = advancing.advance(current_user, round_, now=utcnow(), **_choice(form))
             except DomainError as error:
                 show_error(form, error)
             else:
@@ -195,7 +196,7 @@ def advance(round_id: int):
         if request.args:
             if form.validate():
                 try:
-                    plan = results.plan_advance(round_, **_choice(form))
+                    plan = advancing.plan_advance(round_, **_choice(form))
                 except DomainError as error:
                     show_error(form, error)
             if form.errors or form.form_errors:

@@ -23,7 +23,7 @@ from portal.core.errors import DomainError, render_error
 from portal.core.forms import INVALID, show_error
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
-from portal.entries import services as entry_services
+from portal.entries import attachments
 from portal.entries.models import Attachment, AttachmentKind, Entry
 from portal.extensions import db
 from portal.judging import bp, common
@@ -232,7 +232,7 @@ def entry_attachment(round_id: int, entry_id: int, attachment_id: int):
     if assignment.round.blind:
         name = blind_name(file, assignment.entry.attachments)
     # The copy without metadata: a photo's EXIF artist or GPS, a plan's author would name her.
-    data = entry_services.public_copy(file)
+    data = attachments.public_copy(file)
     if data is None:
         abort(404)
     return send_file(

@@ -15,6 +15,7 @@ from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.models import RoundEntry, RoundResult, SheetStatus
+from portal.judging.results import advancing
 from portal.judging.results import services as results
 from portal.judging.results.aggregation import Criterion, EntryInfo, Sheet, aggregate
 from tests.factories import assign, make_judging, score
@@ -285,7 +286,7 @@ def _status(entry) -> EntryStatus:
 
 def test_advancing_needs_final_results(world):
     with pytest.raises(DomainError):
-        results.plan_advance(world.round, top=2)
+        advancing.plan_advance(world.round, top=2)
 
 
 def test_the_top_n_advance_with_every_entry_sharing_the_rank_at_the_cut(world):
@@ -297,7 +298,7 @@ def test_the_top_n_advance_with_every_entry_sharing_the_rank_at_the_cut(world):
         if result.entry_id in (world.entries[1].id, world.entries[3].id):
             result.rank = 2
     db.session.commit()
-    plan = results.plan_advance(world.round, top=2)
+    plan = advancing.plan_advance(world.round, top=2)
     assert {r.entry_id for r in plan.advancing} == {
         world.entries[0].id,
         world.entries[1].id,
@@ -305,7 +306,7 @@ def test_the_top_n_advance_with_every_entry_sharing_the_rank_at_the_cut(world):
     }
     assert plan.tied_at_cut == 1
     assert len(plan.staying) == 3
-    done = results.advance(world.organiser, world.round, top=2, now=utcnow())
+    done = advancing.advance(world.organiser, world.round, top=2, now=utcnow())
     assert done.next_round.id == world.final.id
     carried = set(db.session.scalars(sa.select(RoundEntry.entry_id)))
     assert carried == {world.entries[0].id, world.entries[1].id, world.entries[3].id}
@@ -319,22 +320,22 @@ def test_the_top_n_advance_with_every_entry_sharing_the_rank_at_the_cut(world):
     assert len(audits("results.advanced")) == 1
     assert len(audits("entry.status")) == 6
     # Idempotent: again, nothing doubles and no status changes again.
-    results.advance(world.organiser, world.round, top=2, now=utcnow())
+    advancing.advance(world.organiser, world.round, top=2, now=utcnow())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoundEntry)) == 3
     assert len(audits("entry.status")) == 6
 
 
 def test_advancing_by_score_and_changing_the_choice(world):
     _final(world)
-    results.advance(world.organiser, world.round, at_least=80, now=utcnow())
+    advancing.advance(world.organiser, world.round, at_least=80, now=utcnow())
     assert set(db.session.scalars(sa.select(RoundEntry.entry_id))) == {world.entries[0].id}
-    results.advance(world.organiser, world.round, at_least=76, now=utcnow())
+    advancing.advance(world.organiser, world.round, at_least=76, now=utcnow())
     assert set(db.session.scalars(sa.select(RoundEntry.entry_id))) == {
         world.entries[0].id,
         world.entries[1].id,
         world.entries[3].id,
     }
-    results.advance(world.organiser, world.round, top=1, now=utcnow())
+    advancing.advance(world.organiser, world.round, top=1, now=utcnow())
     assert set(db.session.scalars(sa.select(RoundEntry.entry_id))) == {world.entries[0].id}
     assert _status(world.entries[1]) is EntryStatus.NOT_ADVANCED
 
@@ -343,22 +344,22 @@ def test_the_last_round_has_nowhere_to_advance(world):
     world.final.results_final_at = utcnow()
     db.session.commit()
     with pytest.raises(DomainError) as refused:
-        results.plan_advance(world.final, top=1)
+        advancing.plan_advance(world.final, top=1)
     assert "last round" in refused.value.message or refused.value.message
 
 
 def test_reopening_takes_advanced_entries_back_until_the_next_round_scores(world):
     _final(world)
-    results.advance(world.organiser, world.round, top=1, now=utcnow())
+    advancing.advance(world.organiser, world.round, top=1, now=utcnow())
     results.reopen(world.organiser, world.round, reason="Sai sót", now=utcnow())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoundEntry)) == 0
     assert _status(world.entries[0]) is EntryStatus.IN_JUDGING
     _final(world)
-    results.advance(world.organiser, world.round, top=1, now=utcnow())
+    advancing.advance(world.organiser, world.round, top=1, now=utcnow())
     world.final.scoring_started_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(DomainError):
         results.reopen(world.organiser, world.round, reason="Sai sót", now=utcnow())
     with pytest.raises(DomainError):
-        results.advance(world.organiser, world.round, top=3, now=utcnow())
+        advancing.advance(world.organiser, world.round, top=3, now=utcnow())
     assert world.round.results_final_at is not None

@@ -12,7 +12,7 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.auth.models import Role
 from portal.core import storage
-from portal.entries import services as entry_services
+from portal.entries import attachments
 from portal.entries.models import Attachment, AttachmentKind, TeamMember
 from portal.extensions import db
 from portal.judging.models import (
@@ -347,7 +347,7 @@ def test_a_judge_gets_files_without_metadata_that_names_the_applicant(client, wo
         "docx": (AttachmentKind.BUSINESS_PLAN, docx_with_author(), DOCX),
     }
     files = {
-        key: entry_services.store_attachment(entry, kind, f"{key}.bin", data, mime)
+        key: attachments.store_attachment(entry, kind, f"{key}.bin", data, mime)
         for key, (kind, data, mime) in sent.items()
     }
     db.session.commit()
