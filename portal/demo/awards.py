@@ -200,7 +200,8 @@ def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:
 
 
 def load_awards(now: datetime, password: str) -> None:
-    """Both demo decisions, through the same services the pages use."""
+    """Both demo decisions, through the same services the pages use (they commit; what this
+    function writes itself is flushed and committed with them). Called by load_demo."""
     from portal.awards import deciding, payments, revoking
     from portal.awards.models import PaymentMethod
     from portal.competitions.models import CompetitionStatus
@@ -215,7 +216,7 @@ def load_awards(now: datetime, password: str) -> None:
         entries = _finalists(lao_cai, LAO_CAI_WINNERS, prefix="LCKN", now=now, password=password)
         _tiers(lao_cai)
         lao_cai.status = CompetitionStatus.RESULTS_FINAL
-        db.session.commit()
+        db.session.flush()
         decided = lao_cai.rounds[1].results_final_at + timedelta(days=2)
         deciding.start_from_proposal(organiser, lao_cai, now=decided)
         deciding.finalise(organiser, lao_cai, now=decided + timedelta(hours=2))
@@ -273,7 +274,7 @@ def load_awards(now: datetime, password: str) -> None:
         organiser = _user("tochuc.dienbien@demo.hoilhpn.vn")
         _finalists(dien_bien, DIEN_BIEN_FINALISTS, prefix="DBCK", now=now, password=password)
         _tiers(dien_bien, counts=(1, 1, 2, 2))
-        db.session.commit()
+        db.session.flush()
         decided = dien_bien.rounds[1].results_final_at + timedelta(days=1)
         deciding.start_from_proposal(organiser, dien_bien, now=decided)
         deciding.finalise(organiser, dien_bien, now=decided + timedelta(hours=3))

@@ -156,11 +156,13 @@ def load_demo() -> list[dict]:
                 expires_at=now + timedelta(days=14),
             )
         )
-    db.session.commit()
+    db.session.flush()
     _load_competitions(now)
     _load_entries(now)
     _load_judging(now)
+    # The decisions go through the awards services, which commit what came before with them.
     load_awards(now, DEMO_PASSWORD)
+    db.session.commit()
     return logins
 
 
@@ -315,7 +317,7 @@ def _load_competitions(now) -> None:
                 ],
             )
         )
-    db.session.commit()
+    db.session.flush()
 
 
 # Demo applicants: (e-mail, name, commune of Điện Biên, ethnicity code, household, stage, born).
@@ -475,7 +477,7 @@ def _load_entries(now) -> None:
                 EntryVersion(number=1, submitted_at=entry.submitted_at, data=snapshot(entry))
             )
         entry.search_text = fold(" ".join(filter(None, [entry.reference, title, user.full_name])))
-    db.session.commit()
+    db.session.flush()
 
 
 DEMO_JUDGES = [  # (e-mail, name, language, expertise: category codes)
@@ -681,4 +683,4 @@ def _load_judging(now) -> None:
             now=now - timedelta(days=1),
         )
     first_round.assignment_version = 1
-    db.session.commit()
+    db.session.flush()
