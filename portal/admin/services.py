@@ -72,3 +72,13 @@ def outbox_counts() -> dict[str, int]:
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
     )
     return {status.value: count for status, count in rows}
+
+
+def retry_message(message: OutboxMessage) -> bool:
+    """Send a failed message again (an admin's decision, after fixing the cause); False, and
+    nothing changed, when it had not failed. Commits."""
+    if message.status is not OutboxStatus.FAILED:
+        return False
+    outbox.requeue(message)
+    db.session.commit()
+    return True

@@ -6,14 +6,14 @@ from flask_login import current_user
 
 from portal.admin import bp, services
 from portal.admin.forms import GrantRoleForm, UserSearchForm
-from portal.auth import services as auth_services
+from portal.auth import roles
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role, RoleGrant, User
 from portal.core import audit, outbox
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.outbox import OutboxMessage, OutboxStatus
-from portal.core.permissions import roles_required
+from portal.core.permissions import load_or_404, roles_required
 from portal.core.security import client_ip
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -36,14 +36,15 @@ def users():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_detail(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     form = GrantRoleForm()
     form.fill_unit_choices()
+    status = 200
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
     elif form.validate_on_submit():
         try:
-            auth_services.grant_role(
+            roles.grant_role(
                 current_user,
                 user,
                 Role(form.role.data),
@@ -52,20 +53,23 @@ def user_detail(user_id: int):
             )
         except DomainError as error:
             show_error(form, error)
+            status = error.status
         else:
             flash(_("The role has been given."), "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, form=form), form_status(form)
+    else:
+        status = form_status(form)
+    return render_template("admin/user_detail.html", user=user, form=form), status
 
 
 @bp.route("/users/<int:user_id>/roles/<int:grant_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def revoke_role(user_id: int, grant_id: int):
-    grant = db.get_or_404(RoleGrant, grant_id)
-    if grant.user_id != user_id or not ActionForm().validate_on_submit():
-        abort(404 if grant.user_id != user_id else 400)
+    grant = load_or_404(RoleGrant, grant_id, visible=lambda _, g: g.user_id == user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     try:
-        auth_services.revoke_role(current_user, grant, client_ip())
+        roles.revoke_role(current_user, grant, client_ip())
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -76,12 +80,12 @@ def revoke_role(user_id: int, grant_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @roles_required(Role.ADMIN)
 def set_active(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load_or_404(User, user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
     try:
-        auth_services.set_active(current_user, user, active, client_ip())
+        roles.set_active(current_user, user, active, client_ip())
     except DomainError as error:
         flash(error.message, "danger")
     else:
@@ -128,12 +132,10 @@ def outbox_list():
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
 @roles_required(Role.ADMIN)
 def outbox_retry(message_id: int):
-    message = db.get_or_404(OutboxMessage, message_id)
+    message = load_or_404(OutboxMessage, message_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if message.status is OutboxStatus.FAILED:
-        outbox.requeue(message)
-        db.session.commit()
+    if services.retry_message(message):
         flash(_("The message will be sent again."), "info")
     return redirect(url_for("admin.outbox_list", status="failed"))
 

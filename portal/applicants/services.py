@@ -89,9 +89,9 @@ def save_profile(
     """Save her account details and her applicant profile; every answer may still be empty.
 
     The date of birth must be plausible (see date_of_birth_problem), the ethnic group one of the 54,
-    the commune one of the chosen province (checked by auth's update_profile, which commits the
-    account part first). One audit row `applicant_profile.updated` records the profile's fields
-    before and after, when anything changed.
+    the commune one of the chosen province (checked by auth's apply_profile). One audit row
+    `applicant_profile.updated` records the profile's fields before and after, when anything
+    changed. The account and the profile are saved in one commit.
     """
     if date_of_birth is not None:
         problem = date_of_birth_problem(date_of_birth)
@@ -100,7 +100,7 @@ def save_profile(
     ethnicity = ethnicity or None
     if ethnicity is not None and ethnicity not in ETHNICITIES:
         raise DomainError(_l("Choose an ethnic group from the list."), field="ethnicity")
-    auth_services.update_profile(
+    auth_services.apply_profile(
         user,
         full_name=full_name,
         phone=phone,

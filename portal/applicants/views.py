@@ -59,6 +59,7 @@ def profile():
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
         return render_template("applicants/profile.html", **page)
+    refusal = None
     if form.validate_on_submit():
         try:
             services.save_profile(
@@ -76,7 +77,8 @@ def profile():
             )
         except DomainError as error:
             show_error(form, error)
+            refusal = error
         else:
             flash(_("Your applicant profile has been saved."), "success")
             return redirect(next_url or url_for("applicants.profile"))
-    return render_template("applicants/profile.html", **page), form_status(form)
+    return render_template("applicants/profile.html", **page), form_status(form, refusal)

@@ -1,4 +1,7 @@
-"""Accounts: registration, confirmation, login, passwords, invitations and roles.
+"""Accounts: registration, confirmation, login, passwords, the profile, and invitations.
+
+Roles are given and taken in portal.auth.roles; signed links are made and read in
+portal.auth.tokens.
 
 Every answer that could reveal whether an e-mail is registered is the same either way; the
 difference goes only to the mailbox, which its owner controls.
@@ -13,12 +16,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth import roles
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
 from portal.auth.signals import account_created
+from portal.auth.tokens import InvalidLink, read_token, sign_token
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -35,10 +39,6 @@ INVITATION_SALT = "invitation"
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class InvalidLink(DomainError):
-    """A link that is not ours, was tampered with, has expired or was already used."""
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -52,31 +52,6 @@ def find_user(email: str) -> User | None:
     )
 
 
-def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
-def _load_token(token: str, salt: str, max_age: int) -> dict:
-    try:
-        return _serializer(salt).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise InvalidLink(_l("This link has expired. Please ask for a new one.")) from exc
-    except BadSignature as exc:
-        raise InvalidLink(
-            _l("This link is not valid. Please check that you copied all of it.")
-        ) from exc
-
-
-def sign_token(data: dict, salt: str) -> str:
-    """A signed, dated link token (for the invitations of other features)."""
-    return _serializer(salt).dumps(data)
-
-
-def read_token(token: str, salt: str, max_age: int) -> dict:
-    """The data of a token made by sign_token; InvalidLink when forged or too old."""
-    return _load_token(token, salt, max_age)
-
-
 def _password_fingerprint(user: User) -> str:
     # Part of the reset token: once the password changes, the old link stops working.
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
@@ -86,7 +61,7 @@ def _password_fingerprint(user: User) -> str:
 
 
 def confirmation_token(user: User) -> str:
-    return _serializer(CONFIRM_SALT).dumps({"u": user.id, "e": user.email})
+    return sign_token({"u": user.id, "e": user.email}, CONFIRM_SALT)
 
 
 def register_applicant(
@@ -173,7 +148,7 @@ def resend_confirmation(email: str, language: str) -> None:
 def user_to_confirm(token: str) -> User:
     """The account a confirmation link is for; a link for an old address or another account is
     refused."""
-    data = _load_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    data = read_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
     if user is None or user.email != data.get("e"):
         raise InvalidLink(_l("This link is not valid. Please check that you copied all of it."))
@@ -269,7 +244,7 @@ def request_password_reset(email: str, language: str) -> None:
             forgot_url=external_url("auth.forgot_password"),
         )
     else:
-        token = _serializer(RESET_SALT).dumps({"u": user.id, "p": _password_fingerprint(user)})
+        token = sign_token({"u": user.id, "p": _password_fingerprint(user)}, RESET_SALT)
         queue_mail(
             user.email,
             "reset_password",
@@ -283,7 +258,7 @@ def request_password_reset(email: str, language: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    data = _load_token(token, RESET_SALT, current_app.config["RESET_TOKEN_MAX_AGE"])
+    data = read_token(token, RESET_SALT, current_app.config["RESET_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
     if user is None or not user.active or data.get("p") != _password_fingerprint(user):
         raise InvalidLink(_l("This link has already been used or is no longer valid."))
@@ -321,7 +296,29 @@ def update_profile(
     province_id: int | None,
     commune_id: int | None,
 ) -> None:
-    """Save the profile; the commune must belong to the chosen province."""
+    """Save the profile; the commune must belong to the chosen province. Commits."""
+    apply_profile(
+        user,
+        full_name=full_name,
+        phone=phone,
+        language=language,
+        province_id=province_id,
+        commune_id=commune_id,
+    )
+    db.session.commit()
+
+
+def apply_profile(
+    user: User,
+    *,
+    full_name: str,
+    phone: str | None,
+    language: str,
+    province_id: int | None,
+    commune_id: int | None,
+) -> None:
+    """update_profile without the commit, for a service that saves more with it (the
+    applicant's profile)."""
     if commune_id:
         commune = db.session.get(Unit, commune_id)
         if commune is None or commune.parent_id != province_id:
@@ -342,7 +339,6 @@ def update_profile(
             before=before,
             after=after,
         )
-    db.session.commit()
 
 
 def _profile_snapshot(user: User) -> dict:
@@ -361,97 +357,6 @@ def set_language(user: User, language: str) -> None:
         db.session.commit()
 
 
-# --- Roles ----------------------------------------------------------------------------------
-
-
-def roles_actor_may_invite(actor: User) -> list[Role]:
-    """Admins invite judges, organisers and admins; organisers invite judges."""
-    if actor.has_role(Role.ADMIN):
-        return [Role.JUDGE, Role.ORGANISER, Role.ADMIN]
-    if actor.has_role(Role.ORGANISER):
-        return [Role.JUDGE]
-    return []
-
-
-def _check_scope(role: Role, unit_id: int | None) -> None:
-    if role is Role.ORGANISER and not unit_id:
-        raise DomainError(_l("An organiser's role needs a province or commune."), field="province")
-
-
-def grant_role(
-    actor: User, user: User, role: Role, unit_id: int | None, ip: str | None
-) -> RoleGrant:
-    """Give a role (admins only). An organiser's role is scoped to a unit; the others are not."""
-    if not actor.has_role(Role.ADMIN):
-        raise DomainError(_l("Only an administrator can change roles."))
-    _check_scope(role, unit_id)
-    if role is not Role.ORGANISER:
-        unit_id = None
-    for grant in user.roles:
-        if grant.role is role and grant.unit_id == unit_id:
-            raise DomainError(_l("This person already has this role."), field="role")
-    grant = _add_grant(user, role, unit_id, actor.id, ip)
-    db.session.commit()
-    return grant
-
-
-def _add_grant(
-    user: User, role: Role, unit_id: int | None, actor_id: int | None, ip: str | None
-) -> RoleGrant:
-    grant = RoleGrant(role=role, unit_id=unit_id, granted_by_id=actor_id)
-    user.roles.append(grant)
-    db.session.flush()
-    audit.record(
-        "role.granted",
-        actor_id=actor_id,
-        object_type="user",
-        object_id=user.id,
-        after=grant.describe(),
-        ip=ip,
-    )
-    return grant
-
-
-def revoke_role(actor: User, grant: RoleGrant, ip: str | None) -> None:
-    if not actor.has_role(Role.ADMIN):
-        raise DomainError(_l("Only an administrator can change roles."))
-    if grant.role is Role.ADMIN and grant.user_id == actor.id:
-        raise DomainError(_l("You cannot remove your own administrator role."))
-    user = grant.user
-    audit.record(
-        "role.revoked",
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user.id,
-        before=grant.describe(),
-        ip=ip,
-    )
-    user.roles.remove(grant)
-    db.session.commit()
-
-
-def set_active(actor: User, user: User, active: bool, ip: str | None) -> None:
-    if not actor.has_role(Role.ADMIN):
-        raise DomainError(_l("Only an administrator can change accounts."))
-    if user.id == actor.id:
-        raise DomainError(_l("You cannot deactivate your own account."))
-    if user.active == active:
-        return
-    audit.record(
-        "user.activated" if active else "user.deactivated",
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user.id,
-        before={"active": user.active},
-        after={"active": active},
-        ip=ip,
-    )
-    user.active = active
-    if not active:
-        user.session_token = new_session_token()  # logs the account out everywhere
-    db.session.commit()
-
-
 # --- Invitations ----------------------------------------------------------------------------
 
 
@@ -468,11 +373,36 @@ def invite(
     """Invite someone with a role. An organiser may invite judges, for a unit she acts on.
 
     While an invitation for the same address, role and unit is pending, it is returned as it is;
-    the same form sent twice at once makes one invitation (idempotency.AlreadySent).
+    the same form sent twice at once makes one invitation (idempotency.AlreadySent). Commits.
     """
-    if role not in roles_actor_may_invite(actor):
+    invitation = create_invitation(
+        actor,
+        email=email,
+        role=role,
+        unit_id=unit_id,
+        language=language,
+        ip=ip,
+        form_key=form_key,
+    )
+    db.session.commit()
+    return invitation
+
+
+def create_invitation(
+    actor: User,
+    *,
+    email: str,
+    role: Role,
+    unit_id: int | None,
+    language: str,
+    ip: str | None,
+    form_key: str | None = None,
+) -> Invitation:
+    """invite without the commit, for a service that writes more with it (a judge added to a
+    competition without an account yet)."""
+    if role not in roles.may_invite(actor):
         raise DomainError(_l("You cannot invite someone with this role."), field="role")
-    _check_scope(role, unit_id)
+    roles.check_scope(role, unit_id)
     if unit_id and not actor.can_act_on_unit(unit_id):
         raise DomainError(_l("You can only invite people for your own unit."), field="province")
     if role is Role.ADMIN:
@@ -519,16 +449,15 @@ def invite(
         inviter=actor,
         role_label=role.label,
         accept_url=external_url(
-            "auth.accept_invitation", token=_serializer(INVITATION_SALT).dumps({"i": invitation.id})
+            "auth.accept_invitation", token=sign_token({"i": invitation.id}, INVITATION_SALT)
         ),
         days=current_app.config["INVITATION_MAX_AGE"] // 86400,
     )
-    db.session.commit()
     return invitation
 
 
 def invitation_for_token(token: str) -> Invitation:
-    data = _load_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
+    data = read_token(token, INVITATION_SALT, current_app.config["INVITATION_MAX_AGE"])
     invitation = db.session.get(Invitation, data.get("i"))
     if invitation is None or invitation.status(utcnow()) != "pending":
         raise InvalidLink(
@@ -580,7 +509,7 @@ def accept_invitation(
     if not any(
         g.role is invitation.role and g.unit_id == invitation.unit_id for g in account.roles
     ):
-        _add_grant(account, invitation.role, invitation.unit_id, invitation.invited_by_id, ip)
+        roles.add_grant(account, invitation.role, invitation.unit_id, invitation.invited_by_id, ip)
     invitation.accepted_at = utcnow()
     invitation.accepted_user_id = account.id
     audit.record(
@@ -594,8 +523,13 @@ def accept_invitation(
     return account
 
 
+def may_withdraw_invitation(actor: User, invitation: Invitation) -> bool:
+    """An admin withdraws any invitation; anyone else only those she sent."""
+    return actor.has_role(Role.ADMIN) or invitation.invited_by_id == actor.id
+
+
 def revoke_invitation(actor: User, invitation: Invitation, ip: str | None) -> None:
-    if not (actor.has_role(Role.ADMIN) or invitation.invited_by_id == actor.id):
+    if not may_withdraw_invitation(actor, invitation):
         raise DomainError(_l("You cannot withdraw this invitation."))
     if invitation.status(utcnow()) != "pending":
         raise DomainError(_l("Only a pending invitation can be withdrawn."))

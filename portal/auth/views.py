@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth import bp, services
+from portal.auth import bp, roles, services
 from portal.auth.forms import (
     AcceptAsExistingForm,
     AcceptInvitationForm,
@@ -22,10 +22,11 @@ from portal.auth.forms import (
     ResetPasswordForm,
 )
 from portal.auth.models import Invitation, Role
+from portal.auth.tokens import InvalidLink
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
-from portal.core.permissions import roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, require, roles_required
 from portal.core.security import client_ip, safe_next
 from portal.core.time import utcnow
 from portal.extensions import csrf, db, limiter
@@ -74,8 +75,8 @@ def confirm_email(token: str):
             if not form.validate_on_submit():
                 return render_template("auth/confirm_email.html", form=form, user=user)
             services.confirm_email(token)
-    except services.InvalidLink as error:
-        return render_template("auth/link_problem.html", message=error.message), 400
+    except InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), error.status
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(url_for("main.home"))
@@ -113,17 +114,19 @@ def login():
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(form.next.data, url_for("main.home")))
+    refusal = None
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, client_ip())
         except DomainError as error:
             form.form_errors.append(error.message)
+            refusal = error
         else:
             login_user(user, remember=form.remember.data)
             refresh()  # from now on, speak her saved language
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data, url_for("main.home")))
-    return render_template("auth/login.html", form=form), form_status(form)
+    return render_template("auth/login.html", form=form), form_status(form, refusal)
 
 
 # The page with the "Log out" button may be hours old (a shared computer, a tab left open): its
@@ -162,8 +165,8 @@ def forgot_password():
 def reset_password(token: str):
     try:
         services.user_for_reset_token(token)
-    except services.InvalidLink as error:
-        return render_template("auth/link_problem.html", message=error.message), 400
+    except InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), error.status
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(token, form.password.data, client_ip())
@@ -177,6 +180,7 @@ def reset_password(token: str):
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    refusal = None
     if form.validate_on_submit():
         try:
             services.change_password(
@@ -184,12 +188,13 @@ def change_password():
             )
         except DomainError as error:
             show_error(form, error)
+            refusal = error
         else:
             # The session token rotated with the password: log in again on this device only.
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/change_password.html", form=form), form_status(form)
+    return render_template("auth/change_password.html", form=form), form_status(form, refusal)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -211,6 +216,7 @@ def profile():
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
         return render_template("auth/profile.html", form=form, user=user)
+    refusal = None
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -223,23 +229,23 @@ def profile():
             )
         except DomainError as error:
             show_error(form, error)
+            refusal = error
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, user=user), form_status(form)
+    return render_template("auth/profile.html", form=form, user=user), form_status(form, refusal)
 
 
 # --- Invitations ----------------------------------------------------------------------------
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
-@roles_required(Role.ADMIN, Role.ORGANISER)
+@roles_required(*STAFF_ROLES)
 def invitations():
     form = InvitationForm(language=str(get_locale()))
-    form.role.choices = [
-        SelectChoice(r.value, r.label) for r in services.roles_actor_may_invite(current_user)
-    ]
+    form.role.choices = [SelectChoice(r.value, r.label) for r in roles.may_invite(current_user)]
     form.fill_unit_choices()
+    refusal = None
     if request.method == "POST" and form.wants_communes:
         form.commune.data = None
     elif form.validate_on_submit():
@@ -257,7 +263,7 @@ def invitations():
             sent = True  # the same form sent twice: one invitation, one mail
         except DomainError as error:
             show_error(form, error)
-            sent = False
+            sent, refusal = False, error
         else:
             sent = True
         if sent:
@@ -266,20 +272,19 @@ def invitations():
     page = db.paginate(services.invitations_visible_to(current_user), per_page=25, error_out=False)
     return render_template(
         "auth/invitations.html", form=form, page=page, now=utcnow()
-    ), form_status(form)
+    ), form_status(form, refusal)
 
 
 @bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@roles_required(Role.ADMIN, Role.ORGANISER)
+@roles_required(*STAFF_ROLES)
 def revoke_invitation(invitation_id: int):
-    invitation = db.get_or_404(Invitation, invitation_id)
+    invitation = load_or_404(Invitation, invitation_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    require(services.may_withdraw_invitation(current_user, invitation))
     try:
         services.revoke_invitation(current_user, invitation, client_ip())
     except DomainError as error:
-        if not current_user.has_role(Role.ADMIN) and invitation.invited_by_id != current_user.id:
-            abort(403)
         flash(error.message, "danger")
     else:
         flash(_("The invitation has been withdrawn."), "info")
@@ -290,10 +295,11 @@ def revoke_invitation(invitation_id: int):
 def accept_invitation(token: str):
     try:
         invitation = services.invitation_for_token(token)
-    except services.InvalidLink as error:
-        return render_template("auth/link_problem.html", message=error.message), 400
+    except InvalidLink as error:
+        return render_template("auth/link_problem.html", message=error.message), error.status
     existing = services.find_user(invitation.email)
     form = AcceptAsExistingForm() if existing else AcceptInvitationForm()
+    refusal = None
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
@@ -305,6 +311,7 @@ def accept_invitation(token: str):
             )
         except DomainError as error:
             form.form_errors.append(error.message)
+            refusal = error
         else:
             login_user(user)
             refresh()
@@ -319,4 +326,4 @@ def accept_invitation(token: str):
             return redirect(url_for("main.home"))
     return render_template(
         "auth/accept_invitation.html", form=form, invitation=invitation, existing=existing
-    ), form_status(form)
+    ), form_status(form, refusal)

@@ -6,7 +6,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.forms import ActionForm
-from portal.auth.models import Role
 from portal.competitions import bp, services
 from portal.competitions.forms import (
     CATEGORY_ROWS,
@@ -22,7 +21,7 @@ from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
-from portal.core.permissions import roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import from_vietnam, to_vietnam, utcnow
 from portal.extensions import db
 from portal.units import services as unit_services
@@ -59,13 +58,6 @@ def index():
     return render_template("competitions/index.html", form=form, page=page, now=now), status
 
 
-def _get_visible(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    if not services.visible_to(current_user, competition):
-        abort(404)  # a draft does not exist for those who may not see it
-    return competition
-
-
 def _moves(competition: Competition) -> list[tuple[str, str]]:
     """The buttons of the organiser's panel: each next state with what the button says."""
     labels = {
@@ -84,7 +76,8 @@ def _moves(competition: Competition) -> list[tuple[str, str]]:
 
 @bp.route("/<int:competition_id>")
 def detail(competition_id: int):
-    competition = _get_visible(competition_id)
+    # A draft does not exist for those who may not see it.
+    competition = load_or_404(Competition, competition_id, visible=services.visible_to)
     may_manage = services.may_manage_competition(current_user, competition)
     return render_template(
         "competitions/detail.html",
@@ -98,15 +91,8 @@ def detail(competition_id: int):
 # --- Organisers ---------------------------------------------------------------------------------
 
 
-def _get_managed(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    if not services.may_manage_competition(current_user, competition):
-        abort(403)
-    return competition
-
-
 @bp.route("/manage")
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def manage():
     page = db.paginate(services.managed_query(current_user), per_page=25, error_out=False)
     return render_template(
@@ -221,8 +207,9 @@ def _show_problems(form: CompetitionForm, problems: list[DomainError]) -> None:
             target.errors = [*target.errors, problem.message]
 
 
-def _save(form: CompetitionForm, competition: Competition | None):
-    """Validate and save; returns the competition, or None with every error on the form.
+def _save(form: CompetitionForm, competition: Competition | None) -> tuple[Competition | None, int]:
+    """Validate and save; returns the competition, or None with every error on the form, and the
+    page's status.
 
     The fields and every round are checked in one pass, and the services' rules too on what
     could be read, so that she sees all her mistakes at once."""
@@ -231,23 +218,24 @@ def _save(form: CompetitionForm, competition: Competition | None):
     data = _form_data(form)
     if not valid:
         _show_problems(form, services.problems(current_user, data, competition))
-        return None
+        return None, form_status(form)
     try:
         if competition is None:
-            return services.create_competition(
+            competition = services.create_competition(
                 current_user, data, form_key=request.form.get("form_key")
             )
-        services.update_competition(current_user, competition, data)
-        return competition
+        else:
+            services.update_competition(current_user, competition, data)
+        return competition, 200
     except idempotency.AlreadySent as sent:
         # The same form sent twice: the competition it made, once.
-        return db.session.get(Competition, sent.earlier.object_id)
+        return db.session.get(Competition, sent.earlier.object_id), 200
     except services.CompetitionRefused as refused:
         _show_problems(form, refused.problems)
-        return None
+        return None, refused.status
     except DomainError as error:
         show_error(form, error)
-        return None
+        return None, error.status
 
 
 def _prefill(competition: Competition) -> dict:
@@ -293,7 +281,7 @@ def _picker_step(form: CompetitionForm) -> bool:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def create():
     units = services.units_user_organises(current_user)
     defaults = None
@@ -312,35 +300,37 @@ def create():
         }
     form = CompetitionForm(data=defaults)
     form.fill_unit_choices()
-    if not _picker_step(form):
-        competition = _save(form, None) if request.method == "POST" else None
+    status = form_status(form)
+    if not _picker_step(form) and request.method == "POST":
+        competition, status = _save(form, None)
         if competition is not None:
             flash(_("The competition has been created as a draft."), "success")
             return redirect(url_for("competitions.detail", competition_id=competition.id))
-    return render_template("competitions/form.html", form=form, competition=None), form_status(form)
+    return render_template("competitions/form.html", form=form, competition=None), status
 
 
 @bp.route("/<int:competition_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def edit(competition_id: int):
-    competition = _get_managed(competition_id)
+    competition = load_or_404(Competition, competition_id, allowed=services.may_manage_competition)
     if competition.status not in services.EDITABLE:
         flash(_("This competition can no longer be edited."), "warning")
         return redirect(url_for("competitions.detail", competition_id=competition.id))
     form = CompetitionForm(data=_prefill(competition) if request.method == "GET" else None)
     form.fill_unit_choices()
-    if not _picker_step(form) and request.method == "POST" and _save(form, competition):
-        flash(_("The competition has been saved."), "success")
-        return redirect(url_for("competitions.detail", competition_id=competition.id))
-    return render_template(
-        "competitions/form.html", form=form, competition=competition
-    ), form_status(form)
+    status = form_status(form)
+    if not _picker_step(form) and request.method == "POST":
+        saved, status = _save(form, competition)
+        if saved is not None:
+            flash(_("The competition has been saved."), "success")
+            return redirect(url_for("competitions.detail", competition_id=competition.id))
+    return render_template("competitions/form.html", form=form, competition=competition), status
 
 
 @bp.route("/<int:competition_id>/status", methods=["POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def change_status(competition_id: int):
-    competition = _get_managed(competition_id)
+    competition = load_or_404(Competition, competition_id, allowed=services.may_manage_competition)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -356,9 +346,9 @@ def change_status(competition_id: int):
 
 
 @bp.route("/<int:competition_id>/copy", methods=["POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def copy(competition_id: int):
-    source = _get_managed(competition_id)
+    source = load_or_404(Competition, competition_id, allowed=services.may_manage_competition)
     form = CopyForm()
     if not form.validate_on_submit():
         flash(_("Enter the year of the new competition."), "danger")

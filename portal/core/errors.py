@@ -150,13 +150,26 @@ def register_error_handlers(app: Flask) -> None:
             return PLAIN_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
+# A form that fails validation, or an action a rule refuses, comes back with what was typed, its
+# messages, and this status.
+INVALID = 422
+
+
 class DomainError(Exception):
     """A rule refused an action; the message is shown to the person.
 
     Services pass a lazy string, translated when the view reads `message`. It is read as a plain
     str so that templates escape it: a lazy string would pass through Jinja unescaped, with any
     user text formatted into it.
+
+    `status` is the HTTP status of the page that shows the refusal, the same in every view: 422
+    (what was sent breaks a rule; the form comes back with the message), and in the subclasses
+    409 (the object changed or is in another state than the page showed), 403 (this person may
+    not), 400 (a link that is not, or no longer, valid). A view that renders the refusal answers
+    with `error.status`; one that flashes it and redirects has no status to choose.
     """
+
+    status: int = INVALID
 
     def __init__(self, message, field: str | None = None):
         super().__init__(message)

@@ -11,7 +11,7 @@ from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from portal.core.errors import DomainError
+from portal.core.errors import INVALID, DomainError
 from portal.core.money import MoneyInputError, parse_vnd
 
 # What a list's filter (or any choice field) says of a value that is not one of its choices.
@@ -37,10 +37,6 @@ class FlaskForm(flask_wtf.FlaskForm):
             return _BabelTranslations()
 
 
-# A form that fails validation comes back with what was typed, its messages, and this status.
-INVALID = 422
-
-
 def show_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's refusal next to the field it names, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
@@ -50,7 +46,11 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def form_status(form: FlaskForm) -> int:
+def form_status(form: FlaskForm, refusal: DomainError | None = None) -> int:
+    """The status of the page that shows `form`: the refusal's when a service refused it,
+    INVALID when the form has messages, else 200."""
+    if refusal is not None:
+        return refusal.status
     return INVALID if (form.errors or form.form_errors) else 200
 
 

@@ -47,6 +47,8 @@ class FormSubmission(db.Model):
 class AlreadySent(DomainError):
     """This form was sent before and its record made: `earlier` says which."""
 
+    status = 409
+
     def __init__(self, earlier: FormSubmission):
         super().__init__(_l("This form was already sent: it was recorded once, not twice."))
         self.earlier = earlier
@@ -54,6 +56,8 @@ class AlreadySent(DomainError):
 
 class StillSending(DomainError):
     """The same form is being recorded by another request right now."""
+
+    status = 409
 
     def __init__(self):
         super().__init__(

@@ -184,12 +184,12 @@ def _record_message(message: OutboxMessage) -> None:
 
 
 def _claim(message_id: int, now: datetime) -> bool:
+    """Mark the message as being sent, if no other worker has; the caller commits the claim."""
     result = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENDING, claimed_at=now)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -202,7 +202,6 @@ def _fail_stale_claims(now: datetime) -> None:
         )
         .values(status=OutboxStatus.FAILED, last_error=STOPPED_WORKER)
     )
-    db.session.commit()
 
 
 def retry_delay(attempts: int, base_seconds: int) -> timedelta:
@@ -211,9 +210,14 @@ def retry_delay(attempts: int, base_seconds: int) -> timedelta:
 
 
 def send_due(limit: int = 100) -> dict[str, int]:
-    """Send every pending message whose time has come; return how many were sent, retried, failed."""
+    """Send every pending message whose time has come; return how many were sent, retried, failed.
+
+    One transaction per step, committed here: the stale claims failed, then for each message its
+    claim (committed before the mail goes, so that no other worker sends it too) and its outcome.
+    """
     now = utcnow()
     _fail_stale_claims(now)
+    db.session.commit()
     due_ids = db.session.scalars(
         sa.select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
@@ -227,7 +231,9 @@ def send_due(limit: int = 100) -> dict[str, int]:
     for message_id in due_ids:
         # Claimed at this moment, not the batch's: a slow server makes a batch last minutes,
         # and an old claim reads as a stopped worker (on the admin's page, and to another).
-        if not _claim(message_id, utcnow()):
+        claimed = _claim(message_id, utcnow())
+        db.session.commit()
+        if not claimed:
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1

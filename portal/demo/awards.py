@@ -200,7 +200,8 @@ def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:
 
 
 def load_awards(now: datetime, password: str) -> None:
-    """Both demo decisions, through the same services the pages use."""
+    """Both demo decisions, through the same services the pages use (they commit; what this
+    function writes itself is flushed and committed with them). Called by load_demo."""
     from portal.awards.certificates import revoking
     from portal.awards.decision import services as deciding
     from portal.awards.models import PaymentMethod
@@ -273,7 +274,7 @@ def load_awards(now: datetime, password: str) -> None:
         organiser = _user("tochuc.dienbien@demo.hoilhpn.vn")
         _finalists(dien_bien, DIEN_BIEN_FINALISTS, prefix="DBCK", now=now, password=password)
         _tiers(dien_bien, counts=(1, 1, 2, 2))
-        db.session.commit()
+        db.session.flush()
         decided = dien_bien.rounds[1].results_final_at + timedelta(days=1)
         deciding.start_from_proposal(organiser, dien_bien, now=decided)
         deciding.finalise(organiser, dien_bien, now=decided + timedelta(hours=3))

@@ -164,4 +164,4 @@ def load_entries(now) -> None:
                 EntryVersion(number=1, submitted_at=entry.submitted_at, data=snapshot(entry))
             )
         entry.search_text = fold(" ".join(filter(None, [entry.reference, title, user.full_name])))
-    db.session.commit()
+    db.session.flush()

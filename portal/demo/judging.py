@@ -211,4 +211,4 @@ def load_judging(now) -> None:
             now=now - timedelta(days=1),
         )
     first_round.assignment_version = 1
-    db.session.commit()
+    db.session.flush()

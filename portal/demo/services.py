@@ -144,11 +144,12 @@ def load_demo() -> list[dict]:
                 expires_at=now + timedelta(days=14),
             )
         )
-    db.session.commit()
+    db.session.flush()
     _load_competitions(now)
     load_entries(now)
     load_judging(now)
     load_awards(now, DEMO_PASSWORD)
+    db.session.commit()
     return logins
 
 
@@ -308,7 +309,7 @@ def _load_competitions(now) -> None:
                 ],
             )
         )
-    db.session.commit()
+    db.session.flush()
 
 
 # Demo applicants: (e-mail, name, commune of Điện Biên, ethnicity code, household, stage, born).

@@ -56,6 +56,8 @@ MAX_TEAM = 10
 class StaleEntry(DomainError):
     """The entry changed since the form was opened (another tab, another device)."""
 
+    status = 409
+
 
 class DeadlinePassed(DomainError):
     """A submitted entry is no longer changed after the deadline."""

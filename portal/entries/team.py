@@ -16,7 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
-from portal.auth.services import InvalidLink, find_user, normalise_email, read_token, sign_token
+from portal.auth.services import find_user, normalise_email
+from portal.auth.tokens import InvalidLink, read_token, sign_token
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
@@ -31,6 +32,8 @@ USED_LINK = _l("This invitation has already been answered, or she is no longer o
 
 class WrongAccount(DomainError):
     """The invitation was sent to another address than the account's."""
+
+    status = 403
 
 
 @dataclass

@@ -18,12 +18,14 @@ from wtforms.fields.choices import SelectChoice
 from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.forms import ActionForm
 from portal.auth.models import Role
+from portal.auth.tokens import InvalidLink
+from portal.competitions import services as competition_services
 from portal.competitions.models import Competition
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import bounded_int
-from portal.core.permissions import roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, require, roles_required
 from portal.core.security import client_ip
 from portal.core.time import from_vietnam, to_vietnam, utcnow
 from portal.entries import attachments, bp, listing, services, team
@@ -38,7 +40,7 @@ from portal.units import services as unit_services
 @bp.route("/competitions/<int:competition_id>/enter", methods=["POST"])
 @roles_required(Role.APPLICANT)
 def start(competition_id: int):
-    competition = db.get_or_404(Competition, competition_id)
+    competition = load_or_404(Competition, competition_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -61,20 +63,18 @@ def mine():
     )
 
 
-def _own_entry(entry_id: int) -> Entry:
-    entry = db.get_or_404(Entry, entry_id)
-    if entry.applicant_id != current_user.id:
-        abort(403)
-    return entry
+def _owns(user, entry: Entry) -> bool:
+    return entry.applicant_id == user.id
+
+
+def _organises(user, entry: Entry) -> bool:
+    return competition_services.may_manage_competition(user, entry.competition)
 
 
 @bp.route("/entries/<int:entry_id>")
-@roles_required(Role.APPLICANT, Role.ORGANISER, Role.ADMIN)
+@roles_required(Role.APPLICANT, *STAFF_ROLES)
 def detail(entry_id: int):
-    entry = db.get_or_404(Entry, entry_id)
-    if not attachments.may_see(current_user, entry):
-        abort(403)
-    return _detail_page(entry)
+    return _detail_page(load_or_404(Entry, entry_id, allowed=attachments.may_see))
 
 
 def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
@@ -151,7 +151,7 @@ def _data(form: EntryForm) -> EntryData:
 @bp.route("/entries/<int:entry_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.APPLICANT)
 def edit(entry_id: int):
-    entry = _own_entry(entry_id)
+    entry = load_or_404(Entry, entry_id, allowed=_owns)
     now = utcnow()
     if request.method == "GET" and not services.can_edit(entry, now):
         return redirect(url_for("entries.detail", entry_id=entry.id))
@@ -182,12 +182,9 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
     version = bounded_int(form.version.data, minimum=0) or 0
     try:
         services.save_draft(current_user, entry, _data(form), version)
-    except services.StaleEntry as error:
-        form.form_errors.append(error.message)
-        return 409, []
-    except DomainError as error:
+    except DomainError as error:  # a stale version has no field: it goes above the form
         show_error(form, error)
-        return INVALID, []
+        return error.status, []
     _tell_invitations(team.invite_team(current_user, entry, client_ip()))
     if not _upload(form, entry):
         form.version.data = entry.version
@@ -198,15 +195,12 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
         return 302, []
     try:
         submitted = services.submit(current_user, entry, entry.version)
-    except services.StaleEntry as error:
-        form.form_errors.append(error.message)
-        return 409, []
     except services.SubmissionRefused as error:
         form.form_errors.append(error.message)
-        return INVALID, error.reasons
+        return error.status, error.reasons
     except DomainError as error:
         form.form_errors.append(error.message)
-        return INVALID, []
+        return error.status, []
     if submitted:
         message = _(
             "Your entry has been submitted. Its reference number is %(reference)s.",
@@ -265,12 +259,9 @@ def _upload(form: EntryForm, entry: Entry) -> bool:
 @login_required
 def attachment(entry_id: int, attachment_id: int):
     """A file of an entry, for its applicant and the organisers of its unit only."""
-    entry = db.get_or_404(Entry, entry_id)
-    file = db.get_or_404(Attachment, attachment_id)
-    if file.entry_id != entry.id:
-        abort(404)
-    if not attachments.may_see(current_user, entry):
-        abort(403)
+    entry = load_or_404(Entry, entry_id)
+    file = load_or_404(Attachment, attachment_id, visible=lambda _, f: f.entry_id == entry.id)
+    require(attachments.may_see(current_user, entry))
     return send_file(
         storage.path_of(file.stored_name),
         mimetype=file.content_type,
@@ -283,8 +274,8 @@ def attachment(entry_id: int, attachment_id: int):
 @bp.route("/entries/<int:entry_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @roles_required(Role.APPLICANT)
 def delete_attachment(entry_id: int, attachment_id: int):
-    entry = _own_entry(entry_id)
-    file = db.get_or_404(Attachment, attachment_id)
+    entry = load_or_404(Entry, entry_id, allowed=_owns)
+    file = load_or_404(Attachment, attachment_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -299,7 +290,7 @@ def delete_attachment(entry_id: int, attachment_id: int):
 @bp.route("/entries/<int:entry_id>/withdraw", methods=["GET", "POST"])
 @roles_required(Role.APPLICANT)
 def withdraw(entry_id: int):
-    entry = _own_entry(entry_id)
+    entry = load_or_404(Entry, entry_id, allowed=_owns)
     form = WithdrawForm()
     if form.validate_on_submit():
         if not form.confirm.data:
@@ -317,13 +308,6 @@ def withdraw(entry_id: int):
 
 
 # --- Organisers ----------------------------------------------------------------------------------
-
-
-def _managed_competition(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    if not current_user.can_act_on_unit(competition.unit_id):
-        abort(403)
-    return competition
 
 
 def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFilters]:
@@ -365,9 +349,9 @@ def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFi
 
 
 @bp.route("/competitions/<int:competition_id>/entries")
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def competition_entries(competition_id: int):
-    competition = _managed_competition(competition_id)
+    competition = load_or_404(Competition, competition_id, allowed=competition_services.may_manage_competition)
     form, filters = _filters(competition)
     query = listing.for_page(listing.entries_query(competition, filters))
     page = db.paginate(query, per_page=50, error_out=False)
@@ -382,9 +366,9 @@ def competition_entries(competition_id: int):
 
 
 @bp.route("/competitions/<int:competition_id>/entries.<any(csv, xlsx):kind>")
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def export_entries(competition_id: int, kind: str):
-    competition = _managed_competition(competition_id)
+    competition = load_or_404(Competition, competition_id, allowed=competition_services.may_manage_competition)
     _, filters = _filters(competition)
     query = listing.entries_query(competition, filters)
     name = f"{competition.reference_prefix}-{competition.year}-entries.{kind}"
@@ -399,17 +383,10 @@ def export_entries(competition_id: int, kind: str):
     return response
 
 
-def _organised_entry(entry_id: int) -> Entry:
-    entry = db.get_or_404(Entry, entry_id)
-    if not current_user.can_act_on_unit(entry.competition.unit_id):
-        abort(403)
-    return entry
-
-
 @bp.route("/entries/<int:entry_id>/screen", methods=["POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def screen(entry_id: int):
-    entry = _organised_entry(entry_id)
+    entry = load_or_404(Entry, entry_id, allowed=_organises)
     form = ScreeningForm()
     if form.validate_on_submit():
         try:
@@ -421,39 +398,44 @@ def screen(entry_id: int):
             )
         except DomainError as error:
             show_error(form, error)
-        else:
-            flash(_("The decision has been recorded and the applicant told."), "success")
-            return redirect(url_for("entries.detail", entry_id=entry.id))
+            return _detail_page(entry, screening_form=form), error.status
+        flash(_("The decision has been recorded and the applicant told."), "success")
+        return redirect(url_for("entries.detail", entry_id=entry.id))
     return _detail_page(entry, screening_form=form), INVALID
 
 
 @bp.route("/entries/<int:entry_id>/extension", methods=["POST"])
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def extension(entry_id: int):
-    entry = _organised_entry(entry_id)
+    entry = load_or_404(Entry, entry_id, allowed=_organises)
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
             services.grant_extension(current_user, entry, from_vietnam(form.until.data))
         except DomainError as error:
             show_error(form, error)
-        else:
-            flash(_("The applicant has more time for this entry."), "success")
-            return redirect(url_for("entries.detail", entry_id=entry.id))
+            return _detail_page(entry, extension_form=form), error.status
+        flash(_("The applicant has more time for this entry."), "success")
+        return redirect(url_for("entries.detail", entry_id=entry.id))
     return _detail_page(entry, extension_form=form), INVALID
 
 
 # --- Invitations to an entry's team ---------------------------------------------------------------
 
 
+def _refusal(error: DomainError):
+    """The page that says why she cannot answer this invitation."""
+    # A link forged, expired or already answered: for this page the invitation does not exist.
+    status = 404 if isinstance(error, InvalidLink) else error.status
+    return render_template("entries/team_invitation.html", error=error.message), status
+
+
 def _answerable(token: str):
     """The invitation of the link for the logged-in woman, or the page that says why not."""
     try:
         return team.check_invitation(current_user, token), None
-    except team.WrongAccount as error:
-        return None, (render_template("entries/team_invitation.html", error=error.message), 403)
-    except DomainError as error:  # forged, expired or already answered
-        return None, (render_template("entries/team_invitation.html", error=error.message), 404)
+    except DomainError as error:
+        return None, _refusal(error)
 
 
 @bp.route("/team-invitations/<token>")
@@ -483,10 +465,8 @@ def answer_team_invitation(token: str, answer: str):
             entry = team.accept(current_user, token, client_ip())
         else:
             entry = team.decline(current_user, token, client_ip())
-    except team.WrongAccount as error:
-        return render_template("entries/team_invitation.html", error=error.message), 403
-    except DomainError as error:  # forged, expired or answered the other way
-        return render_template("entries/team_invitation.html", error=error.message), 404
+    except DomainError as error:  # another account's, forged, expired or answered the other way
+        return _refusal(error)
     if answer == "accept":
         flash(_("You are now on the team of “%(title)s”.", title=entry.title), "success")
     else:

@@ -16,14 +16,13 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.models import Role
 from portal.competitions import services as competition_services
 from portal.competitions.models import DEFAULT_CATEGORIES
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import bounded_int
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import STAFF_ROLES, found_or_404, load_or_404, roles_required
 from portal.core.time import to_vietnam, utcnow
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -69,7 +68,7 @@ def _filters() -> tuple[ProjectFilterForm, services.ProjectFilters]:
 
 
 @bp.route("/projects/", endpoint="index")
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def index():
     form, filters = _filters()
     query = services.projects_query(current_user, filters)
@@ -90,7 +89,7 @@ def index():
 
 
 @bp.route("/projects/export.<any(csv, xlsx):kind>", endpoint="export")
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def export(kind: str):
     _, filters = _filters()
     query = services.projects_query(current_user, filters)
@@ -110,11 +109,7 @@ def export(kind: str):
 @bp.route("/projects/<int:project_id>", endpoint="detail")
 @login_required
 def detail(project_id: int):
-    project = services.load_project(project_id)
-    if project is None:
-        abort(404)
-    require(services.may_read(current_user, project))
-    return _detail_page(project)
+    return _detail_page(found_or_404(services.load_project(project_id), allowed=services.may_read))
 
 
 def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
@@ -162,10 +157,8 @@ def mine():
     )
 
 
-def _managed_entry(entry_id: int) -> Entry:
-    entry = db.get_or_404(Entry, entry_id)
-    require(competition_services.may_manage_competition(current_user, entry.competition))
-    return entry
+def _manages(user, entry: Entry) -> bool:
+    return competition_services.may_manage_competition(user, entry.competition)
 
 
 @bp.route(
@@ -173,9 +166,9 @@ def _managed_entry(entry_id: int) -> Entry:
     methods=["GET", "POST"],
     endpoint="add_external_award",
 )
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def add_external_award(entry_id: int):
-    entry = _managed_entry(entry_id)
+    entry = load_or_404(Entry, entry_id, allowed=_manages)
     form = ExternalAwardForm()
     status = 200
     if request.method == "GET":
@@ -205,7 +198,7 @@ def add_external_award(entry_id: int):
             return redirect(url_for("projects.detail", project_id=project.id))
         except DomainError as error:
             show_error(form, error)
-            status = INVALID
+            status = error.status
         else:
             flash(_("The prize won elsewhere has been recorded."), "success")
             project = services.project_of(entry.id)
@@ -226,27 +219,25 @@ def add_external_award(entry_id: int):
     ), status
 
 
-def _managed_external(external_id: int) -> ExternalAward:
-    external = db.get_or_404(ExternalAward, external_id)
-    require(competition_services.may_manage_competition(current_user, external.entry.competition))
-    return external
-
-
 @bp.route(
     "/projects/external-awards/<int:external_id>/delete",
     methods=["POST"],
     endpoint="delete_external_award",
 )
-@roles_required(Role.ORGANISER, Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def delete_external_award(external_id: int):
-    external = _managed_external(external_id)
+    external = load_or_404(
+        ExternalAward, external_id, allowed=lambda user, x: _manages(user, x.entry)
+    )
     entry = external.entry
     form = DeleteExternalAwardForm(prefix=f"remove-{external.id}")
+    status = INVALID
     if form.validate_on_submit():
         try:
             services.delete_external_award(current_user, external, form.reason.data)
         except DomainError as error:
             show_error(form, error)
+            status = error.status
         else:
             flash(_("The prize won elsewhere has been removed."), "info")
             project = services.project_of(entry.id)
@@ -258,15 +249,14 @@ def delete_external_award(external_id: int):
         flash(_("Write why this prize is removed."), "danger")
         return redirect(url_for("projects.add_external_award", entry_id=entry.id))
     project = services.load_project(project.id)
-    return _detail_page(project, delete_forms={external.id: form}), INVALID
+    return _detail_page(project, delete_forms={external.id: form}), status
 
 
 @bp.route("/projects/external-awards/<int:external_id>/evidence", endpoint="external_evidence")
 @login_required
 def external_evidence(external_id: int):
     """The evidence of a prize won elsewhere, for the competition's managers and the owner."""
-    external = db.get_or_404(ExternalAward, external_id)
-    require(services.may_see_evidence(current_user, external))
+    external = load_or_404(ExternalAward, external_id, allowed=services.may_see_evidence)
     if not external.evidence_stored_name:
         abort(404)
     return send_file(

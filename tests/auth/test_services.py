@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import time_machine
 from flask_babel import force_locale
 
+from portal.auth import roles as auth_roles
 from portal.auth import services
 from portal.auth.models import Invitation, Role, User
 from portal.core.audit import AuditLog
@@ -252,9 +253,9 @@ def test_a_person_can_hold_several_roles(app, units):
 def test_an_admin_grants_and_revokes_roles_with_an_audit_trail(app, units):
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory()
-    grant = services.grant_role(admin, user, Role.ORGANISER, units["dien_bien"].id, "10.0.0.3")
+    grant = auth_roles.grant_role(admin, user, Role.ORGANISER, units["dien_bien"].id, "10.0.0.3")
     assert user.can_act_on_unit(units["muong_phang"].id)
-    services.revoke_role(admin, grant, "10.0.0.3")
+    auth_roles.revoke_role(admin, grant, "10.0.0.3")
     assert not user.has_role(Role.ORGANISER)
     rows = db.session.scalars(
         sa.select(AuditLog).where(AuditLog.object_id == user.id).order_by(AuditLog.id)
@@ -271,31 +272,31 @@ def test_only_an_admin_changes_roles(app, units):
     organiser = UserFactory(roles=[(Role.ORGANISER, units["dien_bien"])])
     user = UserFactory()
     with pytest.raises(DomainError):
-        services.grant_role(organiser, user, Role.JUDGE, None, None)
+        auth_roles.grant_role(organiser, user, Role.JUDGE, None, None)
 
 
 def test_an_organiser_role_needs_a_unit_and_a_role_is_not_given_twice(app):
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory(roles=[Role.JUDGE])
     with pytest.raises(DomainError, match="province or commune"):
-        services.grant_role(admin, user, Role.ORGANISER, None, None)
+        auth_roles.grant_role(admin, user, Role.ORGANISER, None, None)
     with pytest.raises(DomainError, match="already"):
-        services.grant_role(admin, user, Role.JUDGE, None, None)
+        auth_roles.grant_role(admin, user, Role.JUDGE, None, None)
 
 
 def test_an_admin_cannot_remove_her_own_admin_role_or_deactivate_herself(app):
     admin = UserFactory(roles=[Role.ADMIN])
     with pytest.raises(DomainError):
-        services.revoke_role(admin, admin.roles[0], None)
+        auth_roles.revoke_role(admin, admin.roles[0], None)
     with pytest.raises(DomainError):
-        services.set_active(admin, admin, False, None)
+        auth_roles.set_active(admin, admin, False, None)
 
 
 def test_deactivating_an_account_logs_it_out_and_is_audited(app):
     admin = UserFactory(roles=[Role.ADMIN])
     user = UserFactory()
     token = user.session_token
-    services.set_active(admin, user, False, None)
+    auth_roles.set_active(admin, user, False, None)
     assert not user.active and user.session_token != token
     assert audit_actions(user.id) == ["user.deactivated"]
 

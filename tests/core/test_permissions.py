@@ -2,9 +2,17 @@
 
 import pytest
 from flask import Blueprint
+from flask_login import login_user
+from werkzeug.exceptions import HTTPException
 
-from portal.auth.models import Role
-from portal.core.permissions import require_unit, roles_required
+from portal.auth.models import Role, User
+from portal.core.permissions import (
+    STAFF_ROLES,
+    found_or_404,
+    load_or_404,
+    require_unit,
+    roles_required,
+)
 from tests.conftest import login
 from tests.factories import UserFactory
 
@@ -54,3 +62,42 @@ def test_an_admin_acts_on_every_unit(scoped_app, units):
     client = scoped_app.test_client()
     login(client, UserFactory(roles=[Role.ADMIN]))
     assert client.get(f"/probe/unit/{units['sa_pa'].id}").status_code == 200
+
+
+def test_the_staff_roles_are_the_organisers_and_admins():
+    assert set(STAFF_ROLES) == {Role.ORGANISER, Role.ADMIN}
+
+
+def test_load_or_404_says_404_for_what_is_missing_or_hidden_and_403_for_what_is_not_allowed(
+    app, units
+):
+    user = UserFactory(roles=[Role.APPLICANT])
+    with app.test_request_context():
+        login_user(user)  # the checks receive the logged-in user first, then the object
+        assert load_or_404(User, user.id) is user
+        assert load_or_404(User, user.id, allowed=lambda me, u: me.id == u.id) is user
+        with pytest.raises(HTTPException) as refused:
+            load_or_404(User, 999_999, visible=lambda me, u: True)
+        assert refused.value.code == 404
+        with pytest.raises(HTTPException) as refused:
+            load_or_404(User, user.id, visible=lambda me, u: False, allowed=lambda me, u: False)
+        assert refused.value.code == 404  # hidden is said before forbidden
+        with pytest.raises(HTTPException) as refused:
+            load_or_404(User, user.id, allowed=lambda me, u: False)
+        assert refused.value.code == 403
+        with pytest.raises(HTTPException) as refused:
+            found_or_404(None)
+        assert refused.value.code == 404
+
+
+def test_each_refusal_has_the_status_its_pages_answer_with():
+    from portal.auth.tokens import InvalidLink
+    from portal.core.errors import INVALID, DomainError
+    from portal.core.idempotency import AlreadySent, StillSending
+    from portal.entries.services import StaleEntry
+    from portal.entries.team import WrongAccount
+
+    assert DomainError.status == INVALID == 422
+    assert InvalidLink.status == 400
+    assert WrongAccount.status == 403
+    assert StaleEntry.status == AlreadySent.status == StillSending.status == 409
