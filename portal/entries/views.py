@@ -351,7 +351,9 @@ def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFi
 @bp.route("/competitions/<int:competition_id>/entries")
 @roles_required(*STAFF_ROLES)
 def competition_entries(competition_id: int):
-    competition = load_or_404(Competition, competition_id, allowed=competition_services.may_manage_competition)
+    competition = load_or_404(
+        Competition, competition_id, allowed=competition_services.may_manage_competition
+    )
     form, filters = _filters(competition)
     query = listing.for_page(listing.entries_query(competition, filters))
     page = db.paginate(query, per_page=50, error_out=False)
@@ -368,7 +370,9 @@ def competition_entries(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/entries.<any(csv, xlsx):kind>")
 @roles_required(*STAFF_ROLES)
 def export_entries(competition_id: int, kind: str):
-    competition = load_or_404(Competition, competition_id, allowed=competition_services.may_manage_competition)
+    competition = load_or_404(
+        Competition, competition_id, allowed=competition_services.may_manage_competition
+    )
     _, filters = _filters(competition)
     query = listing.entries_query(competition, filters)
     name = f"{competition.reference_prefix}-{competition.year}-entries.{kind}"

@@ -25,7 +25,6 @@ from portal.core.urls import external_url
 from portal.extensions import db
 
 REASON_MAX = 2000
-CONFLICT = 409
 NAME_MAX = 120
 TITLE_MAX = 200
 
@@ -44,6 +43,8 @@ def _already_reads(award: Award, winner_name: str, entry_title: str) -> bool:
 
 class ReissueConflict(DomainError):
     """The certificate's text changed since the organiser's page was shown (409)."""
+
+    status = 409  # the certificate changed since the form was shown
 
 
 def reissuable(award: Award) -> bool:

@@ -34,7 +34,7 @@ from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import page_number
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import load_or_404, require, roles_required
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db, limiter
@@ -62,9 +62,7 @@ def _awards_of(competition: Competition) -> sa.Select:
 
 
 def _managed_competition(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    require(may_manage_competition(current_user, competition))
-    return competition
+    return load_or_404(Competition, competition_id, allowed=may_manage_competition)
 
 
 def _published_award(award_id: int) -> Award:
@@ -214,7 +212,7 @@ def reissue(award_id: int):
             db.session.expire(award)
             show_error(form, error)
             form.seen_name.data, form.seen_title.data = award.winner_name, award.entry_title
-            status = reissuing.CONFLICT
+            status = error.status
         except DomainError as error:
             show_error(form, error)
         else:

@@ -53,9 +53,13 @@ CHANGED_SINCE = _l(
 class DecisionConflict(DomainError):
     """The decision is not in the state the action needs, or changed meanwhile (409)."""
 
+    status = 409  # the decision changed, or is in another state
+
 
 class SamePerson(DomainError):
     """The person who finalised the decision tried to approve it (403)."""
+
+    status = 403  # this organiser may not, whatever she sends
 
 
 # --- Writing ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.models import Role
 from portal.awards import bp, common
 from portal.awards.decision import proposal
 from portal.awards.decision import services as deciding
@@ -28,28 +27,14 @@ from portal.competitions.models import Competition
 from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, require, roles_required
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.judging.common import format_score
 
-STAFF = (Role.ORGANISER, Role.ADMIN)
-CONFLICT = 409
-FORBIDDEN = 403
-
-
-def _status_of(error: DomainError) -> int:
-    if isinstance(error, deciding.DecisionConflict):
-        return CONFLICT
-    if isinstance(error, deciding.SamePerson):
-        return FORBIDDEN
-    return INVALID
-
 
 def _managed(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    require(may_manage_competition(current_user, competition))
-    return competition
+    return load_or_404(Competition, competition_id, allowed=may_manage_competition)
 
 
 def _decide_page(competition: Competition, *, error: str | None = None, status: int = 200, **forms):
@@ -74,7 +59,7 @@ def _decide_page(competition: Competition, *, error: str | None = None, status: 
 
 
 @bp.route("/awards/competitions/<int:competition_id>/decide", endpoint="decide")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def decide(competition_id: int):
     return _decide_page(_managed(competition_id))
 
@@ -89,14 +74,14 @@ def _act(competition: Competition, form, action, success: str, form_name: str, *
     except DomainError as error:
         if error.field and getattr(form, error.field, None) is not None:
             show_error(form, error)
-            return _decide_page(competition, status=_status_of(error), **{form_name: form})
-        return _decide_page(competition, error=error.message, status=_status_of(error))
+            return _decide_page(competition, status=error.status, **{form_name: form})
+        return _decide_page(competition, error=error.message, status=error.status)
     flash(success, "success")
     return redirect(url_for("awards.decide", competition_id=competition.id))
 
 
 @bp.route("/awards/competitions/<int:competition_id>/propose", methods=["POST"], endpoint="propose")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def propose(competition_id: int):
     competition = _managed(competition_id)
     return _act(
@@ -111,7 +96,7 @@ def propose(competition_id: int):
 @bp.route(
     "/awards/competitions/<int:competition_id>/finalise", methods=["POST"], endpoint="finalise"
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def finalise(competition_id: int):
     competition = _managed(competition_id)
     return _act(
@@ -124,7 +109,7 @@ def finalise(competition_id: int):
 
 
 @bp.route("/awards/competitions/<int:competition_id>/approve", methods=["POST"], endpoint="approve")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def approve(competition_id: int):
     competition = _managed(competition_id)
     return _act(
@@ -141,7 +126,7 @@ def approve(competition_id: int):
     methods=["POST"],
     endpoint="withdraw_approval",
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def withdraw_approval(competition_id: int):
     competition = _managed(competition_id)
     form = WithdrawApprovalForm()
@@ -170,7 +155,7 @@ def _refresh_version(form, competition: Competition) -> None:
     methods=["GET", "POST"],
     endpoint="reopen_decision",
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def reopen_decision(competition_id: int):
     competition = _managed(competition_id)
     decision = common.decision_of(competition)
@@ -188,7 +173,7 @@ def reopen_decision(competition_id: int):
                 )
             except DomainError as error:
                 show_error(form, error)
-                status = _status_of(error)
+                status = error.status
             else:
                 flash(_("The decision is reopened: its lines may change again."), "info")
                 return redirect(url_for("awards.decide", competition_id=competition.id))
@@ -208,7 +193,7 @@ def reopen_decision(competition_id: int):
     methods=["GET", "POST"],
     endpoint="publish",
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def publish(competition_id: int):
     competition = _managed(competition_id)
     status = 200
@@ -221,7 +206,7 @@ def publish(competition_id: int):
                 )
             except DomainError as error:
                 form.form_errors.append(error.message)
-                status = _status_of(error)
+                status = error.status
             else:
                 flash(
                     _("The results are published.")
@@ -268,7 +253,7 @@ def _line_choices(candidates: list[proposal.Candidate]) -> list[SelectChoice]:
 
 
 @bp.route("/awards/lines/<int:award_id>", methods=["GET", "POST"], endpoint="edit_line")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def edit_line(award_id: int):
     award = db.get_or_404(Award, award_id)
     competition = award.competition
@@ -296,8 +281,8 @@ def edit_line(award_id: int):
                 )
             except DomainError as error:
                 show_error(form, error)
-                status = _status_of(error)
-                if status == CONFLICT:
+                status = error.status
+                if isinstance(error, deciding.DecisionConflict):
                     db.session.refresh(award)
                     form.was.data = str(award.entry_id or "")
             else:

@@ -72,6 +72,8 @@ PAYMENT_STATUS_LABELS = {
 class PaymentConflict(DomainError):
     """Someone else changed the same money first (the view answers 409 Conflict)."""
 
+    status = 409  # the award changed since the form was shown
+
 
 class Money:
     """An amount shown in the reader's language when a message is read (not when it is made)."""

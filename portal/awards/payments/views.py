@@ -15,19 +15,17 @@ from portal.competitions.services import may_manage_competition
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import load_or_404, roles_required
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 
-CONFLICT = 409
 # Refusals because someone else acted first, or is acting now: the page says so with a 409.
-CONFLICTS = (services.PaymentConflict, idempotency.StillSending)
 
 
 def _managed_award(award_id: int) -> Award:
-    award = db.get_or_404(Award, award_id)
-    require(may_manage_competition(current_user, award.competition))
-    return award
+    return load_or_404(
+        Award, award_id, allowed=lambda user, x: may_manage_competition(user, x.competition)
+    )
 
 
 def _why_not_payable(award: Award, account: services.WinnerPayments) -> str | None:
@@ -46,8 +44,7 @@ def _why_not_payable(award: Award, account: services.WinnerPayments) -> str | No
 @bp.route("/awards/competitions/<int:competition_id>/payments", endpoint="payments")
 @roles_required(Role.ORGANISER, Role.ADMIN)
 def payments_page(competition_id: int):
-    competition = db.get_or_404(Competition, competition_id)
-    require(may_manage_competition(current_user, competition))
+    competition = load_or_404(Competition, competition_id, allowed=may_manage_competition)
     published = is_published(competition)
     accounts = (
         [services.winner_view(a) for a in services.cash_awards(competition)] if published else []
@@ -94,7 +91,7 @@ def record_payment(award_id: int):
             return redirect(url_for("awards.payments", competition_id=award.competition_id))
         except DomainError as error:
             show_error(form, error)
-            status = CONFLICT if isinstance(error, CONFLICTS) else INVALID
+            status = error.status
         else:
             flash(_("The payment has been recorded."), "success")
             return redirect(url_for("awards.payments", competition_id=award.competition_id))
@@ -138,7 +135,7 @@ def reverse_payment(payment_id: int):
                 return redirect(url_for("awards.payments", competition_id=award.competition_id))
             except DomainError as error:
                 show_error(form, error)
-                status = CONFLICT if isinstance(error, CONFLICTS) else INVALID
+                status = error.status
             else:
                 flash(_("The payment has been reversed."), "success")
                 return redirect(url_for("awards.payments", competition_id=award.competition_id))
@@ -164,8 +161,7 @@ def reverse_payment(payment_id: int):
 @login_required
 def payment_receipt(payment_id: int):
     """A payment's receipt, for the winner of that award and the competition's organisers."""
-    payment = db.get_or_404(PrizePayment, payment_id)
-    require(services.may_see_receipt(current_user, payment))
+    payment = load_or_404(PrizePayment, payment_id, allowed=services.may_see_receipt)
     if not payment.receipt_stored_name:
         abort(404)
     return send_file(

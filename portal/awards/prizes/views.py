@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.forms import ActionForm
-from portal.auth.models import Role
 from portal.awards import bp
 from portal.awards.models import Prize, PrizeKind
 from portal.awards.prizes import services as prizes
@@ -18,23 +17,20 @@ from portal.competitions.services import may_manage_competition
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.extensions import db
 
-STAFF = (Role.ORGANISER, Role.ADMIN)
 LOCKED = 409
 
 
 def _managed_competition(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    require(may_manage_competition(current_user, competition))
-    return competition
+    return load_or_404(Competition, competition_id, allowed=may_manage_competition)
 
 
 def _managed_prize(tier_id: int) -> Prize:
-    tier = db.get_or_404(Prize, tier_id)
-    require(may_manage_competition(current_user, tier.competition))
-    return tier
+    return load_or_404(
+        Prize, tier_id, allowed=lambda user, x: may_manage_competition(user, x.competition)
+    )
 
 
 def _prizes_url(competition: Competition, anchor: str | None = None) -> str:
@@ -70,7 +66,7 @@ def _page(
     methods=["GET", "POST"],
     endpoint="prizes",
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def prizes_page(competition_id: int):
     competition = _managed_competition(competition_id)
     if request.method == "GET":
@@ -140,7 +136,7 @@ def _edit_page(tier: Prize, form: PrizeForm, reason: str | None, status: int = 2
 
 
 @bp.route("/awards/prizes/<int:tier_id>/edit", methods=["GET", "POST"], endpoint="edit_prize")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def edit_prize(tier_id: int):
     tier = _managed_prize(tier_id)
     competition = tier.competition
@@ -169,7 +165,7 @@ def edit_prize(tier_id: int):
 
 
 @bp.route("/awards/prizes/<int:tier_id>/delete", methods=["POST"], endpoint="delete_prize")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def delete_prize(tier_id: int):
     tier = _managed_prize(tier_id)
     competition, name = tier.competition, tier.name
@@ -192,7 +188,7 @@ def delete_prize(tier_id: int):
 
 
 @bp.route("/awards/prizes/<int:tier_id>/move", methods=["POST"], endpoint="move_prize")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def move_prize(tier_id: int):
     tier = _managed_prize(tier_id)
     if not ActionForm().validate_on_submit():
@@ -209,7 +205,7 @@ def move_prize(tier_id: int):
     methods=["POST"],
     endpoint="prize_settings",
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def prize_settings(competition_id: int):
     competition = _managed_competition(competition_id)
     form = PrizeSettingsForm()

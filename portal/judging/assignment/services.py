@@ -25,7 +25,7 @@ from sqlalchemy.orm import noload, selectinload
 
 from portal.auth.models import Role, User
 from portal.competitions.models import CompetitionStatus, Round
-from portal.competitions.services import change_status
+from portal.competitions.status import change_competition_status
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.text import fold
@@ -59,6 +59,8 @@ ASSIGNABLE_STATUSES = {CompetitionStatus.CLOSED, CompetitionStatus.JUDGING}
 
 class StaleProposal(DomainError):
     """Someone changed the round's assignments (or its inputs) since the proposal was shown."""
+
+    status = 409  # the round changed since the proposal was shown
 
 
 # --- Loading the round ----------------------------------------------------------------------------
@@ -400,7 +402,7 @@ def _start_judging(actor: User, round_: Round, entries: list[Entry]) -> None:
         after={"round_id": round_.id},
     )
     if round_.competition.status is CompetitionStatus.CLOSED:
-        change_status(actor, round_.competition, CompetitionStatus.JUDGING)  # commits
+        change_competition_status(actor.id, round_.competition, CompetitionStatus.JUDGING)
 
 
 def confirm(actor: User, round_: Round, version: int, fingerprint: str) -> int:

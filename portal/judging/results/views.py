@@ -1,7 +1,6 @@
 """Judging pages: a round's results, their export, paper-sheet import, making final, advancing."""
 
 from flask import (
-    abort,
     flash,
     make_response,
     redirect,
@@ -19,9 +18,8 @@ from portal.competitions.models import Round
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import bounded_int, page_number
-from portal.core.permissions import roles_required
+from portal.core.permissions import load_or_404, roles_required
 from portal.core.time import utcnow
-from portal.extensions import db
 from portal.judging import bp, common
 from portal.judging.common import format_score
 from portal.judging.results import advancing
@@ -47,10 +45,7 @@ def page_context(round_: Round) -> dict:
 
 
 def managed_round(round_id: int) -> Round:
-    round_ = db.get_or_404(Round, round_id)
-    if not common.may_manage_round(current_user, round_):
-        abort(403)
-    return round_
+    return load_or_404(Round, round_id, allowed=common.may_manage_round)
 
 
 def _filters(round_: Round) -> tuple[ResultFilterForm, results.ResultFilters]:

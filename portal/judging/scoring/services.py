@@ -148,8 +148,6 @@ def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
     Three queries whatever the number of entries: her invitations, her assignments with their
     round, competition, entry and sheet, and the sheets' status only (scores are not loaded).
     """
-    if link_account(judge):
-        db.session.commit()
     records = db.session.scalars(
         sa.select(CompetitionJudge)
         .options(joinedload(CompetitionJudge.competition))
@@ -296,6 +294,8 @@ class ScoresInvalid(DomainError):
 class StaleSheet(DomainError):
     """Her sheet changed since this form was opened (another tab, another device)."""
 
+    status = 409  # the sheet changed since the form was shown
+
 
 STALE_SHEET = _l(
     "Your scores for this entry were changed in another window or on another device after you "
@@ -312,6 +312,8 @@ def sheet_version(assignment: Assignment) -> int:
 
 class ScoringClosed(DomainError):
     """The round no longer takes scores; `draft_kept` tells whether what she typed was saved."""
+
+    status = 409  # the round is no longer in the state the form was shown in
 
     def __init__(self, message, draft_kept: bool):
         super().__init__(message)

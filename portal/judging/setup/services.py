@@ -318,17 +318,18 @@ def add_judge(
     )
     if account is None:
         try:
-            auth_services.invite(
+            auth_services.create_invitation(
                 actor,
                 email=email,
                 role=Role.JUDGE,
                 unit_id=competition.unit_id,
                 language=language,
                 ip=ip,
-            )  # commits the row with the invitation
+            )
         except DomainError:
             db.session.rollback()
             raise
+        db.session.commit()  # the judge's row with her invitation
         return row
     if not account.has_role(Role.JUDGE):
         grant = RoleGrant(role=Role.JUDGE, unit_id=None, granted_by_id=actor.id)

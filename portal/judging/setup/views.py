@@ -8,13 +8,12 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.forms import ActionForm
-from portal.auth.models import Role
 from portal.competitions.models import Competition, Round
 from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import bounded_int, page_number
-from portal.core.permissions import require, roles_required
+from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import from_vietnam, to_vietnam
 from portal.extensions import db
 from portal.judging import bp, common
@@ -29,33 +28,28 @@ from portal.judging.setup.forms import (
     RubricForm,
 )
 
-STAFF = (Role.ORGANISER, Role.ADMIN)
 PER_PAGE = 25
 
 
 def _managed_round(round_id: int) -> Round:
-    round_ = db.get_or_404(Round, round_id)
-    require(common.may_manage_round(current_user, round_))
-    return round_
+    return load_or_404(Round, round_id, allowed=common.may_manage_round)
 
 
 def _managed_competition(competition_id: int) -> Competition:
-    competition = db.get_or_404(Competition, competition_id)
-    require(may_manage_competition(current_user, competition))
-    return competition
+    return load_or_404(Competition, competition_id, allowed=may_manage_competition)
 
 
 def _managed_assignment(assignment_id: int) -> Assignment:
-    assignment = db.get_or_404(Assignment, assignment_id)
-    require(common.may_manage_round(current_user, assignment.round))
-    return assignment
+    return load_or_404(
+        Assignment, assignment_id, allowed=lambda user, x: common.may_manage_round(user, x.round)
+    )
 
 
 # --- Round overview -------------------------------------------------------------------------------
 
 
 @bp.route("/judging/rounds/<int:round_id>")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def round_overview(round_id: int):
     round_ = _managed_round(round_id)
     data = assigning.load_round(round_)
@@ -115,7 +109,7 @@ def _rubric_data(form: RubricForm) -> list[setup.CriterionData]:
 
 
 @bp.route("/judging/rounds/<int:round_id>/rubric", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def edit_rubric(round_id: int):
     round_ = _managed_round(round_id)
     if request.method == "GET" or round_.settings_locked:
@@ -174,7 +168,7 @@ def _settings_form(round_: Round, formdata=True) -> RoundSettingsForm:
 
 
 @bp.route("/judging/rounds/<int:round_id>/settings", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def edit_round_settings(round_id: int):
     round_ = _managed_round(round_id)
     if request.method == "GET" or round_.settings_locked:
@@ -207,7 +201,7 @@ def edit_round_settings(round_id: int):
 
 
 @bp.route("/judging/competitions/<int:competition_id>/judges", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def competition_judges(competition_id: int):
     competition = _managed_competition(competition_id)
     form = JudgeForm() if request.method == "POST" else JudgeForm(formdata=None)
@@ -256,7 +250,7 @@ def competition_judges(competition_id: int):
 @bp.route(
     "/judging/competitions/<int:competition_id>/judges/<int:judge_id>/remove", methods=["POST"]
 )
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def remove_judge(competition_id: int, judge_id: int):
     competition = _managed_competition(competition_id)
     judge = db.get_or_404(CompetitionJudge, judge_id)
@@ -319,7 +313,7 @@ def _assignments_page(round_: Round, errors: list[str] | None = None, status: in
 
 
 @bp.route("/judging/rounds/<int:round_id>/assignments")
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def assignments(round_id: int):
     return _assignments_page(_managed_round(round_id))
 
@@ -341,7 +335,7 @@ def _proposal_page(round_: Round, errors: list[str] | None = None, status: int =
 
 
 @bp.route("/judging/rounds/<int:round_id>/assignments/propose", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def propose_assignments(round_id: int):
     round_ = _managed_round(round_id)
     if not ActionForm().validate_on_submit():
@@ -350,7 +344,7 @@ def propose_assignments(round_id: int):
 
 
 @bp.route("/judging/rounds/<int:round_id>/assignments/confirm", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def confirm_assignments(round_id: int):
     round_ = _managed_round(round_id)
     form = ConfirmForm()
@@ -379,7 +373,7 @@ def _judge_id(form: AssignForm) -> int | None:
 
 
 @bp.route("/judging/rounds/<int:round_id>/assignments/add", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def add_assignment(round_id: int):
     round_ = _managed_round(round_id)
     form = AssignForm()
@@ -399,7 +393,7 @@ def add_assignment(round_id: int):
 
 
 @bp.route("/judging/assignments/<int:assignment_id>/remove", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def remove_assignment(assignment_id: int):
     assignment = _managed_assignment(assignment_id)
     round_ = assignment.round
@@ -416,7 +410,7 @@ def remove_assignment(assignment_id: int):
 
 
 @bp.route("/judging/assignments/<int:assignment_id>/replace", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def replace_assignment(assignment_id: int):
     assignment = _managed_assignment(assignment_id)
     round_ = assignment.round
@@ -436,7 +430,7 @@ def replace_assignment(assignment_id: int):
 
 
 @bp.route("/judging/assignments/<int:assignment_id>/replacement", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*STAFF_ROLES)
 def find_replacement(assignment_id: int):
     assignment = _managed_assignment(assignment_id)
     round_ = assignment.round

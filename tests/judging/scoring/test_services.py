@@ -291,21 +291,29 @@ def test_the_dashboard_counts_her_work_per_round(world):
     ]
 
 
-def test_the_dashboard_links_an_invitation_made_by_email(world):
-    judge = UserFactory(roles=[Role.JUDGE])
+def test_an_invitation_made_by_email_is_linked_when_her_account_is_made(world):
+    from portal.auth import services as auth_services
     from portal.judging.models import CompetitionJudge
 
     record = CompetitionJudge(
         competition_id=world.competition.id,
-        email=judge.email.upper(),
+        email="Moi.GiamKhao@Example.vn",
         invited_by_id=world.organiser.id,
     )
     db.session.add(record)
     db.session.commit()
-    [work] = scoring.dashboard(judge, NOW)
-    assert work.rounds == []
+    judge = auth_services.register_applicant(
+        email="moi.giamkhao@example.vn",
+        password="mat-khau-2026",
+        full_name="Hà Thị Mới",
+        phone=None,
+        language="vi",
+        ip=None,
+    )
     assert record.user_id == judge.id
     assert audit_rows("judge.account_linked")
+    [work] = scoring.dashboard(judge, NOW)  # her dashboard shows the competition at once
+    assert work.rounds == []
 
 
 def test_declaration_keeps_choices_of_the_competition_only(world, units):
