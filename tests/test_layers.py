@@ -92,3 +92,12 @@ def test_no_two_modules_import_each_other():
         and not a.startswith(b + ".")
     )
     assert pairs == [], "modules that import each other:\n" + "\n".join(pairs)
+
+
+def test_the_readme_and_the_map_name_every_package():
+    root = PORTAL.parent
+    readme = (root / "README.md").read_text()
+    architecture = (root / "docs" / "architecture.md").read_text()
+    packages = sorted(p.name for p in PORTAL.iterdir() if (p / "__init__.py").exists())
+    assert [p for p in packages if f"portal/{p}/" not in readme] == []
+    assert [p for p in packages if f"\n{p} " not in architecture] == []
