@@ -6,7 +6,6 @@ from wtforms import (
     EmailField,
     FieldList,
     FormField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -17,7 +16,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from portal.core.forms import DateTimeLocalField, FlaskForm, FloatField, IntegerField
-from portal.core.inputs import optional_id
 from portal.judging.models import RankBy
 
 
@@ -116,21 +114,3 @@ class JudgeForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Add the judge"))
-
-
-class AssignForm(FlaskForm):
-    """Add a judge to an entry (entry given), or put another judge in an assignment's place."""
-
-    entry = HiddenField()
-    judge = SelectField(
-        _l("Judge"),
-        coerce=optional_id,
-        validate_choice=False,
-        validators=[InputRequired(_l("Choose a judge."))],
-    )
-
-
-class ConfirmForm(FlaskForm):
-    version = HiddenField()
-    fingerprint = HiddenField()
-    submit = SubmitField(_l("Confirm these assignments"))
