@@ -97,6 +97,14 @@ class RoundData:
     def recused(self) -> list[Assignment]:
         return [a for a in self.assignments if a.recused_at is not None]
 
+    def needs_replacement(self, recused: Assignment) -> bool:
+        """A recusal leaves its entry short of judges until another judge is given it: the
+        entry has fewer active judges than the round asks for."""
+        active = sum(
+            1 for a in self.assignments if a.entry_id == recused.entry_id and a.recused_at is None
+        )
+        return active < self.k
+
     def loads(self) -> dict[int, int]:
         entry_ids = {e.id for e in self.entries}
         loads = dict.fromkeys(self.assignable, 0)

@@ -25,7 +25,6 @@ from portal.judging.setup.forms import (
 )
 
 
-
 def managed_round(round_id: int) -> Round:
     return load_or_404(Round, round_id, allowed=common.may_manage_round)
 

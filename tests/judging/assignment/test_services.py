@@ -234,3 +234,27 @@ def test_a_judge_who_became_an_organiser_is_not_assigned_in_a_blind_round(judgin
     judging.round.blind = False
     db.session.commit()
     assert judge.id in assigning.load_round(judging.round).assignable
+
+
+def test_a_recusal_needs_a_replacement_until_the_entry_has_its_judges_again():
+    from types import SimpleNamespace
+
+    from portal.judging.assignment.services import RoundData
+
+    def assignment(entry_id, judge_id, recused=False):
+        return SimpleNamespace(
+            entry_id=entry_id, judge_id=judge_id, recused_at=1 if recused else None
+        )
+
+    recusal = assignment(1, 10, recused=True)
+    data = RoundData(
+        round=SimpleNamespace(judges_per_entry=2),
+        entries=[],
+        judges={},
+        assignable={},
+        users={},
+        assignments=[recusal, assignment(1, 11), assignment(2, 10), assignment(2, 12)],
+    )
+    assert data.needs_replacement(recusal)
+    data.assignments.append(assignment(1, 12))  # another judge given the entry
+    assert not data.needs_replacement(recusal)
