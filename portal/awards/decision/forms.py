@@ -56,10 +56,6 @@ class ReopenDecisionForm(DecisionActionForm):
     submit = SubmitField(_l("Reopen the decision"))
 
 
-class PublishForm(DecisionActionForm):
-    submit = SubmitField(_l("Publish the results now"))
-
-
 class LineForm(FlaskForm):
     entry = SelectField(
         _l("Entry"),

@@ -1,9 +1,8 @@
 """The prize decision: the proposal, changing a line, finalising, approving, withdrawing the
-approval, reopening, and publishing the results."""
+approval, reopening. Publishing is awards/publication/views.py."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -16,13 +15,11 @@ from portal.awards.decision.forms import (
     FinaliseForm,
     LineForm,
     ProposeForm,
-    PublishForm,
     ReopenDecisionForm,
     WithdrawApprovalForm,
 )
 from portal.awards.models import Award, DecisionStatus
 from portal.awards.prizes.eligibility import describe
-from portal.awards.publication import services as publication
 from portal.competitions.models import Competition
 from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
@@ -33,7 +30,7 @@ from portal.extensions import db
 from portal.judging.common import format_score
 
 
-def _managed(competition_id: int) -> Competition:
+def managed_competition(competition_id: int) -> Competition:
     return load_or_404(Competition, competition_id, allowed=may_manage_competition)
 
 
@@ -61,13 +58,13 @@ def _decide_page(competition: Competition, *, error: str | None = None, status: 
 @bp.route("/awards/competitions/<int:competition_id>/decide", endpoint="decide")
 @roles_required(*STAFF_ROLES)
 def decide(competition_id: int):
-    return _decide_page(_managed(competition_id))
+    return _decide_page(managed_competition(competition_id))
 
 
 def _act(competition: Competition, form, action, success: str, form_name: str, **kwargs):
     """Run one of the decision's actions from its button; the page again on a refusal."""
     if not form.validate_on_submit():
-        _refresh_version(form, competition)
+        refresh_version(form, competition)
         return _decide_page(competition, status=INVALID, **{form_name: form})
     try:
         action(current_user, competition, now=utcnow(), version=form.shown_version, **kwargs)
@@ -83,7 +80,7 @@ def _act(competition: Competition, form, action, success: str, form_name: str, *
 @bp.route("/awards/competitions/<int:competition_id>/propose", methods=["POST"], endpoint="propose")
 @roles_required(*STAFF_ROLES)
 def propose(competition_id: int):
-    competition = _managed(competition_id)
+    competition = managed_competition(competition_id)
     return _act(
         competition,
         ProposeForm(),
@@ -98,7 +95,7 @@ def propose(competition_id: int):
 )
 @roles_required(*STAFF_ROLES)
 def finalise(competition_id: int):
-    competition = _managed(competition_id)
+    competition = managed_competition(competition_id)
     return _act(
         competition,
         FinaliseForm(),
@@ -111,7 +108,7 @@ def finalise(competition_id: int):
 @bp.route("/awards/competitions/<int:competition_id>/approve", methods=["POST"], endpoint="approve")
 @roles_required(*STAFF_ROLES)
 def approve(competition_id: int):
-    competition = _managed(competition_id)
+    competition = managed_competition(competition_id)
     return _act(
         competition,
         ApproveForm(),
@@ -128,7 +125,7 @@ def approve(competition_id: int):
 )
 @roles_required(*STAFF_ROLES)
 def withdraw_approval(competition_id: int):
-    competition = _managed(competition_id)
+    competition = managed_competition(competition_id)
     form = WithdrawApprovalForm()
     return _act(
         competition,
@@ -140,7 +137,7 @@ def withdraw_approval(competition_id: int):
     )
 
 
-def _refresh_version(form, competition: Competition) -> None:
+def refresh_version(form, competition: Competition) -> None:
     """After a conflict or an incomplete form, the form is shown again against the decision as it
     is now; what was typed stays."""
     if form.version.errors:
@@ -157,7 +154,7 @@ def _refresh_version(form, competition: Competition) -> None:
 )
 @roles_required(*STAFF_ROLES)
 def reopen_decision(competition_id: int):
-    competition = _managed(competition_id)
+    competition = managed_competition(competition_id)
     decision = common.decision_of(competition)
     status = 200
     if request.method == "POST":
@@ -179,58 +176,12 @@ def reopen_decision(competition_id: int):
                 return redirect(url_for("awards.decide", competition_id=competition.id))
         else:
             status = INVALID
-        _refresh_version(form, competition)
+        refresh_version(form, competition)
         decision = common.decision_of(competition)
     else:
         form = ReopenDecisionForm(formdata=None, version=decision.version if decision else 0)
     return render_template(
         "awards/decision/reopen.html", competition=competition, decision=decision, form=form
-    ), status
-
-
-@bp.route(
-    "/awards/competitions/<int:competition_id>/publish",
-    methods=["GET", "POST"],
-    endpoint="publish",
-)
-@roles_required(*STAFF_ROLES)
-def publish(competition_id: int):
-    competition = _managed(competition_id)
-    status = 200
-    if request.method == "POST":
-        form = PublishForm()
-        if form.validate_on_submit():
-            try:
-                done = publication.publish(
-                    current_user, competition, now=utcnow(), version=form.shown_version
-                )
-            except DomainError as error:
-                form.form_errors.append(error.message)
-                status = error.status
-            else:
-                flash(
-                    _("The results are published.")
-                    + " "
-                    + ngettext(
-                        "%(num)d applicant is told by e-mail.",
-                        "%(num)d applicants are told by e-mail.",
-                        done.mails,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("awards.decide", competition_id=competition.id))
-        else:
-            status = INVALID
-        _refresh_version(form, competition)
-    else:
-        decision = common.decision_of(competition)
-        form = PublishForm(formdata=None, version=decision.version if decision else 0)
-    return render_template(
-        "awards/decision/publish.html",
-        competition=competition,
-        decision=common.decision_of(competition),
-        audience=publication.preview_audience(competition),
-        form=form,
     ), status
 
 

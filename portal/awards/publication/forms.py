@@ -1,8 +1,10 @@
-"""The winners' gallery's filters: a GET form that works without JavaScript."""
+"""Forms of publication: the winners' gallery's filters (a GET form that works without
+JavaScript), and the organisers' button that publishes the results."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from wtforms import SelectField, SubmitField
 
+from portal.awards.decision.forms import DecisionActionForm
 from portal.core.forms import FlaskForm
 
 
@@ -15,3 +17,7 @@ class GalleryFilterForm(FlaskForm):
     province = SelectField(_l("Province or city"), validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False)
     level = SelectField(_l("Level"), validate_choice=False)
+
+
+class PublishForm(DecisionActionForm):
+    submit = SubmitField(_l("Publish the results now"))

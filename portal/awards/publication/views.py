@@ -1,14 +1,23 @@
-"""The public pages of the awards: a competition's published results and the winners' gallery."""
+"""Publishing the results (the organisers' confirm page), and the public pages of the awards:
+a competition's published results and the winners' gallery."""
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.awards import bp
+from portal.awards import bp, common
 from portal.awards.common import is_published
+from portal.awards.decision.views import managed_competition, refresh_version
 from portal.awards.publication import public
-from portal.awards.publication.forms import GalleryFilterForm
+from portal.awards.publication import services as publication
+from portal.awards.publication.forms import GalleryFilterForm, PublishForm
 from portal.competitions.models import DEFAULT_CATEGORIES, Competition, CompetitionLevel
+from portal.core.errors import DomainError
+from portal.core.forms import INVALID
+from portal.core.permissions import STAFF_ROLES, roles_required
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.units import services as unit_services
 
@@ -91,4 +100,50 @@ def gallery():
     status = BAD_REQUEST if any(f.errors for f in form) else 200
     return render_template(
         "awards/publication/gallery.html", form=form, page=page, args=args
+    ), status
+
+
+@bp.route(
+    "/awards/competitions/<int:competition_id>/publish",
+    methods=["GET", "POST"],
+    endpoint="publish",
+)
+@roles_required(*STAFF_ROLES)
+def publish(competition_id: int):
+    competition = managed_competition(competition_id)
+    status = 200
+    if request.method == "POST":
+        form = PublishForm()
+        if form.validate_on_submit():
+            try:
+                done = publication.publish(
+                    current_user, competition, now=utcnow(), version=form.shown_version
+                )
+            except DomainError as error:
+                form.form_errors.append(error.message)
+                status = error.status
+            else:
+                flash(
+                    _("The results are published.")
+                    + " "
+                    + ngettext(
+                        "%(num)d applicant is told by e-mail.",
+                        "%(num)d applicants are told by e-mail.",
+                        done.mails,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("awards.decide", competition_id=competition.id))
+        else:
+            status = INVALID
+        refresh_version(form, competition)
+    else:
+        decision = common.decision_of(competition)
+        form = PublishForm(formdata=None, version=decision.version if decision else 0)
+    return render_template(
+        "awards/publication/publish.html",
+        competition=competition,
+        decision=common.decision_of(competition),
+        audience=publication.preview_audience(competition),
+        form=form,
     ), status
