@@ -5,9 +5,6 @@ portal.auth.tokens.
 
 Every answer that could reveal whether an e-mail is registered is the same either way; the
 difference goes only to the mailbox, which its owner controls.
-
-One file a little past 600 lines: every part writes the same account rows and shares the token
-and mail helpers; the parts are marked by the section lines below.
 """
 
 import hashlib
