@@ -93,7 +93,7 @@ def facts_of(entry_ids: list[int]) -> dict[int, EntryFacts]:
     }
 
 
-def lines_of(competition: Competition) -> list[Award]:
+def decision_awards(competition: Competition) -> list[Award]:
     """Every line of the decision (given or not), in tier order then slot."""
     return list(
         db.session.scalars(

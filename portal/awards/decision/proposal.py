@@ -232,7 +232,7 @@ def overview(competition: Competition) -> Overview:
     """The decision, its lines and what the proposal says of each, in a constant few queries."""
     decision = common.decision_of(competition)
     proposal = propose(competition)
-    lines = common.lines_of(competition)
+    lines = common.decision_awards(competition)
     round_ = decision.round if decision is not None and decision.round_id else proposal.round
     if round_ is not None and proposal.round is not None and round_.id == proposal.round.id:
         candidates = proposal.candidates

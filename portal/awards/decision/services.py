@@ -82,8 +82,8 @@ def conflict(message=CHANGED_SINCE) -> DecisionConflict:
     return DecisionConflict(message)
 
 
-def _line_summary(lines: list[Award]) -> list[list]:
-    return [[a.tier_id, a.slot, a.entry_id] for a in lines]
+def _award_summary(awards: list[Award]) -> list[list]:
+    return [[a.tier_id, a.slot, a.entry_id] for a in awards]
 
 
 def start_from_proposal(
@@ -103,7 +103,7 @@ def start_from_proposal(
         decision = existing or common.ensure_decision(competition)
     except IntegrityError:  # another organiser created it at the same moment
         raise conflict() from None
-    before = _line_summary(common.lines_of(competition))
+    before = _award_summary(common.decision_awards(competition))
     if not claim_decision(
         decision,
         expected=version,
@@ -113,7 +113,7 @@ def start_from_proposal(
     ):
         raise conflict()
     db.session.execute(sa.delete(Award).where(Award.competition_id == competition.id))
-    lines = [
+    awards = [
         Award(
             competition_id=competition.id,
             tier_id=line.tier.id,
@@ -123,7 +123,7 @@ def start_from_proposal(
         )
         for line in proposal.lines
     ]
-    db.session.add_all(lines)
+    db.session.add_all(awards)
     db.session.flush()
     audit.record(
         "award.lines_drawn",
@@ -133,12 +133,12 @@ def start_from_proposal(
         before={"lines": before} if before else None,
         after={
             "round_id": proposal.round.id,
-            "lines": _line_summary(lines),
+            "lines": _award_summary(awards),
             "ties": [list(line.key) for line in proposal.ties],
         },
     )
     db.session.commit()
-    return lines
+    return awards
 
 
 class _Unset:
@@ -227,9 +227,9 @@ def _check_entry(decision: AwardDecision, award: Award, entry_id: int, day: date
             _l("Choose an entry ranked in the round the prizes are decided from."), field="entry"
         )
     others = [
-        line
-        for line in common.lines_of(award.competition)
-        if line.id != award.id and line.entry_id == entry_id
+        other
+        for other in common.decision_awards(award.competition)
+        if other.id != award.id and other.entry_id == entry_id
     ]
     tier = award.tier
     for other in others:
@@ -288,21 +288,21 @@ def finalise(
     decision = current_decision(competition)
     if decision.status is not DecisionStatus.DRAFT:
         raise DecisionConflict(_l("The decision is already final."))
-    lines = common.lines_of(competition)
-    if not lines:
+    awards = common.decision_awards(competition)
+    if not awards:
         raise DomainError(_l("Start from the proposal before finalising."))
-    problems = staleness(decision, competition, lines)
+    problems = staleness(decision, competition, awards)
     if problems:
         raise DomainError(problems[0])
-    if not any(line.entry_id for line in lines):
+    if not any(award.entry_id for award in awards):
         raise DomainError(_l("No prize is given to any entry: there is nothing to finalise."))
-    refuse_entries_out_of_the_running(lines)
-    check_every_line(decision, lines)
+    refuse_entries_out_of_the_running(awards)
+    check_every_award(decision, awards)
     ties = propose(competition, on=decision_day(decision)).notes()
     undecided = [
-        f"{line.tier.name} {line.slot}"
-        for line in lines
-        if ties.get((line.tier_id, line.slot)) is LineNote.TIE and not line.change_reason
+        f"{award.tier.name} {award.slot}"
+        for award in awards
+        if ties.get((award.tier_id, award.slot)) is LineNote.TIE and not award.change_reason
     ]
     if undecided:
         raise DomainError(
@@ -311,18 +311,18 @@ def finalise(
                 lines=", ".join(undecided),
             )
         )
-    for line in lines:
-        given = line.entry_id is not None
-        line.cash_value = line.tier.cash_value if given else 0
-        line.in_kind = line.tier.in_kind if given else ""
+    for award in awards:
+        given = award.entry_id is not None
+        award.cash_value = award.tier.cash_value if given else 0
+        award.in_kind = award.tier.in_kind if given else ""
     if not change_decision_status(
         actor.id,
         decision,
         DecisionStatus.FINALISED,
         expected=version,
         after={
-            "lines": _line_summary(lines),
-            "cash_total": sum(line.cash_value for line in lines),
+            "lines": _award_summary(awards),
+            "cash_total": sum(award.cash_value for award in awards),
         },
         finalised_by_id=actor.id,
         finalised_at=now,
@@ -336,32 +336,32 @@ def finalise(
     return decision
 
 
-def check_every_line(decision: AwardDecision, lines: list[Award]) -> None:
+def check_every_award(decision: AwardDecision, awards: list[Award]) -> None:
     """The prizes or their rules may have changed since the lines were drawn: every line given
     must still be allowed (a special prize's rule, a tier winner taking a special prize)."""
     day = decision_day(decision)
-    for line in lines:
-        if line.entry_id is not None:
+    for award in awards:
+        if award.entry_id is not None:
             try:
-                _check_entry(decision, line, line.entry_id, day)
+                _check_entry(decision, award, award.entry_id, day)
             except DomainError as error:
                 raise DomainError(
                     _l(
                         "%(prize)s %(slot)s: %(problem)s Change the line before going on.",
-                        prize=line.tier.name,
-                        slot=line.slot,
+                        prize=award.tier.name,
+                        slot=award.slot,
                         problem=error.message,
                     )
                 ) from None
 
 
-def refuse_entries_out_of_the_running(lines: list[Award]) -> None:
+def refuse_entries_out_of_the_running(awards: list[Award]) -> None:
     """An entry withdrawn or found ineligible since the lines were drawn cannot take a prize."""
     gone = sorted(
         {
-            line.entry.reference or ""
-            for line in lines
-            if line.entry_id is not None and line.entry.status in OUT_OF_THE_RUNNING
+            award.entry.reference or ""
+            for award in awards
+            if award.entry_id is not None and award.entry.status in OUT_OF_THE_RUNNING
         }
     )
     if gone:

@@ -13,7 +13,7 @@ from portal.auth.models import User
 from portal.awards import common
 from portal.awards.decision.services import (
     DecisionConflict,
-    check_every_line,
+    check_every_award,
     conflict,
     current_decision,
     refuse_entries_out_of_the_running,
@@ -105,13 +105,13 @@ def _award_link(award: Award) -> str:
     return external_url("awards.my_award", award_id=award.id)
 
 
-def audience(competition: Competition, lines: list[Award], *, links: bool = True) -> Audience:
+def audience(competition: Competition, awards: list[Award], *, links: bool = True) -> Audience:
     """Every applicant of a judged entry, with the prizes of her entries or their feedback."""
     entries = judged_entries(competition)
     prizes: dict[int, list[Award]] = defaultdict(list)
-    for line in lines:
-        if line.entry_id is not None:
-            prizes[line.entry_id].append(line)
+    for award in awards:
+        if award.entry_id is not None:
+            prizes[award.entry_id].append(award)
     losers = [e.id for e in entries if e.id not in prizes]
     feedback = feedback_for(losers) if links else {}
     outcomes: dict[int, list[EntryOutcome]] = defaultdict(list)
@@ -130,7 +130,7 @@ def audience(competition: Competition, lines: list[Award], *, links: bool = True
 
 def preview_audience(competition: Competition) -> Audience:
     """How many applicants publication will tell, winners and others (for the confirm page)."""
-    return audience(competition, common.lines_of(competition), links=False)
+    return audience(competition, common.decision_awards(competition), links=False)
 
 
 @dataclass
@@ -164,10 +164,10 @@ def publish(
                 status=competition.status.label,
             )
         )
-    lines = common.lines_of(competition)
-    refuse_entries_out_of_the_running(lines)
-    check_every_line(decision, lines)
-    given = [line for line in lines if line.entry_id is not None]
+    awards = common.decision_awards(competition)
+    refuse_entries_out_of_the_running(awards)
+    check_every_award(decision, awards)
+    given = [award for award in awards if award.entry_id is not None]
     if not change_decision_status(
         actor.id,
         decision,
@@ -175,19 +175,19 @@ def publish(
         expected=version,
         after={
             "certificates": len(given),
-            "winners": len({line.entry_id for line in given}),
-            "mails": len(audience(competition, lines, links=False).outcomes),
+            "winners": len({award.entry_id for award in given}),
+            "mails": len(audience(competition, awards, links=False).outcomes),
         },
         published_by_id=actor.id,
         published_at=now,
     ):
         raise conflict()
     winners: dict[int, Entry] = {}
-    for line in given:
-        line.certificate_code = common.new_certificate_code()
-        line.issued_at = now
-        line.freeze()
-        winners.setdefault(line.entry_id, line.entry)
+    for award in given:
+        award.certificate_code = common.new_certificate_code()
+        award.issued_at = now
+        award.freeze()
+        winners.setdefault(award.entry_id, award.entry)
     # Each winner is awarded once, and becomes a supported project (projects listens).
     change_entry_status(
         actor.id,
@@ -197,7 +197,7 @@ def publish(
     )
     if competition.status is not CompetitionStatus.RESULTS_PUBLISHED:
         change_competition_status(actor.id, competition, CompetitionStatus.RESULTS_PUBLISHED)
-    told = audience(competition, lines)
+    told = audience(competition, awards)
     results_url = external_url("awards.public_results", competition_id=competition.id)
     for applicant_id, outcomes in told.outcomes.items():
         applicant = told.applicants[applicant_id]

@@ -71,7 +71,7 @@ def written(world) -> dict[str, list[int | None]]:
     db.session.expire_all()
     return {
         name: indexes(world, [line.entry for line in lines])
-        for name, lines in by_tier(common.lines_of(world.competition)).items()
+        for name, lines in by_tier(common.decision_awards(world.competition)).items()
     }
 
 
@@ -585,7 +585,7 @@ def test_publishing_before_finalising_or_approving_is_refused(awards_world):
         publication.publish(w.organiser, w.competition, now=NOW)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
     assert w.competition.status is CompetitionStatus.RESULTS_FINAL
-    assert all(line.certificate_code is None for line in common.lines_of(w.competition))
+    assert all(line.certificate_code is None for line in common.decision_awards(w.competition))
 
 
 def test_publishing_issues_certificates_awards_entries_and_makes_projects(awards_world):
@@ -594,7 +594,7 @@ def test_publishing_issues_certificates_awards_entries_and_makes_projects(awards
     approved(w)
     done = publication.publish(w.organiser, w.competition, now=NOW)
     assert (done.certificates, done.winners) == (11, 10)
-    lines = common.lines_of(w.competition)
+    lines = common.decision_awards(w.competition)
     codes = [line.certificate_code for line in lines]
     assert all(codes) and len(set(codes)) == 11
     assert all(line.issued_at == NOW for line in lines)

@@ -45,7 +45,7 @@ def decision(w):
 
 def first_line(w) -> Award:
     db.session.expire_all()
-    return common.lines_of(w.competition)[0]
+    return common.decision_awards(w.competition)[0]
 
 
 def test_the_page_previews_the_proposal_then_writes_it(client, w):
@@ -60,7 +60,7 @@ def test_the_page_previews_the_proposal_then_writes_it(client, w):
         f"/awards/competitions/{w.competition.id}/propose", {"version": shown_version(client, w)}
     )
     assert response.status_code == 302
-    assert len(common.lines_of(w.competition)) == 11
+    assert len(common.decision_awards(w.competition)) == 11
     page = client.get(decide_url(w)).get_data(as_text=True)
     assert "As proposed" in page
     assert f"/awards/lines/{first_line(w).id}" in page
