@@ -53,6 +53,8 @@ OTHER_MOVES = "entry.status"  # judging and awards moving it along
 class EntryStatusRefused(DomainError):
     """A move the state machine does not allow (another request moved the entry first)."""
 
+    status = 409
+
     def __init__(self, entry: Entry, to: EntryStatus):
         super().__init__(
             _l(
