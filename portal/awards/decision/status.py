@@ -20,19 +20,17 @@ from portal.extensions import db
 
 _S = DecisionStatus
 
-TRANSITIONS: dict[DecisionStatus, frozenset[DecisionStatus]] = {
-    _S.DRAFT: frozenset({_S.FINALISED}),
-    _S.FINALISED: frozenset({_S.APPROVED, _S.DRAFT}),
-    _S.APPROVED: frozenset({_S.FINALISED, _S.PUBLISHED}),
-    _S.PUBLISHED: frozenset(),
-}
-# The audit action of each move: one stable name per event.
+# Each move and its audit action: one stable name per event.
 ACTIONS: dict[tuple[DecisionStatus, DecisionStatus], str] = {
     (_S.DRAFT, _S.FINALISED): "award.decision_finalised",
     (_S.FINALISED, _S.APPROVED): "award.decision_approved",
     (_S.APPROVED, _S.FINALISED): "award.approval_withdrawn",
     (_S.FINALISED, _S.DRAFT): "award.decision_reopened",
     (_S.APPROVED, _S.PUBLISHED): "award.decision_published",
+}
+# Which status may follow which: the moves that have an action.
+TRANSITIONS: dict[DecisionStatus, frozenset[DecisionStatus]] = {
+    status: frozenset(to for was, to in ACTIONS if was is status) for status in DecisionStatus
 }
 
 
@@ -43,6 +41,13 @@ def claim_decision(
     `expected`, still at that version; False when another request changed it first. The row stays
     locked until the transaction ends."""
     assert "status" not in values, "a move goes through change_decision_status"
+    return _bump(decision, expected=expected, in_status=in_status, values=values)
+
+
+def _bump(
+    decision: AwardDecision, *, expected: int | None, in_status: DecisionStatus, values: dict
+) -> bool:
+    """The conditional UPDATE both share; the caller writes the audit row."""
     statement = sa.update(AwardDecision).where(
         AwardDecision.id == decision.id, AwardDecision.status == in_status
     )
@@ -72,17 +77,7 @@ def change_decision_status(
     if to not in TRANSITIONS[was]:
         raise ValueError(f"an awards decision does not move from {was} to {to}")
     decision_id = decision.id
-    statement = sa.update(AwardDecision).where(
-        AwardDecision.id == decision_id, AwardDecision.status == was
-    )
-    if expected is not None:
-        statement = statement.where(AwardDecision.version == expected)
-    result = db.session.execute(
-        statement.values(version=AwardDecision.version + 1, status=to, **values),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(decision)
-    if result.rowcount != 1:
+    if not _bump(decision, expected=expected, in_status=was, values={"status": to, **values}):
         return False
     audit.record(
         ACTIONS[(was, to)],

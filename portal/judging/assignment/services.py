@@ -100,10 +100,7 @@ class RoundData:
     def needs_replacement(self, recused: Assignment) -> bool:
         """A recusal leaves its entry short of judges until another judge is given it: the
         entry has fewer active judges than the round asks for."""
-        active = sum(
-            1 for a in self.assignments if a.entry_id == recused.entry_id and a.recused_at is None
-        )
-        return active < self.k
+        return len(self.active_by_entry()[recused.entry_id]) < self.k
 
     def loads(self) -> dict[int, int]:
         entry_ids = {e.id for e in self.entries}
