@@ -70,11 +70,12 @@ def confirm_email(token: str):
     never writes, and a mail scanner that opens every link confirms no one)."""
     form = ActionForm()
     try:
-        user = services.user_to_confirm(token)
-        if not user.is_confirmed:
-            if not form.validate_on_submit():
+        if form.validate_on_submit():
+            user = services.confirm_email(token)
+        else:
+            user = services.user_to_confirm(token)
+            if not user.is_confirmed:
                 return render_template("auth/confirm_email.html", form=form, user=user)
-            services.confirm_email(token)
     except InvalidLink as error:
         return render_template("auth/link_problem.html", message=error.message), error.status
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
