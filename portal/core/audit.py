@@ -71,8 +71,8 @@ ACTION_LABELS = {
     "award.decision_reopened": _l("Award decision reopened"),
     "award.line_changed": _l("Line of the award decision changed"),
     "award.lines_drawn": _l("Award decision drawn up"),
-    "award.revoked": _l("Award revoked"),
     "award.reissued": _l("Certificate corrected and re-issued"),
+    "award.revoked": _l("Award revoked"),
     "competition.copied": _l("Competition copied"),
     "competition.created": _l("Competition created"),
     "competition.status": _l("Competition status changed"),
@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "entry.withdrawn": _l("Entry withdrawn"),
     "external_award.deleted": _l("Prize won elsewhere deleted"),
     "external_award.recorded": _l("Prize won elsewhere recorded"),
+    "household_status.recorded": _l("Household status recorded"),
     "invitation.accepted": _l("Invitation accepted"),
     "invitation.created": _l("Invitation sent"),
     "invitation.revoked": _l("Invitation withdrawn"),
@@ -99,6 +100,12 @@ ACTION_LABELS = {
     "login": _l("Logged in"),
     "login.failed": _l("Failed login"),
     "logout": _l("Logged out"),
+    "milestone.corrected": _l("Milestone corrected"),
+    "milestone.recorded": _l("Milestone recorded"),
+    "milestone.resubmitted": _l("Milestone corrected and sent again"),
+    "milestone.returned": _l("Milestone returned for changes"),
+    "milestone.verified": _l("Milestone verified"),
+    "milestone_kind.saved": _l("Kind of milestone saved"),
     "password.changed": _l("Password changed"),
     "password.reset": _l("Password reset"),
     "prize.changed": _l("Prize changed"),
@@ -109,7 +116,13 @@ ACTION_LABELS = {
     "prize_payment.recorded": _l("Prize payment recorded"),
     "prize_payment.reversed": _l("Prize payment reversed"),
     "profile.updated": _l("Profile updated"),
+    "progress_report.accepted": _l("Progress report accepted"),
+    "progress_report.resubmitted": _l("Progress report corrected and sent again"),
+    "progress_report.returned": _l("Progress report returned for changes"),
+    "progress_report.skipped": _l("Progress report skipped"),
+    "progress_report.submitted": _l("Progress report submitted"),
     "project.created": _l("Supported project created"),
+    "report_schedule.set": _l("Report schedule set"),
     "results.advanced": _l("Entries advanced to the next round"),
     "results.finalised": _l("Results made final"),
     "results.reopened": _l("Results reopened"),
@@ -138,9 +151,14 @@ OBJECT_LABELS = {
     "competition_round": _l("Round"),
     "entry": _l("Entry"),
     "external_award": _l("Prize won elsewhere"),
+    "household_status_record": _l("Household status"),
     "invitation": _l("Invitation"),
     "judge_assignment": _l("Assignment"),
+    "milestone": _l("Milestone"),
+    "milestone_kind": _l("Kind of milestone"),
     "prize_tier": _l("Prize"),
+    "progress_report": _l("Progress report"),
+    "report_schedule": _l("Report schedule"),
     "round": _l("Round"),
     "score_sheet": _l("Score sheet"),
     "supported_project": _l("Supported project"),
@@ -160,11 +178,12 @@ def object_label(code: str) -> str:
 def _labelled_members() -> dict[str, enum.StrEnum]:
     """Every labelled status or choice of the models by its value (found, not imported: core
     knows no feature). Found once, as the classes are all defined by the first request; the
-    labels themselves are read in each request's language."""
+    labels themselves are read in each request's language. A value two features share
+    ("submitted") takes the word of the one defined first, the earlier layer."""
     members: dict[str, enum.StrEnum] = {}
     pending = list(enum.StrEnum.__subclasses__())
     while pending:
-        cls = pending.pop()
+        cls = pending.pop(0)
         pending.extend(cls.__subclasses__())
         if cls.__module__.startswith("portal.") and isinstance(
             getattr(cls, "label", None), property

@@ -179,3 +179,9 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         return str(self._message)
+
+
+class NotAllowed(DomainError):
+    """This person may not act on this object, whatever she sends (403)."""
+
+    status = 403

@@ -88,6 +88,20 @@ class MoneyField(StringField):
         return "" if self.data is None else format_decimal(self.data, locale=get_locale())
 
 
+class DayField(wtforms.DateField):
+    """A day (the browser's date picker sends 2026-03-15); a wrong one gets a message in her
+    language."""
+
+    def __init__(self, label=None, validators=None, format="%Y-%m-%d", **kwargs) -> None:
+        super().__init__(label, validators, format=format, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(_l("Write a date such as 2026-03-15."))) from None
+
+
 # More digits than any count, year, age or score of the portal: WTForms would read 400 digits
 # and then fail (NumberRange converts to a float, the database's integer overflows) with a 500.
 MAX_DIGITS = 18

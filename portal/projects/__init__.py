@@ -1,7 +1,17 @@
-"""Supported projects: the winners' projects the union follows for years."""
+"""Supported projects: the winners' projects the union follows for years.
+
+In parts: the project's record, its list and its page (the modules at this level),
+`milestones/`, `reports/` (the schedule and each progress report), `reminders/` (the mails that
+say a report is due or late), `poverty/` (the household's status as a history).
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
-from portal.projects import listeners, models, views  # noqa: E402,F401  (they register themselves)
+# Importing the views registers their routes; importing listeners connects them to signals.
+from portal.projects import listeners, models, views  # noqa: E402,F401
+from portal.projects.milestones import views as milestones_views  # noqa: E402,F401
+from portal.projects.poverty import models as poverty_models  # noqa: E402,F401
+from portal.projects.reminders import models as reminders_models  # noqa: E402,F401
+from portal.projects.reports import models as reports_models  # noqa: E402,F401

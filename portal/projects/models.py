@@ -4,9 +4,11 @@ The follow-on capital (support agreements, ledger postings) and progress reports
 record, so it is a model of its own rather than a flag on the entry.
 """
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -17,6 +19,27 @@ from portal.core.time import UTCDateTime, utcnow
 from portal.entries.models import Entry
 from portal.extensions import db
 from portal.units.models import Unit
+
+
+class LegalForm(enum.StrEnum):
+    """What the project is registered as; it grows from one to the next."""
+
+    HOUSEHOLD_BUSINESS = "household_business"
+    COOPERATIVE_GROUP = "cooperative_group"
+    COOPERATIVE = "cooperative"
+    ENTERPRISE = "enterprise"
+
+    @property
+    def label(self) -> str:
+        return str(LEGAL_FORM_LABELS[self])
+
+
+LEGAL_FORM_LABELS = {
+    LegalForm.HOUSEHOLD_BUSINESS: _l("Household business"),
+    LegalForm.COOPERATIVE_GROUP: _l("Cooperative group"),
+    LegalForm.COOPERATIVE: _l("Cooperative"),
+    LegalForm.ENTERPRISE: _l("Enterprise"),
+}
 
 
 class SupportedProject(db.Model):
@@ -37,6 +60,9 @@ class SupportedProject(db.Model):
     year: Mapped[int] = mapped_column(sa.SmallInteger, index=True)  # of the competition
     # Folded title, entry reference and owner's name: search ignores diacritics and case.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # What it is registered as today: set when an organiser verifies a registration milestone.
+    legal_form: Mapped[LegalForm | None] = mapped_column(enum_column(LegalForm))
+    registration_number: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[Entry] = relationship()

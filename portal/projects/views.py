@@ -28,6 +28,8 @@ from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import bp, exports, services
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
+from portal.projects.milestones import services as milestone_services
+from portal.projects.milestones.forms import ReturnMilestoneForm
 from portal.projects.models import ExternalAward, SupportedProject
 
 PER_PAGE = 50
@@ -129,9 +131,18 @@ def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
             delete_forms.setdefault(
                 x.id, DeleteExternalAwardForm(formdata=None, prefix=f"remove-{x.id}")
             )
+    milestones = milestone_services.milestones_of([project.id])[project.id]
+    return_forms = {
+        m.id: ReturnMilestoneForm(formdata=None, prefix=f"return-{m.id}", version=m.version)
+        for m in milestones
+        if manages
+    }
     return render_template(
         "projects/detail.html",
         project=project,
+        milestones=milestones,
+        may_record=milestone_services.may_record(current_user, project),
+        return_forms=return_forms,
         entry=project.entry,
         awards=awards,
         award_links=links,

@@ -65,3 +65,12 @@ def add_external(world, entry, **overrides) -> ExternalAward:
     db.session.add(external)
     db.session.commit()
     return external
+
+
+def kind(code: str):
+    """A default kind of milestone (written into the table the first time)."""
+    from portal.projects.milestones.kinds import add_default_kinds
+    from portal.projects.milestones.models import MilestoneKind
+
+    add_default_kinds()
+    return db.session.scalar(sa.select(MilestoneKind).where(MilestoneKind.code == code))

@@ -2,22 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.awards.models import PAYMENT_METHOD_LABELS, PaymentMethod
-from portal.core.forms import FlaskForm, MoneyField
-
-
-class DayField(DateField):
-    """A day (the browser's date picker sends 2026-03-15); a wrong one gets a message in her language."""
-
-    def process_formdata(self, valuelist) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(_l("Write a date such as 2026-03-15."))) from None
+from portal.core.forms import DayField, FlaskForm, MoneyField
 
 
 class RecordPaymentForm(FlaskForm):

@@ -1,0 +1,1 @@
+"""Milestones of a supported project: recorded, verified or returned."""

@@ -1,0 +1,65 @@
+"""A milestone's status: the moves it may make, and the one function that makes them.
+
+RECORDED (by the winner or an organiser) → VERIFIED by an organiser of the project's unit, or
+RETURNED with a reason; a returned milestone, corrected, is RECORDED again.
+`change_milestone_status` is the only code that writes `Milestone.status`
+(tests/test_status_homes.py). The move is a conditional UPDATE: of two organisers verifying at
+once, or a double click, one moves it and the other gets False.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.core import audit
+from portal.extensions import db
+from portal.projects.milestones.models import Milestone, MilestoneStatus
+
+_S = MilestoneStatus
+
+# Each move and its audit action.
+ACTIONS: dict[tuple[MilestoneStatus, MilestoneStatus], str] = {
+    (_S.RECORDED, _S.VERIFIED): "milestone.verified",
+    (_S.RECORDED, _S.RETURNED): "milestone.returned",
+    (_S.RETURNED, _S.RECORDED): "milestone.resubmitted",
+}
+TRANSITIONS: dict[MilestoneStatus, frozenset[MilestoneStatus]] = {
+    status: frozenset(to for was, to in ACTIONS if was is status) for status in MilestoneStatus
+}
+
+
+def change_milestone_status(
+    actor_id: int,
+    milestone: Milestone,
+    to: MilestoneStatus,
+    *,
+    expected_version: int | None = None,
+    after: dict | None = None,
+    **values: Any,
+) -> bool:
+    """Move the milestone from the status it was read in to `to` (with `values`), raise its
+    version and audit it; the caller commits. False, with nothing written, when another request
+    moved or changed it first."""
+    was = milestone.status
+    if to not in TRANSITIONS[was]:
+        raise ValueError(f"a milestone does not move from {was} to {to}")
+    milestone_id = milestone.id
+    statement = sa.update(Milestone).where(Milestone.id == milestone_id, Milestone.status == was)
+    if expected_version is not None:
+        statement = statement.where(Milestone.version == expected_version)
+    result = db.session.execute(
+        statement.values(status=to, version=Milestone.version + 1, **values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(milestone)
+    if result.rowcount != 1:
+        return False
+    audit.record(
+        ACTIONS[(was, to)],
+        actor_id=actor_id,
+        object_type="milestone",
+        object_id=milestone_id,
+        before={"status": was.value},
+        after={"status": to.value, **(after or {})},
+    )
+    return True

@@ -1,0 +1,1 @@
+"""The household's way out of poverty: its status as a history."""

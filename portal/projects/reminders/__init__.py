@@ -1,0 +1,1 @@
+"""Reminders that arrive once: reports due and late, the organisers' weekly digest."""

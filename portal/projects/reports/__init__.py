@@ -1,0 +1,1 @@
+"""Progress reports: the schedule, the report, its review."""
