@@ -16,6 +16,7 @@ HOMES = {
     "Competition": "competitions/status.py",
     "AwardDecision": "awards/decision/status.py",
     "Milestone": "projects/milestones/status.py",
+    "ProgressReport": "projects/reports/status.py",
 }
 # Objects whose status has no state machine of its own (yet): a judge's score sheet and a mail
 # in the outbox. Their names are what the code calls them where it writes them.

@@ -43,6 +43,9 @@ ARGUMENTS = {
     "tier_id": "SELECT id FROM prize_tier",
     "payment_id": "SELECT id FROM prize_payment",
     "project_id": "SELECT id FROM supported_project",
+    "milestone_id": "SELECT min(id) FROM milestone GROUP BY status",
+    "report_id": "SELECT min(id) FROM progress_report GROUP BY project_id, status",
+    "kind_id": "SELECT id FROM milestone_kind LIMIT 2",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.
@@ -61,6 +64,8 @@ SKIPPED = {
     "judging.entry_attachment",
     "awards.payment_receipt",
     "projects.external_evidence",
+    "projects.milestone_file",
+    "projects.report_photo",
 }
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/vi/LC_MESSAGES/messages.po"

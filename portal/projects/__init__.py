@@ -9,9 +9,32 @@ from flask import Blueprint
 
 bp = Blueprint("projects", __name__)
 
+# The colour of each state of a report, on every page that shows one.
+REPORT_STATE_COLOURS = {
+    "upcoming": "light border",
+    "due": "info",
+    "late": "danger",
+    "submitted": "primary",
+    "accepted": "success",
+    "returned": "warning",
+    "skipped": "secondary",
+}
+
+
+@bp.context_processor
+def _report_words() -> dict:
+    from portal.projects.reports.models import SUPPORT_NEED_LABELS
+
+    return {
+        "state_colours": REPORT_STATE_COLOURS,
+        "need_labels": {need.value: label for need, label in SUPPORT_NEED_LABELS.items()},
+    }
+
+
 # Importing the views registers their routes; importing listeners connects them to signals.
 from portal.projects import listeners, models, views  # noqa: E402,F401
+from portal.projects.follow_up import views as follow_up_views  # noqa: E402,F401
 from portal.projects.milestones import views as milestones_views  # noqa: E402,F401
 from portal.projects.poverty import models as poverty_models  # noqa: E402,F401
 from portal.projects.reminders import models as reminders_models  # noqa: E402,F401
-from portal.projects.reports import models as reports_models  # noqa: E402,F401
+from portal.projects.reports import views as reports_views  # noqa: E402,F401

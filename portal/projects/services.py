@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import defaultload, defer, joinedload, noload
 
+from portal.applicants.models import HouseholdStatus
 from portal.auth.models import Role, User
 from portal.awards.models import (
     PRIZE_ORDER,
@@ -24,10 +25,11 @@ from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND
 from portal.core.text import fold
-from portal.core.time import to_vietnam, utcnow
+from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
 from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.poverty.models import HouseholdStatusRecord, StatusSource
 from portal.units.models import Unit
 
 
@@ -56,6 +58,17 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
     )
     db.session.add(project)
     db.session.flush()
+    if entry.household_status in {s.value for s in HouseholdStatus}:
+        # The household's history starts with what she said when she applied.
+        db.session.add(
+            HouseholdStatusRecord(
+                project_id=project.id,
+                status=HouseholdStatus(entry.household_status),
+                as_of=vietnam_date(entry.first_submitted_at or entry.submitted_at or utcnow()),
+                source=StatusSource.APPLICATION,
+                recorded_by_id=actor_id,
+            )
+        )
     audit.record(
         "project.created",
         actor_id=actor_id,

@@ -23,7 +23,7 @@ from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, found_or_404, load_or_404, roles_required
-from portal.core.time import to_vietnam, utcnow
+from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import bp, exports, services
@@ -31,6 +31,8 @@ from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, Pr
 from portal.projects.milestones import services as milestone_services
 from portal.projects.milestones.forms import ReturnMilestoneForm
 from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.reports import services as report_services
+from portal.projects.reports.schedule import PLANS
 
 PER_PAGE = 50
 
@@ -137,9 +139,16 @@ def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
         for m in milestones
         if manages
     }
+    reports = report_services.reports_of([project.id])[project.id]
+    schedule = report_services.schedule_of(project)
+    today = vietnam_date(utcnow())
     return render_template(
         "projects/detail.html",
         project=project,
+        reports=reports,
+        report_states={r.id: report_services.state_of(r, today) for r in reports},
+        schedule=schedule,
+        plan_label=PLANS[schedule.plan].label if schedule and schedule.plan in PLANS else "",
         milestones=milestones,
         may_record=milestone_services.may_record(current_user, project),
         return_forms=return_forms,
@@ -160,11 +169,21 @@ def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
 def mine():
     projects = services.projects_of(current_user)
     entry_ids = [p.entry_id for p in projects]
+    today = vietnam_date(utcnow())
+    reports = report_services.reports_of([p.id for p in projects if p.owner_id == current_user.id])
+    # What she has to do: the reports to send (due, late, returned) and the next one coming.
+    to_do = {}
+    for project_id, rows in reports.items():
+        states = [(r, report_services.state_of(r, today)) for r in rows]
+        waiting = [(r, s) for r, s in states if s.value in ("due", "late", "returned")]
+        coming = [(r, s) for r, s in states if s.value == "upcoming"][:1]
+        to_do[project_id] = waiting + coming
     return render_template(
         "projects/mine.html",
         projects=projects,
         awards=services.awards_of(entry_ids),
         external=services.external_awards_of(entry_ids),
+        to_do=to_do,
     )
 
 

@@ -1,0 +1,71 @@
+"""A progress report's status: the moves it may make, and the one function that makes them.
+
+OPEN → SUBMITTED (the winner sends it) → ACCEPTED, or RETURNED with a comment → SUBMITTED again;
+an OPEN or RETURNED report may be SKIPPED by an organiser, with a reason. Whether an open report
+is upcoming, due or late is read from its dates (`ReportState`, reports/services.py), not moved
+by a clock. `change_report_status` is the only code that writes `ProgressReport.status`
+(tests/test_status_homes.py); its conditional UPDATE lets one of two identical requests move the
+report and tells the other False.
+"""
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from portal.core import audit
+from portal.extensions import db
+from portal.projects.reports.models import ProgressReport, ReportStatus
+
+_S = ReportStatus
+
+# Each move and its audit action.
+ACTIONS: dict[tuple[ReportStatus, ReportStatus], str] = {
+    (_S.OPEN, _S.SUBMITTED): "progress_report.submitted",
+    (_S.RETURNED, _S.SUBMITTED): "progress_report.resubmitted",
+    (_S.SUBMITTED, _S.ACCEPTED): "progress_report.accepted",
+    (_S.SUBMITTED, _S.RETURNED): "progress_report.returned",
+    (_S.OPEN, _S.SKIPPED): "progress_report.skipped",
+    (_S.RETURNED, _S.SKIPPED): "progress_report.skipped",
+}
+TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
+    status: frozenset(to for was, to in ACTIONS if was is status) for status in ReportStatus
+}
+
+
+def change_report_status(
+    actor_id: int,
+    report: ProgressReport,
+    to: ReportStatus,
+    *,
+    expected_version: int | None = None,
+    after: dict | None = None,
+    **values: Any,
+) -> bool:
+    """Move the report from the status it was read in to `to` (with `values`), raise its version
+    and audit it; the caller commits. False, with nothing written, when another request moved or
+    saved it first."""
+    was = report.status
+    if to not in TRANSITIONS[was]:
+        raise ValueError(f"a progress report does not move from {was} to {to}")
+    report_id = report.id
+    statement = sa.update(ProgressReport).where(
+        ProgressReport.id == report_id, ProgressReport.status == was
+    )
+    if expected_version is not None:
+        statement = statement.where(ProgressReport.version == expected_version)
+    result = db.session.execute(
+        statement.values(status=to, version=ProgressReport.version + 1, **values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.expire(report)
+    if result.rowcount != 1:
+        return False
+    audit.record(
+        ACTIONS[(was, to)],
+        actor_id=actor_id,
+        object_type="progress_report",
+        object_id=report_id,
+        before={"status": was.value},
+        after={"status": to.value, **(after or {})},
+    )
+    return True
