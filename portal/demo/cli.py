@@ -18,4 +18,9 @@ def load_command() -> None:
         click.echo(f"  {account['role']:<10} {account['email']:<40} {account['name']}")
         for line in account["what"]:
             click.echo(f"  {'':<10} {line}")
+    click.echo(
+        "\nMail is printed by `flask mail send --watch` (make mail). Reminders of progress reports"
+        "\nand the organisers' weekly digest are queued by `flask reminders send`: run it by hand"
+        "\nhere, and every hour in production (cron or a systemd timer: see README.md)."
+    )
     click.echo("")

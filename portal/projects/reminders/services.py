@@ -1,0 +1,204 @@
+"""Reminders that arrive once: `flask reminders send` runs this, every hour from cron or a
+systemd timer.
+
+To the winner, in her language: 7 days before a report is due, on its due date, and when it is
+14 days late. To each organiser, once a week: the late reports and the milestones waiting for
+verification in the projects of her units. Each reminder is written in the outbox with a row of
+`sent_reminder` whose key is unique, in the same savepoint: of two runs at the same moment, the
+second waits for the first and finds the key taken, so a reminder is queued once however often
+and however many times at once the command runs.
+
+A stage is sent only while it is the current one: a command that did not run for a week does
+not send "due in 7 days" on the due date, nor "14 days late" a month later.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from portal.auth.models import Role, RoleGrant, User
+from portal.core.outbox import queue_mail
+from portal.core.time import utcnow, vietnam_date
+from portal.core.urls import external_url
+from portal.extensions import db
+from portal.projects.milestones.models import Milestone, MilestoneStatus
+from portal.projects.models import SupportedProject
+from portal.projects.reminders.models import SentReminder
+from portal.projects.reports.models import ProgressReport, ReportState, ReportStatus
+from portal.projects.reports.schedule import late_from
+from portal.projects.reports.services import state_clause
+from portal.projects.services import scoped_query
+
+BEFORE = timedelta(days=7)
+# The last stage is sent for a week after it is reached; after that the report is in the
+# organisers' digest, and a mail about it would only be noise.
+STAGE_KEPT = timedelta(days=7)
+
+
+@dataclass
+class Reminder:
+    key: str
+    recipient: User
+    template: str
+    subject: object  # a lazy string, read in the recipient's language
+    context: dict = field(default_factory=dict)
+
+
+def report_stage(due_on: date, today: date) -> str | None:
+    """Which reminder of a report not yet sent is current on `today`, if any."""
+    late = late_from(due_on)
+    if due_on - BEFORE <= today < due_on:
+        return "before"
+    if due_on <= today < min(late, due_on + STAGE_KEPT):
+        return "due"
+    if late <= today < late + STAGE_KEPT:
+        return "late"
+    return None
+
+
+REPORT_SUBJECTS = {
+    "before": lambda title: _l("Your progress report is due in 7 days: %(title)s", title=title),
+    "due": lambda title: _l("Your progress report is due today: %(title)s", title=title),
+    "late": lambda title: _l("Your progress report is 14 days late: %(title)s", title=title),
+}
+
+
+def _report_reminders(today: date) -> Iterator[Reminder]:
+    """The winners' reminders current today: open reports whose due date is near or past."""
+    window_start = today - (timedelta(days=14) + STAGE_KEPT)
+    reports = db.session.scalars(
+        sa.select(ProgressReport)
+        .join(SupportedProject, SupportedProject.id == ProgressReport.project_id)
+        .where(
+            ProgressReport.status == ReportStatus.OPEN,
+            ProgressReport.due_on.between(window_start, today + BEFORE),
+        )
+        .options(joinedload(ProgressReport.project).joinedload(SupportedProject.owner))
+        .order_by(ProgressReport.id)
+    )
+    for report in reports:
+        stage = report_stage(report.due_on, today)
+        owner = report.project.owner
+        if stage is None or not owner.active:
+            continue
+        yield Reminder(
+            key=f"report:{report.id}:{stage}",
+            recipient=owner,
+            template="report_reminder",
+            subject=REPORT_SUBJECTS[stage](report.project.title),
+            context={
+                "stage": stage,
+                "report": report,
+                "project": report.project,
+                "report_url": external_url("projects.report", report_id=report.id),
+            },
+        )
+
+
+def _organisers() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == Role.ORGANISER)),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _digests(today: date) -> Iterator[Reminder]:
+    """Each organiser's weekly digest, when her units have late reports or milestones waiting."""
+    year, week, _ = today.isocalendar()
+    for organiser in _organisers():
+        projects = scoped_query(organiser).order_by(None).with_only_columns(SupportedProject.id)
+        late = list(
+            db.session.scalars(
+                sa.select(ProgressReport)
+                .where(
+                    ProgressReport.project_id.in_(projects),
+                    state_clause(ReportState.LATE, today),
+                )
+                .options(joinedload(ProgressReport.project))
+                .order_by(ProgressReport.due_on, ProgressReport.id)
+            )
+        )
+        waiting = list(
+            db.session.scalars(
+                sa.select(Milestone)
+                .where(
+                    Milestone.project_id.in_(projects),
+                    Milestone.status == MilestoneStatus.RECORDED,
+                )
+                .options(joinedload(Milestone.project))
+                .order_by(Milestone.recorded_at, Milestone.id)
+            )
+        )
+        if not late and not waiting:
+            continue
+        yield Reminder(
+            key=f"digest:{organiser.id}:{year}-W{week:02d}",
+            recipient=organiser,
+            template="follow_up_digest",
+            subject=_l(
+                "Follow-up of supported projects: the week of %(day)s",
+                day=today.strftime("%d/%m/%Y"),
+            ),
+            context={
+                "late": late,
+                "waiting": waiting,
+                "today": today,
+                "follow_up_url": external_url("projects.follow_up"),
+            },
+        )
+
+
+def _queue_once(reminder: Reminder) -> bool:
+    """Claim the reminder's key and queue its mail in one savepoint; False when another run
+    claimed it first (or had already)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(SentReminder(key=reminder.key, recipient_id=reminder.recipient.id))
+            db.session.flush()
+            queue_mail(
+                reminder.recipient.email,
+                reminder.template,
+                reminder.recipient.language,
+                reminder.subject,
+                user=reminder.recipient,
+                **reminder.context,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def send_reminders(now: datetime | None = None) -> dict[str, int]:
+    """Queue every reminder current now that was not queued before. Commits once."""
+    today = vietnam_date(now or utcnow())
+    candidates = [*_report_reminders(today), *_digests(today)]
+    taken = (
+        set(
+            db.session.scalars(
+                sa.select(SentReminder.key).where(SentReminder.key.in_([r.key for r in candidates]))
+            )
+        )
+        if candidates
+        else set()
+    )
+    counts = {"queued": 0, "already": len(taken)}
+    for reminder in candidates:
+        if reminder.key in taken:
+            continue
+        if _queue_once(reminder):
+            counts["queued"] += 1
+        else:
+            counts["already"] += 1
+    db.session.commit()
+    return counts
