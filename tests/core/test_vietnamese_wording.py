@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "portal/translations/vi/LC_MESSAGES/messages.po"
-STAFF_MAILS = ("templates/mail/invitation", "templates/mail/judge_")
+STAFF_MAILS = ("templates/mail/invitation", "templates/mail/judge_", "templates/mail/follow_up_")
 
 
 def _messages() -> list:
