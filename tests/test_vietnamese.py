@@ -46,6 +46,8 @@ ARGUMENTS = {
     "milestone_id": "SELECT min(id) FROM milestone GROUP BY status",
     "report_id": "SELECT min(id) FROM progress_report GROUP BY project_id, status",
     "kind_id": "SELECT id FROM milestone_kind LIMIT 2",
+    "product_id": "SELECT id FROM ocop_product",
+    "rating_id": "SELECT id FROM ocop_rating",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.

@@ -31,6 +31,9 @@ from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, Pr
 from portal.projects.milestones import services as milestone_services
 from portal.projects.milestones.forms import ReturnMilestoneForm
 from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.ocop import services as ocop_services
+from portal.projects.ocop.forms import RevokeRatingForm
+from portal.projects.ocop.scoring import next_recheck
 from portal.projects.reports import services as report_services
 from portal.projects.reports.schedule import PLANS
 
@@ -142,9 +145,24 @@ def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
     reports = report_services.reports_of([project.id])[project.id]
     schedule = report_services.schedule_of(project)
     today = vietnam_date(utcnow())
+    products = ocop_services.products_of([project.id])[project.id]
+    ratings = [(r, p) for p in products for r in p.ratings]
     return render_template(
         "projects/detail.html",
         project=project,
+        products=products,
+        may_add_product=ocop_services.may_add_product(current_user, project),
+        rating_states={r.id: ocop_services.state_of(r, p, today) for r, p in ratings},
+        rechecks={
+            r.id: next_recheck(r.certificate_date or r.evaluated_on, r.recheck_months, today)
+            for r, product in ratings
+            if r.recheck_months
+        },
+        revoke_forms={
+            r.id: RevokeRatingForm(formdata=None, prefix=f"revoke-{r.id}") for r, product in ratings
+        }
+        if manages
+        else {},
         reports=reports,
         report_states={r.id: report_services.state_of(r, today) for r in reports},
         schedule=schedule,

@@ -74,3 +74,12 @@ def kind(code: str):
 
     add_default_kinds()
     return db.session.scalar(sa.select(MilestoneKind).where(MilestoneKind.code == code))
+
+
+def ocop_scheme():
+    """The default OCOP scheme (written into the table the first time)."""
+    from portal.projects.ocop.models import OcopScheme
+    from portal.projects.ocop.schemes import add_default_schemes
+
+    add_default_schemes()
+    return db.session.scalar(sa.select(OcopScheme).order_by(OcopScheme.id))

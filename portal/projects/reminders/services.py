@@ -3,7 +3,8 @@ systemd timer.
 
 To the winner, in her language: 7 days before a report is due, on its due date, and when it is
 14 days late. To each organiser, once a week: the late reports and the milestones waiting for
-verification in the projects of her units. Each reminder is written in the outbox with a row of
+verification in the projects of her units. To the owner of an OCOP product and the organisers
+of its project's unit: 30 days and 7 days before its rating expires. Each reminder is written in the outbox with a row of
 `sent_reminder` whose key is unique, in the same savepoint: of two runs at the same moment, the
 second waits for the first and finds the key taken, so a reminder is queued once however often
 and however many times at once the command runs.
@@ -28,11 +29,13 @@ from portal.core.urls import external_url
 from portal.extensions import db
 from portal.projects.milestones.models import Milestone, MilestoneStatus
 from portal.projects.models import SupportedProject
+from portal.projects.ocop.models import OcopProduct, OcopRating
 from portal.projects.reminders.models import SentReminder
 from portal.projects.reports.models import ProgressReport, ReportState, ReportStatus
 from portal.projects.reports.schedule import late_from
 from portal.projects.reports.services import state_clause
 from portal.projects.services import scoped_query
+from portal.units.models import Unit
 
 BEFORE = timedelta(days=7)
 # The last stage is sent for a week after it is reached; after that the report is in the
@@ -159,6 +162,98 @@ def _digests(today: date) -> Iterator[Reminder]:
         )
 
 
+EXPIRY_STAGES = (30, 7)  # days before a rating's last valid day
+
+
+def expiry_stage(valid_until: date, today: date) -> int | None:
+    """Which expiry alert of a rating is current on `today`, if any."""
+    left = (valid_until - today).days
+    if 7 < left <= 30:
+        return 30
+    if 0 <= left <= 7:
+        return 7
+    return None
+
+
+def _unit_organisers(unit_ids: set[int]) -> dict[int, list[User]]:
+    """The active organisers of each unit (of its own role, or of its province's)."""
+    parents = dict(
+        db.session.execute(sa.select(Unit.id, Unit.parent_id).where(Unit.id.in_(unit_ids))).all()
+    )
+    wanted = unit_ids | {p for p in parents.values() if p}
+    grants = db.session.execute(
+        sa.select(RoleGrant.unit_id, User)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RoleGrant.role == Role.ORGANISER, RoleGrant.unit_id.in_(wanted), User.active.is_(True)
+        )
+        .order_by(User.id)
+    ).tuples()
+    by_unit: dict[int, list[User]] = {}
+    for unit_id, user in grants:
+        by_unit.setdefault(unit_id, []).append(user)
+    return {
+        unit_id: by_unit.get(unit_id, []) + by_unit.get(parents.get(unit_id), [])
+        for unit_id in unit_ids
+    }
+
+
+def _ocop_alerts(today: date) -> Iterator[Reminder]:
+    """Ratings that are the current one of their product and expire within 30 days."""
+    latest = (
+        sa.select(sa.func.max(OcopRating.id))
+        .where(OcopRating.revoked_at.is_(None))
+        .group_by(OcopRating.product_id)
+    )
+    ratings = list(
+        db.session.scalars(
+            sa.select(OcopRating)
+            .where(
+                OcopRating.id.in_(latest),
+                OcopRating.valid_until.between(today, today + timedelta(days=30)),
+            )
+            .options(
+                joinedload(OcopRating.product)
+                .joinedload(OcopProduct.project)
+                .joinedload(SupportedProject.owner)
+            )
+            .order_by(OcopRating.id)
+        )
+    )
+    organisers = _unit_organisers({r.product.project.unit_id for r in ratings})
+    for rating in ratings:
+        stage = expiry_stage(rating.valid_until, today)
+        if stage is None:
+            continue
+        project = rating.product.project
+        context = {
+            "rating": rating,
+            "product": rating.product,
+            "project": project,
+            "project_url": external_url("projects.detail", project_id=project.id) + "#ocop",
+        }
+        subject = _l(
+            "The OCOP rating of %(product)s expires on %(day)s",
+            product=rating.product.name,
+            day=rating.valid_until.strftime("%d/%m/%Y"),
+        )
+        recipients = [(project.owner, "ocop_expiring")] + [
+            (user, "follow_up_ocop_expiring") for user in organisers[project.unit_id]
+        ]
+        seen = set()
+        for user, template in recipients:
+            if user.id in seen or not user.active:
+                continue
+            seen.add(user.id)
+            yield Reminder(
+                key=f"ocop:{rating.id}:{stage}:{user.id}",
+                recipient=user,
+                template=template,
+                subject=subject,
+                context=context,
+            )
+
+
 def _queue_once(reminder: Reminder) -> bool:
     """Claim the reminder's key and queue its mail in one savepoint; False when another run
     claimed it first (or had already)."""
@@ -182,7 +277,7 @@ def _queue_once(reminder: Reminder) -> bool:
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
     """Queue every reminder current now that was not queued before. Commits once."""
     today = vietnam_date(now or utcnow())
-    candidates = [*_report_reminders(today), *_digests(today)]
+    candidates = [*_report_reminders(today), *_digests(today), *_ocop_alerts(today)]
     taken = (
         set(
             db.session.scalars(

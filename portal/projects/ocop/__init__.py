@@ -1,0 +1,1 @@
+"""OCOP products (One Commune One Product) owned by supported projects, and their star ratings."""
