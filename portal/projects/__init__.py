@@ -36,6 +36,6 @@ from portal.projects import listeners, models, views  # noqa: E402,F401
 from portal.projects.follow_up import views as follow_up_views  # noqa: E402,F401
 from portal.projects.milestones import views as milestones_views  # noqa: E402,F401
 from portal.projects.ocop import views as ocop_views  # noqa: E402,F401
-from portal.projects.poverty import models as poverty_models  # noqa: E402,F401
+from portal.projects.poverty import views as poverty_views  # noqa: E402,F401
 from portal.projects.reminders import models as reminders_models  # noqa: E402,F401
 from portal.projects.reports import views as reports_views  # noqa: E402,F401

@@ -1,6 +1,8 @@
 """Supported projects: the organisers' list and export, a project's page, the winner's projects,
 and the prizes an entry won at rounds run by other bodies."""
 
+from datetime import date
+
 from flask import (
     abort,
     flash,
@@ -28,14 +30,12 @@ from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import bp, exports, services
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
-from portal.projects.milestones import services as milestone_services
 from portal.projects.milestones.forms import ReturnMilestoneForm
 from portal.projects.models import ExternalAward, SupportedProject
-from portal.projects.ocop import services as ocop_services
 from portal.projects.ocop.forms import RevokeRatingForm
-from portal.projects.ocop.scoring import next_recheck
+from portal.projects.page import project_page
+from portal.projects.poverty import services as poverty_services
 from portal.projects.reports import services as report_services
-from portal.projects.reports.schedule import PLANS
 
 PER_PAGE = 50
 
@@ -83,11 +83,17 @@ def index():
     entry_ids = [p.entry_id for p in page.items]
     awards = services.awards_of(entry_ids)
     external = services.external_awards_of(entry_ids)
+    year = to_vietnam(utcnow()).year
+    listed = query.order_by(None).with_only_columns(SupportedProject.id)
     return render_template(
         "projects/index.html",
         form=form,
         page=page,
         totals=services.totals(query),
+        this_year=year,
+        out_of_poverty=poverty_services.households_out_of_poverty(
+            listed, date(year, 1, 1), date(year, 12, 31)
+        ),
         awards=awards,
         external=external,
         set_aside=services.set_aside(awards, external),
@@ -120,66 +126,22 @@ def detail(project_id: int):
 
 
 def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
-    manages = services.may_manage_project(current_user, project)
-    is_owner = project.owner_id == current_user.id
-    awards = services.awards_of([project.entry_id])[project.entry_id]
-    external = services.external_awards_of([project.entry_id])[project.entry_id]
-    links = {}
-    for award in awards:
-        if is_owner:
-            links[award.id] = url_for("awards.my_award", award_id=award.id)
-        elif award.certificate_code:
-            links[award.id] = url_for("awards.verify", code=award.certificate_code)
+    context = project_page(current_user, project, vietnam_date(utcnow()))
     delete_forms = delete_forms or {}
-    if manages:
-        for x in external:
+    if context["manages"]:
+        for x in context["external"]:
             delete_forms.setdefault(
                 x.id, DeleteExternalAwardForm(formdata=None, prefix=f"remove-{x.id}")
             )
-    milestones = milestone_services.milestones_of([project.id])[project.id]
-    return_forms = {
-        m.id: ReturnMilestoneForm(formdata=None, prefix=f"return-{m.id}", version=m.version)
-        for m in milestones
-        if manages
-    }
-    reports = report_services.reports_of([project.id])[project.id]
-    schedule = report_services.schedule_of(project)
-    today = vietnam_date(utcnow())
-    products = ocop_services.products_of([project.id])[project.id]
-    ratings = [(r, p) for p in products for r in p.ratings]
-    return render_template(
-        "projects/detail.html",
-        project=project,
-        products=products,
-        may_add_product=ocop_services.may_add_product(current_user, project),
-        rating_states={r.id: ocop_services.state_of(r, p, today) for r, p in ratings},
-        rechecks={
-            r.id: next_recheck(r.certificate_date or r.evaluated_on, r.recheck_months, today)
-            for r, product in ratings
-            if r.recheck_months
-        },
-        revoke_forms={
-            r.id: RevokeRatingForm(formdata=None, prefix=f"revoke-{r.id}") for r, product in ratings
+        context["return_forms"] = {
+            m.id: ReturnMilestoneForm(formdata=None, prefix=f"return-{m.id}", version=m.version)
+            for m in context["milestones"]
         }
-        if manages
-        else {},
-        reports=reports,
-        report_states={r.id: report_services.state_of(r, today) for r in reports},
-        schedule=schedule,
-        plan_label=PLANS[schedule.plan].label if schedule and schedule.plan in PLANS else "",
-        milestones=milestones,
-        may_record=milestone_services.may_record(current_user, project),
-        return_forms=return_forms,
-        entry=project.entry,
-        awards=awards,
-        award_links=links,
-        external=external,
-        holds_valid_prize=services.holds_valid_prize(awards, external),
-        manages=manages,
-        is_owner=is_owner,
-        sees_evidence=is_owner or manages,
-        delete_forms=delete_forms,
-    )
+        context["revoke_forms"] = {
+            r.id: RevokeRatingForm(formdata=None, prefix=f"revoke-{r.id}")
+            for r, _product in context["ratings"]
+        }
+    return render_template("projects/detail.html", delete_forms=delete_forms, **context)
 
 
 @bp.route("/my/projects", endpoint="mine")

@@ -14,6 +14,7 @@ from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.projects.models import SupportedProject
 from portal.projects.poverty.models import HouseholdStatusRecord, StatusSource
+from portal.projects.poverty.rules import left_poverty
 from portal.projects.services import may_manage_project
 
 MAX_NOTE = 2000
@@ -106,3 +107,23 @@ def history_of(project_ids: list[int]) -> dict[int, list[HouseholdStatusRecord]]
     for row in rows:
         found[row.project_id].append(row)
     return found
+
+
+def households_out_of_poverty(projects: sa.Select, start: date, end: date) -> int:
+    """How many of the households of `projects` (a select of project ids) left poverty between
+    `start` and `end` and did not return (rules.left_poverty): one query, whatever their number."""
+    rows = db.session.execute(
+        sa.select(
+            HouseholdStatusRecord.project_id,
+            HouseholdStatusRecord.as_of,
+            HouseholdStatusRecord.status,
+        )
+        .where(HouseholdStatusRecord.project_id.in_(projects), HouseholdStatusRecord.as_of <= end)
+        .order_by(
+            HouseholdStatusRecord.project_id, HouseholdStatusRecord.as_of, HouseholdStatusRecord.id
+        )
+    )
+    histories: dict[int, list] = {}
+    for project_id, as_of, status in rows:
+        histories.setdefault(project_id, []).append((as_of, status))
+    return sum(1 for history in histories.values() if left_poverty(history, start, end))
