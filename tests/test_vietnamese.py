@@ -68,6 +68,7 @@ SKIPPED = {
     "projects.external_evidence",
     "projects.milestone_file",
     "projects.report_photo",
+    "projects.story_photo",
 }
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/vi/LC_MESSAGES/messages.po"

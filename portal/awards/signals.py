@@ -10,3 +10,7 @@ _signals = Namespace()
 # Sent with the competition (as sender) whose published results are shown to the public; each
 # receiver returns a list of `publication.public.PublicExternalAward` for the page to list.
 public_results_shown = _signals.signal("public-results-shown")
+
+# Sent with the entry ids of a page of the winners' gallery (as sender); each receiver returns a
+# dict entry id → the address of a page that tells more about that winner's project.
+gallery_shown = _signals.signal("gallery-shown")

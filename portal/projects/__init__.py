@@ -39,3 +39,4 @@ from portal.projects.ocop import views as ocop_views  # noqa: E402,F401
 from portal.projects.poverty import views as poverty_views  # noqa: E402,F401
 from portal.projects.reminders import models as reminders_models  # noqa: E402,F401
 from portal.projects.reports import views as reports_views  # noqa: E402,F401
+from portal.projects.story import views as story_views  # noqa: E402,F401

@@ -1,17 +1,19 @@
 """How projects answers the features it builds on (their signals.py)."""
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import contains_eager
 
 from portal.awards.models import Award
 from portal.awards.publication.public import PublicExternalAward
-from portal.awards.signals import public_results_shown
+from portal.awards.signals import gallery_shown, public_results_shown
 from portal.competitions.models import Competition
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.signals import entry_status_changed
 from portal.extensions import db
 from portal.projects.models import ExternalAward
 from portal.projects.services import ensure_project
+from portal.projects.story.services import published_stories
 
 
 @entry_status_changed.connect
@@ -60,3 +62,12 @@ def later_prizes_of(competition: Competition, **_) -> list[PublicExternalAward]:
         )
         for x in rows
     ]
+
+
+@gallery_shown.connect
+def story_links(entry_ids: list[int], **_) -> dict[int, str]:
+    """The winners whose project's story is published: the gallery links to it."""
+    return {
+        entry_id: url_for("projects.story", project_id=project_id)
+        for entry_id, project_id in published_stories(entry_ids).items()
+    }

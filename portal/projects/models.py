@@ -63,6 +63,14 @@ class SupportedProject(db.Model):
     # What it is registered as today: set when an organiser verifies a registration milestone.
     legal_form: Mapped[LegalForm | None] = mapped_column(enum_column(LegalForm))
     registration_number: Mapped[str | None] = mapped_column(sa.String(64))
+    # Her public story: published only by her, and withdrawn by her at any time. Figures such as
+    # revenue and the household's status are never part of it.
+    story_published: Mapped[bool] = mapped_column(default=False)
+    story_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    story_text: Mapped[str] = mapped_column(sa.Text, default="")
+    story_photo_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
+    story_photo_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    story_photo_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     entry: Mapped[Entry] = relationship()

@@ -23,7 +23,7 @@ from portal.awards.models import (
     DecisionStatus,
     Prize,
 )
-from portal.awards.signals import public_results_shown
+from portal.awards.signals import gallery_shown, public_results_shown
 from portal.competitions.models import DEFAULT_CATEGORIES, Category, Competition, CompetitionLevel
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -42,6 +42,7 @@ class PublicAward:
     """One valid award as the public may see it."""
 
     award_id: int
+    entry_id: int
     prize: str
     special: bool
     cash_value: int
@@ -106,6 +107,7 @@ def _public(award: Award) -> PublicAward:
     competition = award.competition
     return PublicAward(
         award_id=award.id,
+        entry_id=award.entry_id,
         prize=award.prize_name,
         special=award.tier.is_special,
         cash_value=award.cash_value,
@@ -269,6 +271,7 @@ class GalleryPage:
 
     awards: list[PublicAward]
     pagination: Pagination
+    stories: dict[int, str]  # entry id → the page of her project's public story
 
 
 def gallery(filters: GalleryFilters, page: int = 1) -> GalleryPage:
@@ -282,7 +285,11 @@ def gallery(filters: GalleryFilters, page: int = 1) -> GalleryPage:
         pagination = db.paginate(
             query, page=pagination.pages, per_page=GALLERY_PER_PAGE, error_out=False
         )
-    return GalleryPage([_public(a) for a in pagination.items], pagination)
+    awards = [_public(a) for a in pagination.items]
+    stories: dict[int, str] = {}
+    for _receiver, found in gallery_shown.send([a.entry_id for a in awards]):
+        stories |= found or {}
+    return GalleryPage(awards, pagination, stories)
 
 
 def _is_number(text: str) -> bool:

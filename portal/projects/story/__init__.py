@@ -1,0 +1,1 @@
+"""A winner's public story of her project, published with her consent."""
