@@ -48,6 +48,7 @@ ARGUMENTS = {
     "kind_id": "SELECT id FROM milestone_kind LIMIT 2",
     "product_id": "SELECT id FROM ocop_product",
     "rating_id": "SELECT id FROM ocop_rating",
+    "activity_id": "SELECT id FROM support_activity",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.

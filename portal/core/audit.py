@@ -141,6 +141,10 @@ ACTION_LABELS = {
     "score_sheet.draft_saved": _l("Draft scores saved"),
     "score_sheet.submitted": _l("Scores submitted"),
     "scores.imported": _l("Scores imported"),
+    "support_activity.attendee_added": _l("Attendee added to an activity"),
+    "support_activity.attendee_removed": _l("Attendee taken off an activity"),
+    "support_activity.recorded": _l("Support activity recorded"),
+    "support_activity.sheet_imported": _l("Sign-in sheet imported"),
     "user.activated": _l("Account activated"),
     "user.confirmed": _l("E-mail address confirmed"),
     "user.deactivated": _l("Account deactivated"),
@@ -169,6 +173,7 @@ OBJECT_LABELS = {
     "report_schedule": _l("Report schedule"),
     "round": _l("Round"),
     "score_sheet": _l("Score sheet"),
+    "support_activity": _l("Support activity"),
     "supported_project": _l("Supported project"),
     "user": _l("Account"),
 }

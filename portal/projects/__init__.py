@@ -1,8 +1,11 @@
 """Supported projects: the winners' projects the union follows for years.
 
 In parts: the project's record, its list and its page (the modules at this level),
-`milestones/`, `reports/` (the schedule and each progress report), `reminders/` (the mails that
-say a report is due or late), `poverty/` (the household's status as a history).
+`milestones/`, `reports/` (the schedule and each progress report), `follow_up/` (the organisers'
+list of what is due), `reminders/` (the mails that say a report is due or late, a rating
+expires), `ocop/` (products and their star ratings), `poverty/` (the household's status as a
+history), `story/` (her public story), `activities/` (trainings and who attended); `page.py`
+assembles a project's page and `timeline.py` its story in time.
 """
 
 from flask import Blueprint
@@ -33,6 +36,7 @@ def _report_words() -> dict:
 
 # Importing the views registers their routes; importing listeners connects them to signals.
 from portal.projects import listeners, models, views  # noqa: E402,F401
+from portal.projects.activities import views as activities_views  # noqa: E402,F401
 from portal.projects.follow_up import views as follow_up_views  # noqa: E402,F401
 from portal.projects.milestones import views as milestones_views  # noqa: E402,F401
 from portal.projects.ocop import views as ocop_views  # noqa: E402,F401

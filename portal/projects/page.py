@@ -8,6 +8,7 @@ from flask import url_for
 
 from portal.auth.models import User
 from portal.projects import services, timeline
+from portal.projects.activities import services as activity_services
 from portal.projects.milestones import services as milestone_services
 from portal.projects.models import SupportedProject
 from portal.projects.ocop import services as ocop_services
@@ -70,6 +71,7 @@ def project_page(user: User, project: SupportedProject, today: date) -> dict:
             if r.recheck_months
         },
         "revoke_forms": {},
+        "support": activity_services.support_of(project),
         "history": history,
         "household_path": poverty_rules.path([(h.as_of, h.status) for h in history]),
         "events": timeline.events(awards, milestones, reports, ratings, history, report_states),
