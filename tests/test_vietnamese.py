@@ -110,12 +110,15 @@ def _raw_codes() -> set[str]:
 
 
 TAGS = re.compile(r"<(script|style|samp|code)\b.*?</\1>|<[^>]+>", re.S)
+# Text marked as English on purpose (an admin's English name of a kind of milestone, beside the
+# Vietnamese one) is not a slip of the catalogue.
+MARKED_ENGLISH = re.compile(r'<(td|span|p)\b[^>]*\blang="en"[^>]*>.*?</\1>', re.S)
 URLS = re.compile(r"https?://\S+|\S+@\S+|/[\w./?=&%-]+")
 
 
 def visible_text(body: str) -> str:
     """What a person reads: no tags, attributes, scripts, code samples, URLs or e-mail addresses."""
-    return URLS.sub(" ", html.unescape(TAGS.sub(" ", body)))
+    return URLS.sub(" ", html.unescape(TAGS.sub(" ", MARKED_ENGLISH.sub(" ", body))))
 
 
 def _export_text(response) -> str:

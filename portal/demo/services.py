@@ -10,6 +10,7 @@ from portal.demo.awards import load_awards
 from portal.demo.common import DEMO_PASSWORD, unit_named
 from portal.demo.entries import load_entries
 from portal.demo.judging import load_judging
+from portal.demo.projects import load_projects
 from portal.extensions import db
 from portal.units.models import Unit
 from portal.units.services import load_units
@@ -149,6 +150,7 @@ def load_demo() -> list[dict]:
     load_entries(now)
     load_judging(now)
     load_awards(now, DEMO_PASSWORD)
+    load_projects(now)
     db.session.commit()
     return logins
 
@@ -232,7 +234,7 @@ DEMO_COMPETITIONS = [
         None,
         "provincial",
         "results_final",  # published by the demo's awards decision (demo/awards.py)
-        -200,
+        -740,  # two years ago: its winners' projects are followed since (demo/projects.py)
         60,
     ),
     ("Phụ nữ Điện Biên khởi nghiệp {year}", "Điện Biên", None, "provincial", "archived", -560, 60),
