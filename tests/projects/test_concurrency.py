@@ -103,7 +103,7 @@ def test_a_milestone_recorded_and_verified_twice_at_once_is_one(published, concu
     project_id = project.id
     emails = [published.organiser.email, published.second_organiser.email]
     owner = tab(concurrent_server, published.applicants[0].email)
-    path = f"/projects/{project.id}/milestones/new"
+    path = f"/projects/{project_id}/milestones/new"
     fields = owner.form(path) | {"kind": str(kind("first_sales").id), "reached_on": "2026-05-01"}
     answers = at_once([partial(owner.post, path, fields)] * 5)
     assert {a.status for a in answers} <= {302, 409}
