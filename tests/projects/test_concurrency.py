@@ -110,12 +110,9 @@ def test_a_milestone_recorded_and_verified_twice_at_once_is_one(published, concu
     db.session.remove()
     (milestone,) = db.session.scalars(sa.select(Milestone)).all()
 
-    organisers = [
-        tab(concurrent_server, published.organiser.email),
-        tab(concurrent_server, published.second_organiser.email),
-    ]
+    organisers = [tab(concurrent_server, email) for email in emails]
     verify = f"/projects/milestones/{milestone.id}/verify"
-    forms = [t.form(f"/projects/{project.id}", verify) for t in organisers]
+    forms = [t.form(f"/projects/{project_id}", verify) for t in organisers]
     at_once([partial(t.post, verify, f) for t, f in zip(organisers, forms, strict=True)])
     db.session.remove()
     assert audited("milestone.verified") == 1
