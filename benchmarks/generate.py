@@ -7,7 +7,9 @@ The database is created when missing, its public schema dropped and rebuilt by t
 a second run gives the same data again (the generator is seeded). It then loads the provinces and
 communes, one organiser of Điện Biên province, one open competition of Điện Biên with two rounds,
 N applicants living in the communes of Điện Biên and N submitted entries, with their team members,
-files (rows only) and submitted versions. Rows are written with bulk INSERTs.
+files (rows only) and submitted versions; then P supported projects of earlier winners with about
+ten progress reports each and their milestones (benchmarks/projects.py). Rows are written with
+bulk INSERTs.
 
 Never point it at a database that matters: everything in its public schema is dropped.
 """
@@ -25,6 +27,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from werkzeug.security import generate_password_hash
 
+from benchmarks.projects import generate_projects
 from config import DevelopmentConfig, database_url
 from portal import create_app
 from portal.applicants.ethnicities import ETHNICITIES, is_ethnic_minority
@@ -380,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--entries", type=int, default=20000, help="applicants and entries")
+    parser.add_argument(
+        "--projects", type=int, default=2000, help="supported projects, about 10 reports each"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.entries < 1:
@@ -721,6 +727,17 @@ def main(argv: list[str] | None = None) -> int:
         db.session.commit()
         t = step("team members, files, versions", t)
 
+        followed = generate_projects(
+            rng,
+            count=args.projects,
+            entries=entry_rows,
+            entry_ids=entry_ids,
+            unit_id=province.id,
+            organiser_id=organiser.id,
+            today=now.astimezone(VIETNAM).date(),
+        )
+        t = step(f"{followed['projects']} supported projects, {followed['reports']} reports", t)
+
         # Statistics and visibility map as on a settled database (autovacuum may be off here).
         with psycopg.connect(psycopg_url(args.database_url), autocommit=True) as conn:
             conn.execute("VACUUM (ANALYZE)")
@@ -748,6 +765,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  whose search text contains 'ruou': {ruou_matches}")
     print(
         f"team members: {len(team_rows)}; files: {len(attachment_rows)}; versions: {len(version_rows)}"
+    )
+    print(
+        f"supported projects: {followed['projects']}; progress reports: {followed['reports']}; "
+        f"milestones: {followed['milestones']}"
     )
     for name, seconds in timings:
         print(f"  {name}: {seconds:.1f} s")

@@ -63,6 +63,8 @@ class Dataset:
     applicants: int
     statuses: dict[str, int]
     postgres_version: str
+    project_ids: list[int]
+    reports: int
 
 
 def read_dataset(url: str) -> Dataset:
@@ -99,7 +101,11 @@ def read_dataset(url: str) -> Dataset:
             (competition_id,),
         ).fetchone()[0]
         version = conn.execute("SHOW server_version").fetchone()[0]
-    return Dataset(competition_id, category_id, entry_ids, applicants, statuses, version)
+        project_ids = [r[0] for r in conn.execute("SELECT id FROM supported_project ORDER BY id")]
+        reports = conn.execute("SELECT count(*) FROM progress_report").fetchone()[0]
+    return Dataset(
+        competition_id, category_id, entry_ids, applicants, statuses, version, project_ids, reports
+    )
 
 
 # --- Gunicorn -----------------------------------------------------------------------------------
@@ -482,7 +488,8 @@ def report(args, data: Dataset, results: list[Result], command: str, loads) -> s
             f"- Python {facts['python']}, PostgreSQL {data.postgres_version}",
             f"- dataset: database `{database_name(args.database_url)}`, "
             f"{len(data.entry_ids)} entries of one competition ({statuses}), "
-            f"{data.applicants} applicants",
+            f"{data.applicants} applicants; {len(data.project_ids)} supported projects with "
+            f"{data.reports} progress reports",
             f"- server: gunicorn, {args.workers} sync workers, on the same machine as the "
             "database and the load generator",
             f"- load: {args.concurrency} concurrent clients (closed loop), {args.duration:g} s "
@@ -534,6 +541,20 @@ def scenarios(data: Dataset, cookie: str, chosen: set[str]) -> list[Scenario]:
             None,
             "Vòng sơ khảo",
         ),
+        Scenario(
+            "e. follow-up list (projects)",
+            "/projects/follow-up",
+            lambda rng: "/projects/follow-up",
+            cookie,
+            "Theo dõi dự án được hỗ trợ",
+        ),
+        Scenario(
+            "f. a project's page (organiser)",
+            "/projects/<random id>",
+            lambda rng: f"/projects/{rng.choice(data.project_ids)}",
+            cookie,
+            "Báo cáo tiến độ",
+        ),
     ]
     return [s for s in all_ if s.name[0] in chosen]
 
@@ -549,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         "--max-requests", type=int, default=100_000, help="upper bound per scenario"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    parser.add_argument("--scenarios", default="abcd", help="which scenarios, e.g. ab")
+    parser.add_argument("--scenarios", default="abcdef", help="which scenarios, e.g. ab")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.auth.models import User
 from portal.extensions import db
@@ -23,6 +23,24 @@ from portal.units.models import Unit
 # What the list shows unless a state is chosen: the reports someone has to act on.
 NEEDS_ACTION = (ReportState.DUE, ReportState.LATE, ReportState.RETURNED, ReportState.SUBMITTED)
 KINDS = {"reports": _l("Progress reports"), "milestones": _l("Milestones to verify")}
+REPORT_COLUMNS = (
+    ProgressReport.id,
+    ProgressReport.project_id,
+    ProgressReport.number,
+    ProgressReport.period_start,
+    ProgressReport.period_end,
+    ProgressReport.due_on,
+    ProgressReport.status,
+    ProgressReport.version,
+)
+PROJECT_COLUMNS = (
+    SupportedProject.id,
+    SupportedProject.title,
+    SupportedProject.year,
+    SupportedProject.owner_id,
+    SupportedProject.commune_id,
+)
+OWNER_COLUMNS = (User.id, User.full_name, User.phone)
 
 
 @dataclass
@@ -65,10 +83,13 @@ def reports_query(user: User, filters: FollowUpFilters, today: date) -> sa.Selec
             sa.or_(*(state_clause(s, today) for s in states)),
         )
         .options(
+            # Only what a row shows: the answers and the project's long texts stay in the table.
+            load_only(*REPORT_COLUMNS),
             contains_eager(ProgressReport.project).options(
-                joinedload(SupportedProject.owner).noload(User.roles),
-                joinedload(SupportedProject.commune).joinedload(Unit.parent),
-            )
+                load_only(*PROJECT_COLUMNS),
+                joinedload(SupportedProject.owner).load_only(*OWNER_COLUMNS).noload(User.roles),
+                joinedload(SupportedProject.commune),
+            ),
         )
         .order_by(ProgressReport.due_on, SupportedProject.title, ProgressReport.id)
     )
@@ -86,8 +107,9 @@ def milestones_query(user: User, filters: FollowUpFilters) -> sa.Select:
         )
         .options(
             contains_eager(Milestone.project).options(
-                joinedload(SupportedProject.owner).noload(User.roles),
-                joinedload(SupportedProject.commune).joinedload(Unit.parent),
+                load_only(*PROJECT_COLUMNS),
+                joinedload(SupportedProject.owner).load_only(*OWNER_COLUMNS).noload(User.roles),
+                joinedload(SupportedProject.commune),
             )
         )
         .order_by(Milestone.recorded_at, Milestone.id)
