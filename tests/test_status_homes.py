@@ -102,6 +102,22 @@ def test_only_the_homes_write_a_status():
     )
 
 
+def test_the_shared_move_is_called_only_by_the_homes():
+    """`core/status.py: guarded_move` writes any model's status: only a home may call it."""
+    homes = set(HOMES.values())
+    callers = []
+    for path in sorted(PORTAL.rglob("*.py")):
+        where = path.relative_to(PORTAL).as_posix()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "guarded_move"
+                and where not in homes
+            ):
+                callers.append(f"{where}:{node.lineno}")
+    assert callers == []
+
+
 def test_the_check_finds_each_kind_of_write(tmp_path, monkeypatch):
     """The reader above is only a check if it sees each way of writing a status."""
     monkeypatch.setattr("tests.test_status_homes.PORTAL", tmp_path)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from portal.auth.models import Role, User
 from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError, NotAllowed
+from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.projects.milestones.models import (
@@ -415,11 +416,9 @@ def return_milestone(
     now = now or utcnow()
     if not may_manage_project(actor, milestone.project):
         raise NotAllowed(_l("Only the organisers of the project's unit can return it."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Write what should be corrected."), field="reason")
-    if len(reason) > MAX_NOTE:
-        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NOTE), field="reason")
+    reason = required_text(
+        reason, field="reason", missing=_l("Write what should be corrected."), limit=MAX_NOTE
+    )
     if milestone.status is MilestoneStatus.RETURNED and milestone.return_reason == reason:
         return milestone  # the same form twice
     if milestone.status is not MilestoneStatus.RECORDED or not change_milestone_status(

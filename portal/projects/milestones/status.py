@@ -9,10 +9,7 @@ once, or a double click, one moves it and the other gets False.
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from portal.core import audit
-from portal.extensions import db
+from portal.core.status import guarded_move
 from portal.projects.milestones.models import Milestone, MilestoneStatus
 
 _S = MilestoneStatus
@@ -42,24 +39,15 @@ def change_milestone_status(
     moved or changed it first."""
     was = milestone.status
     if to not in TRANSITIONS[was]:
-        raise ValueError(f"a milestone does not move from {was} to {to}")
-    milestone_id = milestone.id
-    statement = sa.update(Milestone).where(Milestone.id == milestone_id, Milestone.status == was)
-    if expected_version is not None:
-        statement = statement.where(Milestone.version == expected_version)
-    result = db.session.execute(
-        statement.values(status=to, version=Milestone.version + 1, **values),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(milestone)
-    if result.rowcount != 1:
-        return False
-    audit.record(
-        ACTIONS[(was, to)],
+        raise ValueError(f"{was} to {to} is not a move of milestone")
+    return guarded_move(
+        Milestone,
+        milestone,
+        to=to,
+        action=ACTIONS[(was, to)],
         actor_id=actor_id,
         object_type="milestone",
-        object_id=milestone_id,
-        before={"status": was.value},
-        after={"status": to.value, **(after or {})},
+        expected_version=expected_version,
+        after=after,
+        **values,
     )
-    return True

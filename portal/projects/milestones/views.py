@@ -201,25 +201,7 @@ def milestone_file(file_id: int):
 @bp.route("/projects/milestone-kinds", methods=["GET", "POST"], endpoint="milestone_kinds")
 @roles_required(Role.ADMIN)
 def milestone_kinds():
-    form = MilestoneKindForm(prefix="new")
-    refusal = None
-    if form.validate_on_submit():
-        try:
-            services.save_kind(
-                current_user,
-                None,
-                label_vi=form.label_vi.data,
-                label_en=form.label_en.data,
-                is_registration=form.is_registration.data,
-                active=form.active.data,
-            )
-        except DomainError as error:
-            show_error(form, error)
-            refusal = error
-        else:
-            flash(_("The kind of milestone is added."), "success")
-            return redirect(url_for("projects.milestone_kinds"))
-    return _kinds_page(new=form), form_status(form, refusal)
+    return _save_kind(None, MilestoneKindForm(prefix="new"), _("The kind of milestone is added."))
 
 
 @bp.route(
@@ -229,6 +211,11 @@ def milestone_kinds():
 def save_milestone_kind(kind_id: int):
     kind = load_or_404(MilestoneKind, kind_id)
     form = MilestoneKindForm(prefix=f"kind-{kind.id}")
+    return _save_kind(kind, form, _("The kind of milestone is saved."))
+
+
+def _save_kind(kind: MilestoneKind | None, form: MilestoneKindForm, done: str):
+    """Add a kind (kind=None) or save one; the page again with the form's messages if refused."""
     refusal = None
     if form.validate_on_submit():
         try:
@@ -244,9 +231,10 @@ def save_milestone_kind(kind_id: int):
             show_error(form, error)
             refusal = error
         else:
-            flash(_("The kind of milestone is saved."), "success")
+            flash(done, "success")
             return redirect(url_for("projects.milestone_kinds"))
-    return _kinds_page(edited={kind.id: form}), form_status(form, refusal)
+    page = _kinds_page(new=form) if kind is None else _kinds_page(edited={kind.id: form})
+    return page, form_status(form, refusal)
 
 
 def _kinds_page(new: MilestoneKindForm | None = None, edited: dict | None = None):

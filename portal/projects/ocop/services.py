@@ -13,6 +13,7 @@ from portal.applicants.models import ApplicantProfile, Gender
 from portal.auth.models import User
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
+from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.projects.models import LegalForm, SupportedProject
@@ -215,11 +216,9 @@ def revoke_rating(
     now = now or utcnow()
     if not may_rate(actor, rating.product):
         raise NotAllowed(_l("Only the organisers of the project's unit record OCOP ratings."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Write why the rating is revoked."), field="reason")
-    if len(reason) > MAX_NOTE:
-        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_NOTE), field="reason")
+    reason = required_text(
+        reason, field="reason", missing=_l("Write why the rating is revoked."), limit=MAX_NOTE
+    )
     result = db.session.execute(
         sa.update(OcopRating)
         .where(OcopRating.id == rating.id, OcopRating.revoked_at.is_(None))

@@ -16,6 +16,7 @@ from portal.core import audit, storage
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.money import MAX_VND
 from portal.core.outbox import queue_mail
+from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.extensions import db
@@ -507,11 +508,9 @@ def return_report(
     and in a mail in her language; it is due again. Commits."""
     now = now or utcnow()
     _reviewer(actor, report)
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError(_l("Write what should be changed."), field="comment")
-    if len(comment) > MAX_TEXT:
-        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_TEXT), field="comment")
+    comment = required_text(
+        comment, field="comment", missing=_l("Write what should be changed."), limit=MAX_TEXT
+    )
     if report.status is ReportStatus.RETURNED and report.comment == comment:
         return report
     if report.status is not ReportStatus.SUBMITTED or not change_report_status(
@@ -554,11 +553,9 @@ def skip_report(
     """Waive a report not sent (or returned), with the reason; it is no longer asked for."""
     now = now or utcnow()
     _reviewer(actor, report)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_l("Write why this report is skipped."), field="reason")
-    if len(reason) > MAX_TEXT:
-        raise DomainError(_l("Write at most %(num)d characters.", num=MAX_TEXT), field="reason")
+    reason = required_text(
+        reason, field="reason", missing=_l("Write why this report is skipped."), limit=MAX_TEXT
+    )
     if report.status is ReportStatus.SKIPPED:
         return report
     if report.status not in (ReportStatus.OPEN, ReportStatus.RETURNED) or not (

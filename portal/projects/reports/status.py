@@ -10,10 +10,7 @@ report and tells the other False.
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from portal.core import audit
-from portal.extensions import db
+from portal.core.status import guarded_move
 from portal.projects.reports.models import ProgressReport, ReportStatus
 
 _S = ReportStatus
@@ -46,26 +43,15 @@ def change_report_status(
     saved it first."""
     was = report.status
     if to not in TRANSITIONS[was]:
-        raise ValueError(f"a progress report does not move from {was} to {to}")
-    report_id = report.id
-    statement = sa.update(ProgressReport).where(
-        ProgressReport.id == report_id, ProgressReport.status == was
-    )
-    if expected_version is not None:
-        statement = statement.where(ProgressReport.version == expected_version)
-    result = db.session.execute(
-        statement.values(status=to, version=ProgressReport.version + 1, **values),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.expire(report)
-    if result.rowcount != 1:
-        return False
-    audit.record(
-        ACTIONS[(was, to)],
+        raise ValueError(f"{was} to {to} is not a move of progress_report")
+    return guarded_move(
+        ProgressReport,
+        report,
+        to=to,
+        action=ACTIONS[(was, to)],
         actor_id=actor_id,
         object_type="progress_report",
-        object_id=report_id,
-        before={"status": was.value},
-        after={"status": to.value, **(after or {})},
+        expected_version=expected_version,
+        after=after,
+        **values,
     )
-    return True
