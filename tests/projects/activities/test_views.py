@@ -75,3 +75,27 @@ def test_a_training_with_its_sign_in_sheet(client, published, units):
         "\n", ""
     ).replace("  ", "")
     assert "Bán hàng trực tuyến" in text(client.get(f"/projects/{project.id}"))
+
+
+def test_the_activities_list_runs_the_same_queries_as_it_grows(client, published):
+    from datetime import date
+
+    from portal.projects.activities import services
+    from tests.admin.test_views import count_queries
+
+    def activity(day: int) -> None:
+        made = services.create_activity(
+            published.organiser,
+            published.competition.unit_id,
+            "forum",
+            date(2026, 4, day),
+            "Diễn đàn",
+        )
+        services.add_attendee(published.organiser, made, name=f"Người {day}")
+
+    activity(1)
+    login(client, published.organiser)
+    few = count_queries(client, "/projects/activities")
+    for day in range(2, 8):
+        activity(day)
+    assert count_queries(client, "/projects/activities") == few

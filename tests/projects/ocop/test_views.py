@@ -58,3 +58,28 @@ def test_a_product_is_added_and_rated_in_vietnamese(client, published):
     assert "4 sao" in page and "hiệu lực đến 14 thg 3, 2029" in page and "Còn hiệu lực" in page
     listing = text(client.get("/projects/ocop"))
     assert "Chè Shan tuyết" in listing and "trong số 1 chủ thể sản phẩm OCOP là phụ nữ" in listing
+
+
+def test_the_ocop_list_runs_the_same_queries_as_it_grows(client, published):
+    from datetime import date
+
+    from portal.projects.ocop import services
+    from tests.admin.test_views import count_queries
+
+    ocop_scheme()
+
+    def product(index: int) -> None:
+        project = project_of(published.entries[index])
+        made = services.add_product(project.owner, project, f"Sản phẩm {index}", "food", None)
+        services.record_rating(
+            published.organiser,
+            made,
+            services.RatingData(date(2026, 3, 1), "province", {"A": 30, "B": 18, "C": 26}, "QĐ"),
+        )
+
+    product(0)
+    login(client, published.organiser)
+    few = count_queries(client, "/projects/ocop")
+    for index in range(1, 6):
+        product(index)
+    assert count_queries(client, "/projects/ocop") == few
