@@ -69,6 +69,19 @@ def load_projects(now: datetime) -> None:
     )
     second, third, fourth = [p for p in projects if p is not first][:3]
     today = vietnam_date(now)
+    # Published two years ago by the demo's awards loader; the projects began with their awards.
+    from portal.awards.models import Award
+
+    awarded = dict(
+        db.session.execute(
+            sa.select(Award.entry_id, sa.func.min(Award.issued_at))
+            .where(Award.entry_id.in_([p.entry_id for p in projects]))
+            .group_by(Award.entry_id)
+        ).all()
+    )
+    for project in projects:
+        project.created_at = awarded.get(project.entry_id) or project.created_at
+    db.session.flush()
     # A database made by the migrations has the kinds and the OCOP rules already; one made from
     # the models (the tests') gets them here.
     add_default_kinds()
