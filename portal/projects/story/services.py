@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
-from portal.core import audit, storage
+from portal.core import audit, file_metadata, storage
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -62,7 +62,8 @@ def save_story(
         stored = storage.new_name()
         project.story_photo_stored_name = stored
         project.story_photo_filename, project.story_photo_content_type = read[1], read[2]
-        storage.store(read[0], stored)
+        # The photo is public: its EXIF (the GPS position of her home, her phone) is not.
+        storage.store(file_metadata.stripped(read[0], read[2]), stored)
     project.story_text = text
     project.story_published = publish
     if publish and not was:

@@ -82,3 +82,19 @@ def test_she_publishes_her_story_and_it_shows_only_what_is_public(client, publis
     login(client, owner)
     client.post_form(url, {"text": "Chè cổ thụ của bản Phìn Hồ."})  # publish unticked
     assert client.get(f"/stories/{project.id}").status_code == 404
+
+
+def test_the_public_photo_carries_no_gps_position(client, published):
+    from PIL import Image
+
+    from portal.projects.story import services
+    from tests.judging.scoring.test_views import photo_with_exif
+
+    project = project_of(published.entries[0])
+    services.save_story(
+        published.applicants[0], project, publish=True, text="", photo=(photo_with_exif(), "a.jpg")
+    )
+    served = client.get(f"/stories/{project.id}/photo").data
+    assert served[:2] == b"\xff\xd8"
+    exif = Image.open(__import__("io").BytesIO(served)).getexif()
+    assert 0x013B not in exif and not exif.get_ifd(0x8825)
