@@ -136,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.applicants import bp as applicants_bp
     from portal.auth import bp as auth_bp
     from portal.awards import bp as awards_bp
+    from portal.capital import bp as capital_bp
     from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
     from portal.entries import bp as entries_bp
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         judging_bp,
         awards_bp,
         projects_bp,
+        capital_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -22,6 +22,7 @@ LAYERS = [
     "judging",
     "awards",
     "projects",
+    "capital",
     "admin",
     "main",
     "demo",
