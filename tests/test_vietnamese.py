@@ -49,6 +49,8 @@ ARGUMENTS = {
     "product_id": "SELECT id FROM ocop_product",
     "rating_id": "SELECT id FROM ocop_rating",
     "activity_id": "SELECT id FROM support_activity",
+    "source_id": "SELECT id FROM capital_source",
+    "agreement_id": "SELECT id FROM support_agreement",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.

@@ -1,12 +1,14 @@
 """Follow-on capital: capital sources, support agreements (grants in tranches, soft loans,
 in-kind support), repayments, arrears and the portfolio, on the ledger.
 
-In parts: `loans/` (`schedule.py`: a loan's schedule, exact and pure). The rules are written out
-in docs/capital.md.
+In parts: `sources/` (capital sources and their contributions, on the ledger), `agreements/`
+(support proposed and approved by two organisers; `status.py`), `loans/` (`schedule.py`: a
+loan's schedule, exact; `allocation.py`: where a repayment goes, arrears; both pure). Shared:
+`common.py` (the ledger's accounts). The rules are written out in docs/capital.md.
 """
 
 from flask import Blueprint
 
 bp = Blueprint("capital", __name__, cli_group="capital")
 
-from portal.capital import cli  # noqa: E402,F401  (registers `flask capital …`)
+from portal.capital import cli, models, views  # noqa: E402,F401  (they register themselves)

@@ -1,0 +1,57 @@
+"""A support agreement's status: the moves it may make, and the one function that makes them.
+
+PROPOSED → APPROVED (a second organiser of the unit; never the proposer) or REJECTED;
+APPROVED → ACTIVE (the first money or goods move) → COMPLETED (a grant paid, goods delivered),
+REPAID (a loan repaid) or WRITTEN_OFF (a loan, approved by a second organiser); APPROVED or ACTIVE
+→ CLOSED (stopped, with a reason). `change_agreement_status` is the only code that writes
+`SupportAgreement.status` (tests/test_status_homes.py).
+"""
+
+from typing import Any
+
+from portal.capital.models import AgreementStatus, SupportAgreement
+from portal.core.status import guarded_move
+
+_S = AgreementStatus
+
+# Each move and its audit action.
+ACTIONS: dict[tuple[AgreementStatus, AgreementStatus], str] = {
+    (_S.PROPOSED, _S.APPROVED): "support_agreement.approved",
+    (_S.PROPOSED, _S.REJECTED): "support_agreement.rejected",
+    (_S.APPROVED, _S.ACTIVE): "support_agreement.started",
+    (_S.ACTIVE, _S.COMPLETED): "support_agreement.completed",
+    (_S.ACTIVE, _S.REPAID): "support_agreement.repaid",
+    (_S.ACTIVE, _S.WRITTEN_OFF): "support_agreement.written_off",
+    (_S.APPROVED, _S.CLOSED): "support_agreement.closed",
+    (_S.ACTIVE, _S.CLOSED): "support_agreement.closed",
+}
+TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
+    status: frozenset(to for was, to in ACTIONS if was is status) for status in AgreementStatus
+}
+
+
+def change_agreement_status(
+    actor_id: int,
+    agreement: SupportAgreement,
+    to: AgreementStatus,
+    *,
+    expected_version: int | None = None,
+    after: dict | None = None,
+    **values: Any,
+) -> bool:
+    """Move the agreement from the status it was read in to `to` (with `values`), raise its
+    version and audit it; the caller commits. False when another request moved it first."""
+    was = agreement.status
+    if to not in TRANSITIONS[was]:
+        raise ValueError(f"{was} to {to} is not a move of a support agreement")
+    return guarded_move(
+        SupportAgreement,
+        agreement,
+        to=to,
+        action=ACTIONS[(was, to)],
+        actor_id=actor_id,
+        object_type="support_agreement",
+        expected_version=expected_version,
+        after=after,
+        **values,
+    )

@@ -1,0 +1,116 @@
+"""Forms of follow-on capital: a source, a contribution, proposing support, the decision."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.capital.loans.schedule import Frequency, Method
+from portal.capital.models import (
+    AGREEMENT_KIND_LABELS,
+    SOURCE_KIND_LABELS,
+    AgreementKind,
+    SourceKind,
+)
+from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField
+
+METHOD_LABELS = {
+    Method.FLAT: _l("Flat: interest on the initial amount"),
+    Method.DECLINING: _l("Declining: equal principal, interest on the balance"),
+    Method.ANNUITY: _l("Annuity: equal instalments"),
+}
+FREQUENCY_LABELS = {
+    Frequency.MONTHLY: _l("Every month"),
+    Frequency.QUARTERLY: _l("Every three months"),
+}
+
+
+class SourceForm(FlaskForm):
+    unit = SelectField(_l("Unit"), validators=[InputRequired()])
+    name = StringField(
+        _l("Name"),
+        description=_l("For example: Women's Development Support Fund of Điện Biên."),
+        validators=[DataRequired(_l("Write the name of the source.")), Length(max=200)],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[SelectChoice(k.value, SOURCE_KIND_LABELS[k]) for k in SourceKind],
+        validators=[InputRequired(_l("Choose the kind of source."))],
+    )
+    partner = StringField(_l("Partner (optional)"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Record the source"))
+
+
+class ContributionForm(FlaskForm):
+    amount = MoneyField(
+        _l("Amount (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the amount in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    received_on = DayField(
+        _l("Received on"),
+        validators=[InputRequired(_l("Write the date the money was received, not in the future."))],
+    )
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Record the contribution"))
+
+
+class ProposeForm(FlaskForm):
+    kind = RadioField(
+        _l("Kind of support"),
+        choices=[SelectChoice(k.value, AGREEMENT_KIND_LABELS[k]) for k in AgreementKind],
+        validators=[InputRequired(_l("Choose a grant, a loan or in-kind support."))],
+    )
+    source = SelectField(_l("Capital source"), validators=[Optional()])
+    amount = MoneyField(
+        _l("Amount (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the amount in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    purpose = TextAreaField(
+        _l("What it is for"),
+        validators=[DataRequired(_l("Write what the support is for.")), Length(max=2000)],
+        render_kw={"rows": 3},
+    )
+    rate = StringField(
+        _l("Rate (percent a month)"),
+        description=_l("Only for a loan: for example 0,65."),
+        validators=[Optional(), Length(max=10)],
+        render_kw={"inputmode": "decimal"},
+    )
+    periods = IntegerField(
+        _l("Number of periods"), validators=[Optional()], render_kw={"inputmode": "numeric"}
+    )
+    grace = IntegerField(
+        _l("Grace periods (interest only)"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric"},
+    )
+    frequency = SelectField(
+        _l("Instalments"),
+        choices=[SelectChoice(f.value, FREQUENCY_LABELS[f]) for f in Frequency],
+        validators=[Optional()],
+    )
+    method = SelectField(
+        _l("Method"),
+        choices=[SelectChoice("", "—")] + [SelectChoice(m.value, METHOD_LABELS[m]) for m in Method],
+        validators=[Optional()],
+    )
+    submit = SubmitField(_l("Propose the support"))
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Approve"))
+
+
+class RejectForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _l("Why is it not approved?"),
+        validators=[DataRequired(_l("Write why it is not approved.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Do not approve"))

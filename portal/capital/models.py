@@ -1,0 +1,168 @@
+"""Follow-on capital: where the money comes from (capital sources), what a project is given
+(support agreements: grants in tranches, soft loans, in-kind support), and the loans' schedules
+and repayments. Every đồng that moves is a posting of the ledger, tagged with its source; no
+balance is stored here."""
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.capital.loans.schedule import Frequency, Method
+from portal.core.enums import enum_column
+from portal.core.time import UTCDateTime, utcnow
+from portal.extensions import db
+from portal.projects.models import SupportedProject
+from portal.units.models import Unit
+
+
+class SourceKind(enum.StrEnum):
+    SUPPORT_FUND = "support_fund"  # the provincial Women's Development Support Fund
+    INTERNAL_SAVINGS = "internal_savings"  # members' savings
+    PARTNER_FUND = "partner_fund"
+    BANK_PROGRAMME = "bank_programme"
+    PRIZE_BUDGET = "prize_budget"
+
+    @property
+    def label(self) -> str:
+        return str(SOURCE_KIND_LABELS[self])
+
+
+SOURCE_KIND_LABELS = {
+    SourceKind.SUPPORT_FUND: _l("Women's development support fund"),
+    SourceKind.INTERNAL_SAVINGS: _l("Members' internal savings"),
+    SourceKind.PARTNER_FUND: _l("Partner fund"),
+    SourceKind.BANK_PROGRAMME: _l("Bank programme"),
+    SourceKind.PRIZE_BUDGET: _l("Prize budget"),
+}
+
+
+class CapitalSource(db.Model):
+    __tablename__ = "capital_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[SourceKind] = mapped_column(enum_column(SourceKind))
+    partner: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def ledger_tag(self) -> str:
+        """The `source` of its postings in the ledger."""
+        return f"capital:{self.id}"
+
+
+class AgreementKind(enum.StrEnum):
+    GRANT = "grant"
+    LOAN = "loan"
+    IN_KIND = "in_kind"
+
+    @property
+    def label(self) -> str:
+        return str(AGREEMENT_KIND_LABELS[self])
+
+
+AGREEMENT_KIND_LABELS = {
+    AgreementKind.GRANT: _l("Grant"),
+    AgreementKind.LOAN: _l("Soft loan"),
+    AgreementKind.IN_KIND: _l("In-kind support"),
+}
+
+
+class AgreementStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"  # by a second organiser of the unit, never the proposer
+    REJECTED = "rejected"
+    ACTIVE = "active"  # money or goods have started to move
+    COMPLETED = "completed"  # a grant paid in full, in-kind support delivered
+    REPAID = "repaid"  # a loan repaid in full
+    CLOSED = "closed"
+    WRITTEN_OFF = "written_off"
+
+    @property
+    def label(self) -> str:
+        return str(AGREEMENT_STATUS_LABELS[self])
+
+
+AGREEMENT_STATUS_LABELS = {
+    AgreementStatus.PROPOSED: _l("Proposed, waiting for approval"),
+    AgreementStatus.APPROVED: _l("Approved"),
+    AgreementStatus.REJECTED: _l("Not approved"),
+    AgreementStatus.ACTIVE: _l("Under way"),
+    AgreementStatus.COMPLETED: _l("Completed"),
+    AgreementStatus.REPAID: _l("Repaid"),
+    AgreementStatus.CLOSED: _l("Closed"),
+    AgreementStatus.WRITTEN_OFF: _l("Written off"),
+}
+
+
+class SupportAgreement(db.Model):
+    __tablename__ = "support_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(32), unique=True)  # "HT-2026-0007"
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("supported_project.id"), index=True)
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("capital_source.id"), index=True)
+    kind: Mapped[AgreementKind] = mapped_column(enum_column(AgreementKind))
+    amount: Mapped[int] = mapped_column(sa.BigInteger)  # đồng: the grant, the principal, the goods
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[AgreementStatus] = mapped_column(
+        enum_column(AgreementStatus), default=AgreementStatus.PROPOSED, index=True
+    )
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[SupportedProject] = relationship()
+    source: Mapped[CapitalSource] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    loan: Mapped["Loan | None"] = relationship(back_populates="agreement", uselist=False)
+
+
+class Loan(db.Model):
+    """A soft loan's terms (loans/schedule.py) and its instalments as they stand."""
+
+    __tablename__ = "loan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("support_agreement.id"), unique=True)
+    principal: Mapped[int] = mapped_column(sa.BigInteger)
+    rate: Mapped[Decimal] = mapped_column(sa.Numeric(6, 3))  # percent a month
+    periods: Mapped[int] = mapped_column(sa.SmallInteger)
+    grace: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
+    method: Mapped[Method] = mapped_column(enum_column(Method))
+    disbursed_on: Mapped[date | None]  # set when the money leaves the source
+    version: Mapped[int] = mapped_column(default=1)
+
+    agreement: Mapped[SupportAgreement] = relationship(back_populates="loan")
+    instalments: Mapped[list["Instalment"]] = relationship(
+        order_by="Instalment.number", cascade="all, delete-orphan"
+    )
+
+
+class Instalment(db.Model):
+    __tablename__ = "loan_instalment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loan.id"), index=True)
+    number: Mapped[int] = mapped_column(sa.SmallInteger)
+    due_on: Mapped[date]
+    principal: Mapped[int] = mapped_column(sa.BigInteger)
+    interest: Mapped[int] = mapped_column(sa.BigInteger)
+    paid_principal: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    paid_interest: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    __table_args__ = (sa.UniqueConstraint("loan_id", "number", name="uq_loan_instalment_number"),)

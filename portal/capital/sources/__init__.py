@@ -1,0 +1,1 @@
+"""Capital sources: where the money comes from, and what they hold by the ledger."""

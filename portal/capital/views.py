@@ -1,0 +1,269 @@
+"""Follow-on capital's pages: the unit's capital sources and their contributions, proposing
+support for a project, an agreement's page with the second organiser's approval, and the
+winner's "My support"."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from portal.auth.models import Role
+from portal.capital import bp
+from portal.capital.agreements import services as agreements
+from portal.capital.common import may_manage_unit
+from portal.capital.forms import (
+    METHOD_LABELS,
+    ContributionForm,
+    DecisionForm,
+    ProposeForm,
+    RejectForm,
+    SourceForm,
+)
+from portal.capital.loans.schedule import Terms, schedule
+from portal.capital.models import CapitalSource, SupportAgreement
+from portal.capital.sources import services as sources
+from portal.core import idempotency
+from portal.core.errors import DomainError
+from portal.core.forms import form_status, show_error
+from portal.core.inputs import bounded_int
+from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
+from portal.core.time import utcnow, vietnam_date
+from portal.extensions import db
+from portal.projects.models import SupportedProject
+from portal.units.models import Unit
+
+
+def _unit_sources() -> list[CapitalSource]:
+    units = [u.id for u in current_user.organiser_units()]
+    query = db.select(CapitalSource).order_by(CapitalSource.name)
+    if not current_user.has_role(Role.ADMIN):
+        query = query.where(
+            db.or_(
+                CapitalSource.unit_id.in_(units),
+                CapitalSource.unit_id.in_(db.select(Unit.id).where(Unit.parent_id.in_(units))),
+            )
+        )
+    return list(db.session.scalars(query))
+
+
+def _sources_page(form: SourceForm | None = None, contribution_forms: dict | None = None):
+    found = _unit_sources()
+    form = form or SourceForm(formdata=None)
+    form.unit.choices = [
+        SelectChoice(str(u.id), u.full_name) for u in current_user.organiser_units()
+    ]
+    contribution_forms = contribution_forms or {}
+    for source in found:
+        contribution_forms.setdefault(
+            source.id, ContributionForm(formdata=None, prefix=f"source-{source.id}")
+        )
+    return render_template(
+        "capital/sources.html",
+        sources=found,
+        balances=sources.balances(found),
+        form=form,
+        contribution_forms=contribution_forms,
+    )
+
+
+@bp.route("/capital/sources", methods=["GET", "POST"], endpoint="sources")
+@roles_required(*STAFF_ROLES)
+def sources_view():
+    form = SourceForm()
+    form.unit.choices = [
+        SelectChoice(str(u.id), u.full_name) for u in current_user.organiser_units()
+    ]
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            sources.create_source(
+                current_user,
+                bounded_int(form.unit.data),
+                form.name.data,
+                form.kind.data,
+                form.partner.data or "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            flash(_("The capital source is recorded."), "success")
+            return redirect(url_for("capital.sources"))
+    if request.method == "GET":
+        return _sources_page()
+    return _sources_page(form), form_status(form, refusal)
+
+
+@bp.route("/capital/sources/<int:source_id>/contributions", methods=["POST"], endpoint="contribute")
+@roles_required(*STAFF_ROLES)
+def contribute(source_id: int):
+    source = load_or_404(
+        CapitalSource, source_id, allowed=lambda user, s: may_manage_unit(user, s.unit_id)
+    )
+    form = ContributionForm(prefix=f"source-{source.id}")
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            sources.contribute(
+                current_user,
+                source,
+                form.amount.data,
+                form.received_on.data,
+                form.note.data or "",
+                now=utcnow(),
+                form_key=request.form.get("form_key"),
+            )
+        except idempotency.AlreadySent:
+            return redirect(url_for("capital.sources"))
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            flash(_("The contribution is recorded."), "success")
+            return redirect(url_for("capital.sources"))
+    return _sources_page(contribution_forms={source.id: form}), form_status(form, refusal)
+
+
+@bp.route(
+    "/capital/projects/<int:project_id>/support/new",
+    methods=["GET", "POST"],
+    endpoint="propose",
+)
+@roles_required(*STAFF_ROLES)
+def propose(project_id: int):
+    project = load_or_404(SupportedProject, project_id, allowed=agreements.may_propose)
+    form = ProposeForm()
+    choices = agreements.sources_for(project)
+    form.source.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(s.id), f"{s.name} ({s.kind.label})") for s in choices
+    ]
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            agreement = agreements.propose(
+                current_user,
+                project,
+                kind=form.kind.data,
+                source_id=bounded_int(form.source.data),
+                amount=form.amount.data,
+                purpose=form.purpose.data or "",
+                loan=agreements.LoanTerms(
+                    form.rate.data,
+                    form.periods.data,
+                    form.grace.data,
+                    form.frequency.data,
+                    form.method.data,
+                ),
+                now=utcnow(),
+                form_key=request.form.get("form_key"),
+            )
+        except idempotency.AlreadySent:
+            return redirect(url_for("projects.detail", project_id=project.id))
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            flash(
+                _("The support is proposed: a second organiser of the unit must approve it."),
+                "success",
+            )
+            return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+    return render_template("capital/propose.html", project=project, form=form), form_status(
+        form, refusal
+    )
+
+
+def _may_see(user, agreement: SupportAgreement) -> bool:
+    return user.is_authenticated and (
+        agreement.project.owner_id == user.id or may_manage_unit(user, agreement.project.unit_id)
+    )
+
+
+def _agreement_page(agreement: SupportAgreement, **forms):
+    loan = agreement.loan
+    rows = []
+    if loan is not None:
+        rows = schedule(
+            Terms(
+                loan.principal,
+                loan.rate,
+                loan.periods,
+                loan.grace,
+                loan.frequency,
+                loan.method,
+                loan.disbursed_on or vietnam_date(utcnow()),
+            )
+        )
+    version = {"version": str(agreement.version)}
+    return render_template(
+        "capital/agreement.html",
+        agreement=agreement,
+        project=agreement.project,
+        loan=loan,
+        rows=rows,
+        manages=may_manage_unit(current_user, agreement.project.unit_id),
+        decides=agreements.may_decide(current_user, agreement),
+        method_labels=METHOD_LABELS,
+        available=sources.available(agreement.source),
+        decide=forms.get("decide") or DecisionForm(formdata=None, data=version),
+        refuse=forms.get("refuse") or RejectForm(formdata=None, prefix="reject", data=version),
+    )
+
+
+@bp.route("/capital/agreements/<int:agreement_id>", endpoint="agreement")
+@login_required
+def agreement(agreement_id: int):
+    return _agreement_page(load_or_404(SupportAgreement, agreement_id, allowed=_may_see))
+
+
+@bp.route("/capital/agreements/<int:agreement_id>/approve", methods=["POST"], endpoint="approve")
+@roles_required(*STAFF_ROLES)
+def approve(agreement_id: int):
+    agreement = load_or_404(SupportAgreement, agreement_id, allowed=agreements.may_decide)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            agreements.approve(
+                current_user, agreement, expected_version=bounded_int(form.version.data) or 0
+            )
+        except DomainError as error:
+            show_error(form, error)
+            return _agreement_page(agreement, decide=form), error.status
+        flash(_("The support is approved; the winner has been told."), "success")
+        return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+    return _agreement_page(agreement, decide=form), form_status(form)
+
+
+@bp.route("/capital/agreements/<int:agreement_id>/reject", methods=["POST"], endpoint="reject")
+@roles_required(*STAFF_ROLES)
+def reject(agreement_id: int):
+    agreement = load_or_404(SupportAgreement, agreement_id, allowed=agreements.may_decide)
+    form = RejectForm(prefix="reject")
+    if form.validate_on_submit():
+        try:
+            agreements.reject(
+                current_user,
+                agreement,
+                form.reason.data,
+                expected_version=bounded_int(form.version.data) or 0,
+            )
+        except DomainError as error:
+            show_error(form, error)
+            return _agreement_page(agreement, refuse=form), error.status
+        flash(_("The support is not approved."), "info")
+        return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+    return _agreement_page(agreement, refuse=form), form_status(form)
+
+
+@bp.route("/my/support", endpoint="my_support")
+@login_required
+def my_support():
+    found = list(
+        db.session.scalars(
+            db.select(SupportAgreement)
+            .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
+            .where(SupportedProject.owner_id == current_user.id)
+            .order_by(SupportAgreement.proposed_at.desc())
+        )
+    )
+    return render_template("capital/mine.html", agreements=found)

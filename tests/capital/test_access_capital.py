@@ -1,0 +1,82 @@
+"""Who may use the capital pages: the organisers of the unit manage sources and propose and
+approve support; the winner reads her own support; another borrower, another province's
+organiser and the rest get 403."""
+
+from datetime import date
+
+import pytest
+
+from portal.auth.models import Role
+from portal.capital.agreements import services as agreements
+from portal.capital.sources import services as sources
+from tests.conftest import check_access, login
+from tests.factories import UserFactory, project_of
+from tests.snapshots import cached
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
+STAFF = {"organiser", "second_organiser", "admin"}
+LOGGED_IN = STAFF | {"applicant", "other_winner", "other_organiser", "judge"}
+ROUTES = [
+    ("GET", "/capital/sources", STAFF | {"other_organiser"}),
+    ("POST", "/capital/sources", STAFF | {"other_organiser"}),
+    ("POST", "/capital/sources/{source}/contributions", STAFF),
+    ("GET", "/capital/projects/{project}/support/new", STAFF),
+    ("POST", "/capital/projects/{project}/support/new", STAFF),
+    ("GET", "/capital/agreements/{agreement}", STAFF | {"applicant"}),
+    # The second signature only: not the proposer, not an admin alone.
+    ("POST", "/capital/agreements/{agreement}/approve", {"second_organiser"}),
+    ("POST", "/capital/agreements/{agreement}/reject", {"second_organiser"}),
+    ("GET", "/my/support", LOGGED_IN),
+]
+ROLES = ["anonymous", *sorted(LOGGED_IN)]
+
+
+def make_world(published, units):
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ thử nghiệm 939", "support_fund"
+    )
+    sources.contribute(published.organiser, source, 100_000_000, date(2026, 1, 5))
+    project = project_of(published.entries[0])
+    agreement = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=10_000_000,
+        purpose="Bao bì sản phẩm",
+    )
+    people = {
+        "applicant": published.applicants[0],
+        "other_winner": published.applicants[1],
+        "judge": UserFactory(roles=[Role.JUDGE]),
+        "organiser": published.organiser,
+        "second_organiser": published.second_organiser,
+        "admin": UserFactory(roles=[Role.ADMIN]),
+        "other_organiser": UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]),
+    }
+    return people, {"source": source.id, "project": project.id, "agreement": agreement.id}
+
+
+@pytest.fixture
+def world(published, units):
+    return cached(make_world, published, units)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"), ROUTES, ids=[f"{m} {u}" for m, u, _ in ROUTES]
+)
+def test_capital_access(client, world, role, method, url, allowed):
+    people, ids = world
+    response = check_access(client, people, role, method, url.format(**ids), allowed)
+    if role == "other_organiser" and method == "GET" and response.status_code == 200:
+        assert "Quỹ thử nghiệm 939" not in response.get_data(as_text=True)
+
+
+def test_unknown_ids_are_404(client, world):
+    people, _ = world
+    login(client, people["organiser"])
+    assert client.get("/capital/agreements/999999").status_code == 404
+    assert client.get("/capital/projects/999999/support/new").status_code == 404
+    assert client.post_form("/capital/sources/999999/contributions").status_code == 404
