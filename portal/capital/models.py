@@ -166,3 +166,62 @@ class Instalment(db.Model):
     paid_interest: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
     __table_args__ = (sa.UniqueConstraint("loan_id", "number", name="uq_loan_instalment_number"),)
+
+
+class RepaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    BANK_TRANSFER = "bank_transfer"
+
+    @property
+    def label(self) -> str:
+        return str(REPAYMENT_METHOD_LABELS[self])
+
+
+REPAYMENT_METHOD_LABELS = {
+    RepaymentMethod.CASH: _l("Cash"),
+    RepaymentMethod.BANK_TRANSFER: _l("Bank transfer"),
+}
+
+
+class Repayment(db.Model):
+    """Money a borrower paid back: one posting, its parts spread over the instalments. Never
+    changed; a mistake is undone by a reversal (its own posting) that names it."""
+
+    __tablename__ = "loan_repayment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loan.id"), index=True)
+    paid_on: Mapped[date]
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    principal: Mapped[int] = mapped_column(sa.BigInteger)
+    interest: Mapped[int] = mapped_column(sa.BigInteger)
+    early: Mapped[bool] = mapped_column(default=False)
+    method: Mapped[RepaymentMethod] = mapped_column(enum_column(RepaymentMethod))
+    reference: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The interest of later instalments before an early repayment recomputed it, by number:
+    # what a reversal puts back.
+    repriced: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # Set in the same transaction, once the repayment has the id its posting names.
+    posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    reversal_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    loan: Mapped[Loan] = relationship()
+    parts: Mapped[list["RepaymentPart"]] = relationship(
+        order_by="RepaymentPart.number", cascade="all, delete-orphan"
+    )
+
+
+class RepaymentPart(db.Model):
+    """What one repayment paid of one instalment."""
+
+    __tablename__ = "loan_repayment_part"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repayment_id: Mapped[int] = mapped_column(sa.ForeignKey("loan_repayment.id"), index=True)
+    number: Mapped[int] = mapped_column(sa.SmallInteger)  # the instalment's
+    principal: Mapped[int] = mapped_column(sa.BigInteger)
+    interest: Mapped[int] = mapped_column(sa.BigInteger)

@@ -126,7 +126,7 @@ def propose(
     terms = _loan_terms(amount, loan) if kind is AgreementKind.LOAN else None
     claimed = idempotency.claim(form_key, kind="support_agreement", actor_id=actor.id)
     agreement = SupportAgreement(
-        reference=f"new-{idempotency.new_key()}",
+        reference=f"new-{idempotency.new_key()[:24]}",  # numbered once it has its id
         project_id=project.id,
         source_id=source.id,
         kind=kind,

@@ -24,6 +24,8 @@ ACTIONS: dict[tuple[AgreementStatus, AgreementStatus], str] = {
     (_S.ACTIVE, _S.WRITTEN_OFF): "support_agreement.written_off",
     (_S.APPROVED, _S.CLOSED): "support_agreement.closed",
     (_S.ACTIVE, _S.CLOSED): "support_agreement.closed",
+    # The repayment that completed a loan was reversed: it is under way again.
+    (_S.REPAID, _S.ACTIVE): "support_agreement.reopened",
 }
 TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
     status: frozenset(to for was, to in ACTIONS if was is status) for status in AgreementStatus
