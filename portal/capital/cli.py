@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from portal.capital import bp
+from portal.capital import bp, portfolio
 from portal.capital.loans.schedule import Frequency, Method, Terms, schedule
 
 HEADER = ["number", "due_on", "principal", "interest", "total", "balance_after"]
@@ -64,5 +64,66 @@ def schedule_command(principal, rate, periods, grace, frequency, method, disburs
                 row.interest,
                 row.total,
                 row.balance_after,
+            ]
+        )
+
+
+PORTFOLIO_HEADER = [
+    "loan",
+    "project",
+    "source",
+    "disbursed_on",
+    "principal",
+    "outstanding_principal",
+    "overdue_principal",
+    "overdue_interest",
+    "days_past_due",
+    "bucket",
+]
+SUMMARY_HEADER = [
+    "loans",
+    "outstanding_principal",
+    "par30_principal",
+    "par30_ratio",
+    "loans_past_due",
+]
+
+
+@bp.cli.command("portfolio")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--unit", "unit_code", type=int, default=None, help="the unit's official code")
+@click.option("--source", "source_id", type=int, default=None, help="a capital source's id")
+@click.option("--summary", is_flag=True, help="one line of totals and PAR30 instead")
+def portfolio_command(as_of, unit_code, source_id, summary) -> None:
+    """The loans as of a day, as CSV (docs/capital.md, "Arrears")."""
+    rows = portfolio.portfolio(as_of.date(), unit_code=unit_code, source_id=source_id)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if summary:
+        totals = portfolio.summarise(rows)
+        writer.writerow(SUMMARY_HEADER)
+        writer.writerow(
+            [
+                totals.loans,
+                totals.outstanding_principal,
+                totals.par30_principal,
+                f"{totals.par30_ratio:.4f}",
+                totals.loans_past_due,
+            ]
+        )
+        return
+    writer.writerow(PORTFOLIO_HEADER)
+    for row in rows:
+        writer.writerow(
+            [
+                row.loan,
+                row.project,
+                row.source,
+                row.disbursed_on.isoformat(),
+                row.principal,
+                row.outstanding_principal,
+                row.overdue_principal,
+                row.overdue_interest,
+                row.days_past_due,
+                row.bucket,
             ]
         )

@@ -1,0 +1,112 @@
+"""The portfolio as of past days: outstanding and overdue amounts, days past due and buckets,
+PAR30, a reversed repayment never counting; and `flask capital portfolio` printing the same."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from portal.capital import portfolio
+from portal.capital.loans import services as loans
+from tests.capital.loans.test_services import approved_loan
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
+
+@pytest.fixture
+def loan(published):
+    """6,000,000 over 3 months at 0.5 %, disbursed 10 January: due 10 Feb, 10 Mar, 10 Apr."""
+    _, agreement = approved_loan(published)
+    loan = loans.disburse(published.organiser, agreement, date(2026, 1, 10))
+    loans.record_repayment(
+        published.organiser, loan, paid_on=date(2026, 2, 9), amount=2_030_000, method="cash"
+    )
+    return loan
+
+
+def test_the_loan_as_of_several_days(published, loan):
+    by_day = {
+        day: portfolio.portfolio(day)[0]
+        for day in (date(2026, 2, 10), date(2026, 3, 11), date(2026, 5, 10))
+    }
+    assert portfolio.portfolio(date(2026, 1, 9)) == []  # not disbursed yet
+    on_time = by_day[date(2026, 2, 10)]
+    assert (on_time.outstanding_principal, on_time.days_past_due, on_time.bucket) == (
+        4_000_000,
+        0,
+        "current",
+    )
+    late = by_day[date(2026, 3, 11)]
+    assert (late.overdue_principal, late.overdue_interest, late.days_past_due, late.bucket) == (
+        2_000_000,
+        20_000,
+        1,
+        "1-30",
+    )
+    today = by_day[date(2026, 5, 10)]
+    assert (today.days_past_due, today.bucket, today.overdue_principal) == (61, "61-90", 4_000_000)
+    summary = portfolio.summarise([today])
+    assert (summary.par30_principal, summary.par30_ratio, summary.loans_past_due) == (
+        4_000_000,
+        Decimal("1.0000"),
+        1,
+    )
+
+
+def test_a_reversed_repayment_never_counts(published, loan):
+    second = loans.record_repayment(
+        published.organiser, loan, paid_on=date(2026, 3, 10), amount=2_020_000, method="cash"
+    )
+    assert portfolio.portfolio(date(2026, 3, 20))[0].days_past_due == 0
+    loans.reverse_repayment(published.organiser, second, "Nhầm khoản vay")
+    assert portfolio.portfolio(date(2026, 3, 20))[0].days_past_due == 10
+
+
+def test_the_command_prints_the_rows_and_the_summary(app, published, loan):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["capital", "portfolio", "--as-of", "2026-03-11"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == [
+        "loan",
+        "project",
+        "source",
+        "disbursed_on",
+        "principal",
+        "outstanding_principal",
+        "overdue_principal",
+        "overdue_interest",
+        "days_past_due",
+        "bucket",
+    ]
+    reference = loan.agreement.reference
+    assert rows[1] == [
+        reference,
+        published.entries[0].reference,
+        str(loan.agreement.source_id),
+        "2026-01-10",
+        "6000000",
+        "4000000",
+        "2000000",
+        "20000",
+        "1",
+        "1-30",
+    ]
+    result = runner.invoke(args=["capital", "portfolio", "--as-of", "2026-03-11", "--summary"])
+    assert result.output.splitlines() == [
+        "loans,outstanding_principal,par30_principal,par30_ratio,loans_past_due",
+        "1,4000000,0,0.0000,1",
+    ]
+    other = runner.invoke(args=["capital", "portfolio", "--as-of", "2026-03-11", "--source", "999"])
+    assert other.output.splitlines() == [",".join(rows[0])]
+    unit = published.competition.unit.code
+    assert (
+        len(
+            runner.invoke(
+                args=["capital", "portfolio", "--as-of", "2026-03-11", "--unit", str(unit)]
+            ).output.splitlines()
+        )
+        == 2
+    )
