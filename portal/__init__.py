@@ -59,6 +59,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
     from portal.core.cli import mail_cli, storage_cli
     from portal.core.errors import register_error_handlers
+    from portal.ledger.cli import ledger_cli
     from portal.projects.reminders.cli import reminders_cli
 
     register_error_handlers(app)
@@ -74,6 +75,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     app.cli.add_command(mail_cli)
     app.cli.add_command(storage_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(ledger_cli)
     return app
 
 

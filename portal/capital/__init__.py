@@ -11,4 +11,4 @@ from flask import Blueprint
 
 bp = Blueprint("capital", __name__, cli_group="capital")
 
-from portal.capital import cli, models, views  # noqa: E402,F401  (they register themselves)
+from portal.capital import cli, listeners, models, views  # noqa: E402,F401  (they register themselves)
