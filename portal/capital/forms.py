@@ -1,15 +1,25 @@
 """Forms of follow-on capital: a source, a contribution, proposing support, the decision."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.capital.loans.schedule import Frequency, Method
 from portal.capital.models import (
     AGREEMENT_KIND_LABELS,
+    REPAYMENT_METHOD_LABELS,
     SOURCE_KIND_LABELS,
     AgreementKind,
+    RepaymentMethod,
     SourceKind,
 )
 from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField
@@ -114,3 +124,50 @@ class RejectForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Do not approve"))
+
+
+class DisburseForm(FlaskForm):
+    disbursed_on = DayField(
+        _l("Handed over on"),
+        validators=[
+            InputRequired(_l("Write the day the money was handed over, not in the future."))
+        ],
+    )
+    submit = SubmitField(_l("Record the disbursement"))
+
+
+class RepaymentForm(FlaskForm):
+    amount = MoneyField(
+        _l("Amount paid (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the amount in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    paid_on = DayField(
+        _l("Paid on"),
+        validators=[InputRequired(_l("The day paid is between the disbursement and today."))],
+    )
+    method = RadioField(
+        _l("How"),
+        choices=[SelectChoice(m.value, REPAYMENT_METHOD_LABELS[m]) for m in RepaymentMethod],
+        default=RepaymentMethod.CASH.value,
+        validators=[InputRequired(_l("Choose how it was paid."))],
+    )
+    reference = StringField(
+        _l("Receipt or transfer number (optional)"), validators=[Optional(), Length(max=120)]
+    )
+    early = BooleanField(
+        _l(
+            "Early repayment: it pays principal from the last instalment back, and lowers the interest still to come"
+        )
+    )
+    submit = SubmitField(_l("Record the repayment"))
+
+
+class ReverseRepaymentForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it reversed?"),
+        validators=[DataRequired(_l("Write why it is reversed.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Reverse this repayment"))

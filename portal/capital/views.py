@@ -15,12 +15,16 @@ from portal.capital.forms import (
     METHOD_LABELS,
     ContributionForm,
     DecisionForm,
+    DisburseForm,
     ProposeForm,
     RejectForm,
+    RepaymentForm,
+    ReverseRepaymentForm,
     SourceForm,
 )
+from portal.capital.loans import services as loans
 from portal.capital.loans.schedule import Terms, schedule
-from portal.capital.models import CapitalSource, SupportAgreement
+from portal.capital.models import CapitalSource, Loan, Repayment, SupportAgreement
 from portal.capital.sources import services as sources
 from portal.core import idempotency
 from portal.core.errors import DomainError
@@ -182,7 +186,7 @@ def _may_see(user, agreement: SupportAgreement) -> bool:
 def _agreement_page(agreement: SupportAgreement, **forms):
     loan = agreement.loan
     rows = []
-    if loan is not None:
+    if loan is not None and loan.disbursed_on is None:
         rows = schedule(
             Terms(
                 loan.principal,
@@ -195,6 +199,15 @@ def _agreement_page(agreement: SupportAgreement, **forms):
             )
         )
     version = {"version": str(agreement.version)}
+    repayments = (
+        list(
+            db.session.scalars(
+                db.select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
+            )
+        )
+        if loan is not None
+        else []
+    )
     return render_template(
         "capital/agreement.html",
         agreement=agreement,
@@ -207,6 +220,14 @@ def _agreement_page(agreement: SupportAgreement, **forms):
         available=sources.available(agreement.source),
         decide=forms.get("decide") or DecisionForm(formdata=None, data=version),
         refuse=forms.get("refuse") or RejectForm(formdata=None, prefix="reject", data=version),
+        disburse=forms.get("disburse") or DisburseForm(formdata=None),
+        repay=forms.get("repay") or RepaymentForm(formdata=None),
+        repayments=repayments,
+        reverse_forms={
+            r.id: ReverseRepaymentForm(formdata=None, prefix=f"reverse-{r.id}")
+            for r in repayments
+            if r.reversed_at is None
+        },
     )
 
 
@@ -267,3 +288,80 @@ def my_support():
         )
     )
     return render_template("capital/mine.html", agreements=found)
+
+
+def _manages_agreement(user, agreement: SupportAgreement) -> bool:
+    return may_manage_unit(user, agreement.project.unit_id)
+
+
+@bp.route("/capital/agreements/<int:agreement_id>/disburse", methods=["POST"], endpoint="disburse")
+@roles_required(*STAFF_ROLES)
+def disburse(agreement_id: int):
+    agreement = load_or_404(SupportAgreement, agreement_id, allowed=_manages_agreement)
+    form = DisburseForm()
+    if form.validate_on_submit():
+        try:
+            loans.disburse(
+                current_user,
+                agreement,
+                form.disbursed_on.data,
+                now=utcnow(),
+                form_key=request.form.get("form_key"),
+            )
+        except idempotency.AlreadySent:
+            return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+        except DomainError as error:
+            show_error(form, error)
+            return _agreement_page(agreement, disburse=form), error.status
+        flash(_("The disbursement is recorded; the schedule runs from that day."), "success")
+        return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+    return _agreement_page(agreement, disburse=form), form_status(form)
+
+
+@bp.route("/capital/loans/<int:loan_id>/repayments", methods=["POST"], endpoint="repay")
+@roles_required(*STAFF_ROLES)
+def repay(loan_id: int):
+    loan = load_or_404(Loan, loan_id, allowed=lambda user, loan: loans.may_manage(user, loan))
+    form = RepaymentForm()
+    if form.validate_on_submit():
+        try:
+            loans.record_repayment(
+                current_user,
+                loan,
+                paid_on=form.paid_on.data,
+                amount=form.amount.data,
+                method=form.method.data,
+                reference=form.reference.data or "",
+                early=form.early.data,
+                now=utcnow(),
+                form_key=request.form.get("form_key"),
+            )
+        except idempotency.AlreadySent:
+            return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
+        except DomainError as error:
+            show_error(form, error)
+            return _agreement_page(loan.agreement, repay=form), error.status
+        flash(_("The repayment is recorded."), "success")
+        return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
+    return _agreement_page(loan.agreement, repay=form), form_status(form)
+
+
+@bp.route(
+    "/capital/repayments/<int:repayment_id>/reverse", methods=["POST"], endpoint="reverse_repayment"
+)
+@roles_required(*STAFF_ROLES)
+def reverse_repayment(repayment_id: int):
+    repayment = load_or_404(
+        Repayment, repayment_id, allowed=lambda user, r: loans.may_manage(user, r.loan)
+    )
+    form = ReverseRepaymentForm(prefix=f"reverse-{repayment.id}")
+    if form.validate_on_submit():
+        try:
+            loans.reverse_repayment(current_user, repayment, form.reason.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("The repayment is reversed; the reversal is in the ledger."), "info")
+    else:
+        flash(_("Write why it is reversed."), "danger")
+    return redirect(url_for("capital.agreement", agreement_id=repayment.loan.agreement_id))

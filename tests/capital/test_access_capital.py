@@ -8,6 +8,7 @@ import pytest
 
 from portal.auth.models import Role
 from portal.capital.agreements import services as agreements
+from portal.capital.loans import services as loans
 from portal.capital.sources import services as sources
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, project_of
@@ -28,6 +29,9 @@ ROUTES = [
     ("POST", "/capital/agreements/{agreement}/approve", {"second_organiser"}),
     ("POST", "/capital/agreements/{agreement}/reject", {"second_organiser"}),
     ("GET", "/my/support", LOGGED_IN),
+    ("POST", "/capital/agreements/{agreement}/disburse", STAFF),
+    ("POST", "/capital/loans/{loan}/repayments", STAFF),
+    ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
 ]
 ROLES = ["anonymous", *sorted(LOGGED_IN)]
 
@@ -46,6 +50,20 @@ def make_world(published, units):
         amount=10_000_000,
         purpose="Bao bì sản phẩm",
     )
+    loan_agreement = agreements.propose(
+        published.organiser,
+        project,
+        kind="loan",
+        source_id=source.id,
+        amount=6_000_000,
+        purpose="Mua giống",
+        loan=agreements.LoanTerms("0.5", 3, 0, "monthly", "declining"),
+    )
+    agreements.approve(published.second_organiser, loan_agreement, expected_version=1)
+    loan = loans.disburse(published.organiser, loan_agreement, date(2026, 1, 10))
+    repayment = loans.record_repayment(
+        published.organiser, loan, paid_on=date(2026, 2, 9), amount=2_030_000, method="cash"
+    )
     people = {
         "applicant": published.applicants[0],
         "other_winner": published.applicants[1],
@@ -55,7 +73,13 @@ def make_world(published, units):
         "admin": UserFactory(roles=[Role.ADMIN]),
         "other_organiser": UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]),
     }
-    return people, {"source": source.id, "project": project.id, "agreement": agreement.id}
+    return people, {
+        "source": source.id,
+        "project": project.id,
+        "agreement": agreement.id,
+        "loan": loan.id,
+        "repayment": repayment.id,
+    }
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ a loan (refused for a missing rate with what she typed kept) and sees its schedu
 organiser approves it; the winner finds it under "My support"."""
 
 import html
+from datetime import date
 
 import pytest
 
@@ -78,3 +79,56 @@ def test_a_loan_from_its_source_to_her_support_page(client, published):
     login(client, published.applicants[0])
     mine = text(client.get("/my/support"))
     assert "Cho vay ưu đãi: 30.000.000" in mine and "Đã phê duyệt" in mine
+
+
+def test_a_loan_disbursed_repaid_and_a_repayment_reversed_through_the_pages(client, published):
+    from portal.capital.agreements import services as agreements
+    from portal.capital.models import Loan, Repayment
+    from portal.capital.sources import services as sources
+
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ", "support_fund"
+    )
+    sources.contribute(published.organiser, source, 100_000_000, date(2026, 1, 2))
+    agreement = agreements.propose(
+        published.organiser,
+        project_of(published.entries[0]),
+        kind="loan",
+        source_id=source.id,
+        amount=6_000_000,
+        purpose="Mua giống",
+        loan=agreements.LoanTerms("0.5", 3, 0, "monthly", "declining"),
+    )
+    agreements.approve(published.second_organiser, agreement, expected_version=1)
+    login(client, published.organiser)
+    url = f"/capital/agreements/{agreement.id}"
+    assert "Giải ngân khoản vay" in text(client.get(url))
+    future = client.post_form(
+        f"{url}/disburse", {"disbursed_on": "2026-06-01", "form_key": "1" * 32}
+    )
+    assert future.status_code == 422 and "không phải ngày trong tương lai" in text(future)
+    assert (
+        client.post_form(
+            f"{url}/disburse", {"disbursed_on": "2026-01-10", "form_key": "2" * 32}
+        ).status_code
+        == 302
+    )
+    loan = db.session.query(Loan).one()
+    page = text(client.get(url))
+    assert "Giải ngân ngày" in page and "10 thg 2, 2026" in page
+    too_much = client.post_form(
+        f"/capital/loans/{loan.id}/repayments",
+        {"amount": "7.000.000", "paid_on": "2026-02-09", "method": "cash", "form_key": "3" * 32},
+    )
+    assert too_much.status_code == 422 and "nhiều hơn số còn nợ (6.060.000 đồng)" in text(too_much)
+    form = {"amount": "2.030.000", "paid_on": "2026-02-09", "method": "cash", "form_key": "4" * 32}
+    assert client.post_form(f"/capital/loans/{loan.id}/repayments", form).status_code == 302
+    assert client.post_form(f"/capital/loans/{loan.id}/repayments", form).status_code == 302  # once
+    (repayment,) = db.session.query(Repayment).all()
+    assert "gốc 2.000.000" in text(client.get(url))
+    client.post_form(
+        f"/capital/repayments/{repayment.id}/reverse", {f"reverse-{repayment.id}-reason": "Nhầm"}
+    )
+    db.session.refresh(repayment)
+    assert repayment.reversed_at is not None
+    assert "Đã huỷ ngày" in text(client.get(url))
