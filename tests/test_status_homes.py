@@ -18,6 +18,7 @@ HOMES = {
     "Milestone": "projects/milestones/status.py",
     "ProgressReport": "projects/reports/status.py",
     "SupportAgreement": "capital/agreements/status.py",
+    "Tranche": "capital/tranches/status.py",
 }
 # Objects whose status has no state machine of its own (yet): a judge's score sheet and a mail
 # in the outbox. Their names are what the code calls them where it writes them.

@@ -2,8 +2,16 @@
 
 import sqlalchemy as sa
 
-from portal.capital.common import LOANS_RECEIVABLE
-from portal.capital.models import CapitalSource, Loan, Repayment, RepaymentPart, SupportAgreement
+from portal.capital.common import GRANTS_EXPENSE, LOANS_RECEIVABLE
+from portal.capital.models import (
+    CapitalSource,
+    Loan,
+    Repayment,
+    RepaymentPart,
+    SupportAgreement,
+    Tranche,
+    TrancheStatus,
+)
 from portal.extensions import db
 from portal.ledger.models import Posting, PostingLine
 from portal.ledger.signals import ledger_checking
@@ -63,5 +71,24 @@ def capital_agrees_with_the_ledger(_sender, **_) -> list[str]:
             found.append(
                 f"repayment {repayment_id} has {postings.get(repayment_id, 0)} posting(s), "
                 f"not {expected}"
+            )
+    # A paid tranche is in the ledger once (its payments less their reversals), an unpaid one
+    # not at all.
+    expensed = dict(
+        db.session.execute(
+            sa.select(Posting.object_id, sa.func.sum(PostingLine.amount))
+            .join(PostingLine, PostingLine.posting_id == Posting.id)
+            .where(Posting.object_type == "grant_tranche", PostingLine.account == GRANTS_EXPENSE)
+            .group_by(Posting.object_id)
+        ).all()
+    )
+    for tranche_id, status, amount in db.session.execute(
+        sa.select(Tranche.id, Tranche.status, Tranche.amount).order_by(Tranche.id)
+    ):
+        expected = amount if status is TrancheStatus.PAID else 0
+        if int(expensed.get(tranche_id) or 0) != expected:
+            found.append(
+                f"tranche {tranche_id}: {int(expensed.get(tranche_id) or 0)} paid in the ledger, "
+                f"{expected} by its status"
             )
     return found

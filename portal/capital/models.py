@@ -225,3 +225,66 @@ class RepaymentPart(db.Model):
     number: Mapped[int] = mapped_column(sa.SmallInteger)  # the instalment's
     principal: Mapped[int] = mapped_column(sa.BigInteger)
     interest: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class TrancheCondition(enum.StrEnum):
+    NONE = "none"
+    MILESTONE = "milestone"  # a milestone of a given kind verified
+    REPORT = "report"  # a given progress report accepted
+
+    @property
+    def label(self) -> str:
+        return str(TRANCHE_CONDITION_LABELS[self])
+
+
+TRANCHE_CONDITION_LABELS = {
+    TrancheCondition.NONE: _l("No condition"),
+    TrancheCondition.MILESTONE: _l("A milestone verified"),
+    TrancheCondition.REPORT: _l("A progress report accepted"),
+}
+
+
+class TrancheStatus(enum.StrEnum):
+    PLANNED = "planned"
+    APPROVED = "approved"  # its condition holds; released for payment
+    PAID = "paid"
+
+    @property
+    def label(self) -> str:
+        return str(TRANCHE_STATUS_LABELS[self])
+
+
+TRANCHE_STATUS_LABELS = {
+    TrancheStatus.PLANNED: _l("Planned"),
+    TrancheStatus.APPROVED: _l("Released"),
+    TrancheStatus.PAID: _l("Paid"),
+}
+
+
+class Tranche(db.Model):
+    """One part of a grant, paid when its condition holds."""
+
+    __tablename__ = "grant_tranche"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("support_agreement.id"), index=True)
+    number: Mapped[int] = mapped_column(sa.SmallInteger)
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    planned_on: Mapped[date]
+    condition: Mapped[TrancheCondition] = mapped_column(
+        enum_column(TrancheCondition), default=TrancheCondition.NONE
+    )
+    milestone_kind_id: Mapped[int | None] = mapped_column(sa.ForeignKey("milestone_kind.id"))
+    report_number: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    status: Mapped[TrancheStatus] = mapped_column(
+        enum_column(TrancheStatus), default=TrancheStatus.PLANNED
+    )
+    paid_on: Mapped[date | None]
+    posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    agreement: Mapped[SupportAgreement] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("agreement_id", "number", name="uq_grant_tranche_number"),
+    )

@@ -26,6 +26,8 @@ ACTIONS: dict[tuple[AgreementStatus, AgreementStatus], str] = {
     (_S.ACTIVE, _S.CLOSED): "support_agreement.closed",
     # The repayment that completed a loan was reversed: it is under way again.
     (_S.REPAID, _S.ACTIVE): "support_agreement.reopened",
+    # The payment that completed a grant was reversed: it is under way again.
+    (_S.COMPLETED, _S.ACTIVE): "support_agreement.reopened",
 }
 TRANSITIONS: dict[AgreementStatus, frozenset[AgreementStatus]] = {
     status: frozenset(to for was, to in ACTIONS if was is status) for status in AgreementStatus

@@ -1,0 +1,1 @@
+"""A grant paid in tranches, each released when its condition holds."""
