@@ -111,6 +111,8 @@ def test_an_admin_alone_or_another_unit_cannot_be_the_second_signature(published
     for checker in (
         UserFactory(roles=[Role.ADMIN]),
         UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]),
+        # An admin who organises elsewhere is no second signature for this unit either.
+        UserFactory(roles=[Role.ADMIN, (Role.ORGANISER, units["lao_cai"])]),
     ):
         with pytest.raises(NotAllowed):
             agreements.approve(checker, agreement, expected_version=1)

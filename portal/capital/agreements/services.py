@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.capital.agreements.status import change_agreement_status
 from portal.capital.common import may_manage_unit
 from portal.capital.loans.schedule import Frequency, Method, Terms
@@ -192,10 +192,10 @@ def may_decide(user: User, agreement: SupportAgreement) -> bool:
 def _second_signature(actor: User, agreement: SupportAgreement) -> None:
     """The checker: an organiser of the unit who is not the maker. An admin who is not an
     organiser of the unit cannot be the second signature alone."""
-    unit_id = agreement.project.unit_id
-    organises = any(
-        g.role is Role.ORGANISER and g.unit_id is not None and actor.can_act_on_unit(unit_id)
-        for g in actor.roles
+    unit = agreement.project.unit
+    # Her own organiser role over the unit — being an admin as well adds nothing here.
+    organises = actor.is_authenticated and any(
+        scope.id in (unit.id, unit.parent_id) for scope in actor.organiser_units()
     )
     if not organises:
         raise NotAllowed(_l("Only an organiser of the project's unit can approve support."))
