@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.capital.loans.allocation import Owed, arrears
+from portal.capital.loans.allocation import BUCKETS, Owed, arrears
 from portal.capital.models import Loan, Repayment, RepaymentPart, SupportAgreement
 from portal.extensions import db
 from portal.projects.models import SupportedProject
@@ -49,9 +49,14 @@ class Summary:
 
 
 def portfolio(
-    as_of: date, *, unit_code: int | None = None, source_id: int | None = None
+    as_of: date,
+    *,
+    unit_code: int | None = None,
+    source_id: int | None = None,
+    projects: sa.Select | None = None,
 ) -> list[LoanRow]:
-    """One row per loan disbursed by `as_of`, ordered by its reference."""
+    """One row per loan disbursed by `as_of`, ordered by its reference; `projects` (a select of
+    project ids) narrows it to an organiser's units."""
     query = (
         sa.select(Loan)
         .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
@@ -67,6 +72,8 @@ def portfolio(
     )
     if source_id is not None:
         query = query.where(SupportAgreement.source_id == source_id)
+    if projects is not None:
+        query = query.where(SupportAgreement.project_id.in_(projects))
     if unit_code is not None:
         units = sa.select(Unit.id).where(Unit.code == unit_code)
         query = query.where(
@@ -132,3 +139,22 @@ def summarise(rows: list[LoanRow]) -> Summary:
         par30_principal=sum(r.outstanding_principal for r in rows if r.days_past_due > PAR_DAYS),
         loans_past_due=sum(1 for r in rows if r.days_past_due > 0),
     )
+
+
+@dataclass(frozen=True)
+class BucketLine:
+    bucket: str
+    loans: int
+    outstanding_principal: int
+
+
+def by_bucket(rows: list[LoanRow]) -> list[BucketLine]:
+    """Every bucket in order, with its loans and their outstanding principal (0 when none)."""
+    return [
+        BucketLine(
+            name,
+            sum(1 for r in rows if r.bucket == name),
+            sum(r.outstanding_principal for r in rows if r.bucket == name),
+        )
+        for name in BUCKETS
+    ]

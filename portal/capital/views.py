@@ -2,13 +2,16 @@
 support for a project, an agreement's page with the second organiser's approval, and the
 winner's "My support"."""
 
-from flask import flash, redirect, render_template, request, url_for
+from contextlib import suppress
+from datetime import date
+
+from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
-from portal.capital import bp
+from portal.capital import bp, exports, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
 from portal.capital.forms import (
@@ -34,6 +37,7 @@ from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.projects.models import SupportedProject
+from portal.projects.services import scoped_query
 from portal.units.models import Unit
 
 
@@ -365,3 +369,49 @@ def reverse_repayment(repayment_id: int):
     else:
         flash(_("Write why it is reversed."), "danger")
     return redirect(url_for("capital.agreement", agreement_id=repayment.loan.agreement_id))
+
+
+def _portfolio_rows():
+    """The loans of her units as of the day asked (today by default), and that day."""
+    as_of = vietnam_date(utcnow())
+    asked = request.args.get("as_of", "")
+    with suppress(ValueError):  # an old or mistyped link: today
+        as_of = date.fromisoformat(asked[:10]) if asked else as_of
+    source_id = bounded_int(request.args.get("source"))
+    projects = scoped_query(current_user).order_by(None).with_only_columns(SupportedProject.id)
+    rows = portfolio.portfolio(as_of, source_id=source_id, projects=projects)
+    return rows, as_of, source_id
+
+
+@bp.route("/capital/portfolio", endpoint="portfolio")
+@roles_required(*STAFF_ROLES)
+def portfolio_view():
+    rows, as_of, source_id = _portfolio_rows()
+    return render_template(
+        "capital/portfolio.html",
+        rows=rows,
+        as_of=as_of,
+        source_id=source_id,
+        sources=_unit_sources(),
+        summary=portfolio.summarise(rows),
+        buckets=portfolio.by_bucket(rows),
+        bucket_labels=exports.BUCKET_LABELS,
+    )
+
+
+@bp.route("/capital/portfolio.<any(csv, xlsx):kind>", endpoint="portfolio_export")
+@roles_required(*STAFF_ROLES)
+def portfolio_export(kind: str):
+    rows, as_of, _ = _portfolio_rows()
+    header = [str(label) for label in exports.COLUMNS]
+    body = [exports.row(r) for r in rows]
+    name = f"portfolio-{as_of:%Y%m%d}.{kind}"
+    if kind == "csv":
+        data, mimetype = exports.as_csv(header, body), "text/csv; charset=utf-8"
+    else:
+        data = exports.as_xlsx(header, body)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

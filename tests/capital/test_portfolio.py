@@ -110,3 +110,23 @@ def test_the_command_prints_the_rows_and_the_summary(app, published, loan):
         )
         == 2
     )
+
+
+def test_the_portfolio_page_and_its_export(client, published, loan):
+    import html
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import login
+
+    login(client, published.organiser)
+    page = html.unescape(client.get("/capital/portfolio?as_of=2026-03-11").get_data(as_text=True))
+    assert "1 khoản vay" in page and "dư nợ gốc 4.000.000" in page
+    ageing = page.split('id="ageing"')[1].split("</table>")[0]
+    assert "1–30 ngày</th><td>1</td>" in ageing.replace("\n", "")
+    sheet = load_workbook(
+        io.BytesIO(client.get("/capital/portfolio.xlsx?as_of=2026-03-11").data)
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Khoản vay" and rows[1][5] == 4_000_000 and rows[1][9] == "1–30 ngày"
+    assert "PAR30" in page and client.get("/capital/portfolio?as_of=not-a-day").status_code == 200

@@ -1,0 +1,69 @@
+"""The portfolio as a spreadsheet for the union's accountants: CSV or XLSX, in her language."""
+
+import csv
+import io
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+
+from portal.capital.portfolio import LoanRow
+from portal.entries.listing import _inert as inert
+
+COLUMNS = [
+    _l("Loan"),
+    _l("Project"),
+    _l("Capital source"),
+    _l("Disbursed on"),
+    _l("Principal"),
+    _l("Outstanding principal"),
+    _l("Overdue principal"),
+    _l("Overdue interest"),
+    _l("Days past due"),
+    _l("Ageing"),
+]
+
+
+def row(r: LoanRow) -> list:
+    return [
+        r.loan,
+        r.project,
+        r.source,
+        r.disbursed_on.strftime("%d/%m/%Y"),
+        r.principal,
+        r.outstanding_principal,
+        r.overdue_principal,
+        r.overdue_interest,
+        r.days_past_due,
+        str(BUCKET_LABELS[r.bucket]),
+    ]
+
+
+BUCKET_LABELS = {
+    "current": _l("Current"),
+    "1-30": _l("1–30 days"),
+    "31-60": _l("31–60 days"),
+    "61-90": _l("61–90 days"),
+    "91-180": _l("91–180 days"),
+    "180+": _l("Over 180 days"),
+}
+
+
+def as_csv(header: list[str], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that Excel opens the Vietnamese text as UTF-8
+    writer = csv.writer(buffer)
+    writer.writerow([inert(h) for h in header])
+    for values in rows:
+        writer.writerow([inert(v) for v in values])
+    return buffer.getvalue()
+
+
+def as_xlsx(header: list[str], rows: list[list]) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_l("Portfolio")))
+    sheet.append([inert(h) for h in header])
+    for values in rows:
+        sheet.append([inert(v) for v in values])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
