@@ -51,6 +51,7 @@ ARGUMENTS = {
     "activity_id": "SELECT id FROM support_activity",
     "source_id": "SELECT id FROM capital_source",
     "agreement_id": "SELECT id FROM support_agreement",
+    "loan_id": "SELECT id FROM loan",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.

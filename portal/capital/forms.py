@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.capital.loans.schedule import Frequency, Method
+from portal.capital.loans.schedule import FREQUENCY_LABELS, METHOD_LABELS, Frequency, Method
 from portal.capital.models import (
     AGREEMENT_KIND_LABELS,
     REPAYMENT_METHOD_LABELS,
@@ -23,16 +23,6 @@ from portal.capital.models import (
     SourceKind,
 )
 from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField
-
-METHOD_LABELS = {
-    Method.FLAT: _l("Flat: interest on the initial amount"),
-    Method.DECLINING: _l("Declining: equal principal, interest on the balance"),
-    Method.ANNUITY: _l("Annuity: equal instalments"),
-}
-FREQUENCY_LABELS = {
-    Frequency.MONTHLY: _l("Every month"),
-    Frequency.QUARTERLY: _l("Every three months"),
-}
 
 
 class SourceForm(FlaskForm):

@@ -15,7 +15,6 @@ from portal.capital import bp, exports, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
 from portal.capital.forms import (
-    METHOD_LABELS,
     ContributionForm,
     DecisionForm,
     DisburseForm,
@@ -26,7 +25,7 @@ from portal.capital.forms import (
     SourceForm,
 )
 from portal.capital.loans import services as loans
-from portal.capital.loans.schedule import Terms, schedule
+from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
 from portal.capital.models import CapitalSource, Loan, Repayment, SupportAgreement
 from portal.capital.sources import services as sources
 from portal.core import idempotency

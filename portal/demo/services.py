@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from portal.auth.models import Invitation, Role, RoleGrant, User
 from portal.core.time import utcnow
 from portal.demo.awards import load_awards
+from portal.demo.capital import load_capital
 from portal.demo.common import DEMO_PASSWORD, unit_named
 from portal.demo.entries import load_entries
 from portal.demo.judging import load_judging
@@ -151,6 +152,7 @@ def load_demo() -> list[dict]:
     load_judging(now)
     load_awards(now, DEMO_PASSWORD)
     load_projects(now)
+    load_capital(now)
     db.session.commit()
     return logins
 

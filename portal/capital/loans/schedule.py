@@ -19,6 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 
 MAX_PERIODS = 360
 MAX_MONTHLY_RATE = Decimal(10)  # percent a month: above this it is not a soft loan
@@ -29,6 +30,10 @@ class Method(enum.StrEnum):
     DECLINING = "declining"  # equal principal, interest on the balance
     ANNUITY = "annuity"  # equal instalments, interest on the balance
 
+    @property
+    def label(self) -> str:
+        return str(METHOD_LABELS[self])
+
 
 class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
@@ -37,6 +42,21 @@ class Frequency(enum.StrEnum):
     @property
     def months(self) -> int:
         return 1 if self is Frequency.MONTHLY else 3
+
+    @property
+    def label(self) -> str:
+        return str(FREQUENCY_LABELS[self])
+
+
+METHOD_LABELS = {
+    Method.FLAT: _l("Flat: interest on the initial amount"),
+    Method.DECLINING: _l("Declining: equal principal, interest on the balance"),
+    Method.ANNUITY: _l("Annuity: equal instalments"),
+}
+FREQUENCY_LABELS = {
+    Frequency.MONTHLY: _l("Every month"),
+    Frequency.QUARTERLY: _l("Every three months"),
+}
 
 
 @dataclass(frozen=True)

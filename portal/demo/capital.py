@@ -1,0 +1,202 @@
+"""Demo of follow-on capital in Lào Cai: two capital sources, a grant in tranches with one waiting
+on a milestone, loans of each method (one in its grace periods, one repaid early, one 45 days
+late), a proposal waiting for the second signature. Dates are counted from today, through the
+services the pages use (each commits)."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+
+from portal.auth.models import User
+from portal.core.time import vietnam_date
+from portal.extensions import db
+
+ORGANISER = "tochuc.laocai@demo.hoilhpn.vn"
+SECOND = "phochutich.laocai@demo.hoilhpn.vn"
+OWNER = "ungvien2@demo.hoilhpn.vn"
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def load_capital(now: datetime) -> None:
+    """Called by load_demo after the projects; does nothing once the demo has a capital source."""
+    from portal.capital.agreements import services as agreements
+    from portal.capital.loans import services as loans
+    from portal.capital.models import CapitalSource
+    from portal.capital.sources import services as sources
+    from portal.capital.tranches import services as tranches
+    from portal.projects.milestones.models import MilestoneKind
+    from portal.projects.models import SupportedProject
+
+    organiser, second, owner = _user(ORGANISER), _user(SECOND), _user(OWNER)
+    if None in (organiser, second, owner) or db.session.scalar(
+        sa.select(sa.func.count(CapitalSource.id))
+    ):
+        return
+    first = db.session.scalar(
+        sa.select(SupportedProject).where(SupportedProject.owner_id == owner.id)
+    )
+    if first is None:
+        return
+    others = list(
+        db.session.scalars(
+            sa.select(SupportedProject)
+            .where(SupportedProject.unit_id == first.unit_id, SupportedProject.id != first.id)
+            .order_by(SupportedProject.id)
+        )
+    )[:4]
+    if len(others) < 4:
+        return
+    today = vietnam_date(now)
+    fund = sources.create_source(
+        organiser, first.unit_id, "Quỹ Hỗ trợ phụ nữ phát triển tỉnh Lào Cai", "support_fund"
+    )
+    sources.contribute(
+        organiser,
+        fund,
+        4_500_000_000,
+        today - relativedelta(months=30),
+        "Vốn điều lệ do Tỉnh hội cấp",
+        now=now,
+    )
+    savings = sources.create_source(
+        organiser, first.unit_id, "Tiết kiệm nội bộ hội viên Hội LHPN tỉnh", "internal_savings"
+    )
+    sources.contribute(
+        organiser,
+        savings,
+        250_000_000,
+        today - relativedelta(months=24),
+        "Tiền tiết kiệm của các chi hội",
+        now=now,
+    )
+
+    # A grant for the first winner's weaving cooperative, in three tranches: the first paid, the
+    # second released by the cooperative's registration (verified), the third waiting on an
+    # online shop to be verified.
+    grant = agreements.propose(
+        organiser,
+        first,
+        kind="grant",
+        source_id=fund.id,
+        amount=60_000_000,
+        purpose="Mua khung dệt và nhuộm chàm cho hợp tác xã",
+        now=now,
+    )
+    agreements.approve(second, grant, expected_version=1, now=now)
+    kinds = {k.code: k.id for k in db.session.scalars(sa.select(MilestoneKind))}
+    first_tranche = tranches.add_tranche(
+        organiser, grant, amount=20_000_000, planned_on=today - relativedelta(months=6)
+    )
+    tranches.release(organiser, first_tranche, expected_version=1)
+    tranches.pay(organiser, first_tranche, today - relativedelta(months=6), now=now)
+    registered = tranches.add_tranche(
+        organiser,
+        grant,
+        amount=20_000_000,
+        planned_on=today - relativedelta(months=2),
+        condition="milestone",
+        milestone_kind_id=kinds["registered"],
+    )
+    tranches.release(organiser, registered, expected_version=1)
+    tranches.add_tranche(
+        organiser,
+        grant,
+        amount=20_000_000,
+        planned_on=today + relativedelta(months=2),
+        condition="milestone",
+        milestone_kind_id=kinds["online_shop"],
+    )
+
+    def loan(project, amount, rate, periods, grace, method, disbursed, purpose):
+        agreement = agreements.propose(
+            organiser,
+            project,
+            kind="loan",
+            source_id=fund.id,
+            amount=amount,
+            purpose=purpose,
+            loan=agreements.LoanTerms(rate, periods, grace, "monthly", method),
+            now=now,
+        )
+        agreements.approve(second, agreement, expected_version=1, now=now)
+        return loans.disburse(organiser, agreement, disbursed, now=now)
+
+    def pay(the_loan, numbers, *, early_rest_on=None):
+        for number in numbers:
+            instalment = the_loan.instalments[number - 1]
+            loans.record_repayment(
+                organiser,
+                the_loan,
+                paid_on=instalment.due_on - timedelta(days=2),
+                amount=instalment.principal
+                + instalment.interest
+                - instalment.paid_principal
+                - instalment.paid_interest,
+                method="cash",
+                reference=f"BL-{number:03d}",
+                now=now,
+            )
+        if early_rest_on:
+            owed = sum(i.principal - i.paid_principal for i in the_loan.instalments)
+            loans.record_repayment(
+                organiser,
+                the_loan,
+                paid_on=early_rest_on,
+                amount=owed,
+                method="bank_transfer",
+                reference="Trả hết trước hạn",
+                early=True,
+                now=now,
+            )
+
+    # In its grace periods: declining, 0.65 % a month, 12 months of which 3 of grace.
+    in_grace = loan(
+        others[0],
+        30_000_000,
+        "0.65",
+        12,
+        3,
+        "declining",
+        today - relativedelta(months=2) - timedelta(days=5),
+        "Mua giống ngô và phân bón",
+    )
+    pay(in_grace, [1, 2])
+    # Repaid early: annuity, 0.5 % a month, 12 months; four instalments, then the rest at once.
+    early = loan(
+        others[1],
+        24_000_000,
+        "0.5",
+        12,
+        0,
+        "annuity",
+        today - relativedelta(months=7),
+        "Mở rộng homestay",
+    )
+    pay(early, [1, 2, 3, 4], early_rest_on=today - relativedelta(months=3) + timedelta(days=10))
+    # 45 days late: flat, 0.7 % a month, 12 months; two instalments paid, the third not.
+    late = loan(
+        others[2],
+        18_000_000,
+        "0.7",
+        12,
+        0,
+        "flat",
+        today - timedelta(days=45) - relativedelta(months=3),
+        "Nuôi lợn đen bản địa",
+    )
+    pay(late, [1, 2])
+    # Waiting for the second signature.
+    agreements.propose(
+        organiser,
+        others[3],
+        kind="loan",
+        source_id=savings.id,
+        amount=15_000_000,
+        purpose="Máy xay xát gạo",
+        loan=agreements.LoanTerms("0.5", 24, 2, "monthly", "annuity"),
+        now=now,
+    )
