@@ -48,8 +48,19 @@ def capital_agrees_with_the_ledger(_sender, **_) -> list[str]:
             .group_by(SupportAgreement.source_id)
         ).all()
     )
+    lost = dict(
+        db.session.execute(
+            sa.select(SupportAgreement.source_id, sa.func.sum(Loan.written_off_amount))
+            .join(Loan, Loan.agreement_id == SupportAgreement.id)
+            .group_by(SupportAgreement.source_id)
+        ).all()
+    )
     for source in db.session.scalars(sa.select(CapitalSource).order_by(CapitalSource.id)):
-        outstanding = int(disbursed.get(source.id) or 0) - int(repaid.get(source.id) or 0)
+        outstanding = (
+            int(disbursed.get(source.id) or 0)
+            - int(repaid.get(source.id) or 0)
+            - int(lost.get(source.id) or 0)
+        )
         receivable = int(booked.get(source.ledger_tag) or 0)
         if outstanding != receivable:
             found.append(

@@ -146,6 +146,11 @@ class Loan(db.Model):
     method: Mapped[Method] = mapped_column(enum_column(Method))
     disbursed_on: Mapped[date | None]  # set when the money leaves the source
     version: Mapped[int] = mapped_column(default=1)
+    # A write-off, proposed by one organiser with its reason, approved by a second.
+    write_off_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    write_off_proposed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    written_off_on: Mapped[date | None]
+    written_off_amount: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # the principal lost
 
     agreement: Mapped[SupportAgreement] = relationship(back_populates="loan")
     instalments: Mapped[list["Instalment"]] = relationship(
@@ -288,3 +293,17 @@ class Tranche(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "number", name="uq_grant_tranche_number"),
     )
+
+
+class Recovery(db.Model):
+    """Money recovered on a written-off loan: one posting (cash in, recoveries income)."""
+
+    __tablename__ = "loan_recovery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loan.id"), index=True)
+    received_on: Mapped[date]
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
+    posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -61,7 +61,12 @@ def portfolio(
         sa.select(Loan)
         .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
         .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
-        .where(Loan.disbursed_on.is_not(None), Loan.disbursed_on <= as_of)
+        .where(
+            Loan.disbursed_on.is_not(None),
+            Loan.disbursed_on <= as_of,
+            # A written-off loan leaves the portfolio on the day of its write-off.
+            sa.or_(Loan.written_off_on.is_(None), Loan.written_off_on > as_of),
+        )
         .options(
             selectinload(Loan.instalments),
             joinedload(Loan.agreement)

@@ -189,15 +189,18 @@ def may_decide(user: User, agreement: SupportAgreement) -> bool:
     return True
 
 
+def organises_unit(user: User, unit) -> bool:
+    """Her own organiser role over the unit (or its province) — being an admin as well adds
+    nothing: the second signature on money is an organiser's."""
+    return user.is_authenticated and any(
+        scope.id in (unit.id, unit.parent_id) for scope in user.organiser_units()
+    )
+
+
 def _second_signature(actor: User, agreement: SupportAgreement) -> None:
     """The checker: an organiser of the unit who is not the maker. An admin who is not an
     organiser of the unit cannot be the second signature alone."""
-    unit = agreement.project.unit
-    # Her own organiser role over the unit — being an admin as well adds nothing here.
-    organises = actor.is_authenticated and any(
-        scope.id in (unit.id, unit.parent_id) for scope in actor.organiser_units()
-    )
-    if not organises:
+    if not organises_unit(actor, agreement.project.unit):
         raise NotAllowed(_l("Only an organiser of the project's unit can approve support."))
     if actor.id == agreement.proposed_by_id:
         raise SamePerson(

@@ -4,7 +4,7 @@ PROPOSED → APPROVED (a second organiser of the unit; never the proposer) or RE
 APPROVED → ACTIVE (the first money or goods move) → COMPLETED (a grant paid, goods delivered),
 REPAID (a loan repaid) or WRITTEN_OFF (a loan, approved by a second organiser); APPROVED or ACTIVE
 → CLOSED (stopped, with a reason). `change_agreement_status` is the only code that writes
-`SupportAgreement.status` (tests/test_status_homes.py).
+`SupportAgreement.status` (tests/test_status_homes.py); a loan's write-off is loans/writeoff.py.
 """
 
 from typing import Any

@@ -61,6 +61,11 @@ def may_manage(user: User, loan: Loan) -> bool:
     return may_manage_unit(user, loan.agreement.project.unit_id)
 
 
+def locked_loan(loan_id: int) -> Loan:
+    """The loan, locked until the transaction ends: its movements are written one at a time."""
+    return _locked(Loan, loan_id)
+
+
 def _locked(model, obj_id: int):
     """The row, locked until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
     return db.session.scalar(
