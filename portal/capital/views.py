@@ -1,6 +1,7 @@
 """Follow-on capital's pages: the unit's capital sources and their contributions, proposing
-support for a project, an agreement's page with the second organiser's approval, and the
-winner's "My support"."""
+support for a project, an agreement's page (the second signature, a loan's disbursement,
+repayments and their reversal), the loan portfolio and its export, and the winner's "My
+support"."""
 
 from contextlib import suppress
 from datetime import date
@@ -10,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth.models import Role
 from portal.capital import bp, exports, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
@@ -34,27 +34,12 @@ from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import utcnow, vietnam_date
-from portal.extensions import db
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
-from portal.units.models import Unit
-
-
-def _unit_sources() -> list[CapitalSource]:
-    units = [u.id for u in current_user.organiser_units()]
-    query = db.select(CapitalSource).order_by(CapitalSource.name)
-    if not current_user.has_role(Role.ADMIN):
-        query = query.where(
-            db.or_(
-                CapitalSource.unit_id.in_(units),
-                CapitalSource.unit_id.in_(db.select(Unit.id).where(Unit.parent_id.in_(units))),
-            )
-        )
-    return list(db.session.scalars(query))
 
 
 def _sources_page(form: SourceForm | None = None, contribution_forms: dict | None = None):
-    found = _unit_sources()
+    found = sources.sources_of(current_user)
     form = form or SourceForm(formdata=None)
     form.unit.choices = [
         SelectChoice(str(u.id), u.full_name) for u in current_user.organiser_units()
@@ -202,15 +187,7 @@ def _agreement_page(agreement: SupportAgreement, **forms):
             )
         )
     version = {"version": str(agreement.version)}
-    repayments = (
-        list(
-            db.session.scalars(
-                db.select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
-            )
-        )
-        if loan is not None
-        else []
-    )
+    repayments = loans.repayments_of(loan) if loan is not None else []
     return render_template(
         "capital/agreement.html",
         agreement=agreement,
@@ -282,15 +259,9 @@ def reject(agreement_id: int):
 @bp.route("/my/support", endpoint="my_support")
 @login_required
 def my_support():
-    found = list(
-        db.session.scalars(
-            db.select(SupportAgreement)
-            .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
-            .where(SupportedProject.owner_id == current_user.id)
-            .order_by(SupportAgreement.proposed_at.desc())
-        )
+    return render_template(
+        "capital/mine.html", agreements=agreements.support_of_owner(current_user)
     )
-    return render_template("capital/mine.html", agreements=found)
 
 
 def _manages_agreement(user, agreement: SupportAgreement) -> bool:
@@ -391,7 +362,7 @@ def portfolio_view():
         rows=rows,
         as_of=as_of,
         source_id=source_id,
-        sources=_unit_sources(),
+        sources=sources.sources_of(current_user),
         summary=portfolio.summarise(rows),
         buckets=portfolio.by_bucket(rows),
         bucket_labels=exports.BUCKET_LABELS,

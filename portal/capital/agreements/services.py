@@ -275,3 +275,15 @@ def reject(
         raise AgreementConflict(_l("This support changed since you opened it: check it again."))
     db.session.commit()
     return agreement
+
+
+def support_of_owner(user: User) -> list[SupportAgreement]:
+    """The support given to the projects she owns, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(SupportAgreement)
+            .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
+            .where(SupportedProject.owner_id == user.id)
+            .order_by(SupportAgreement.proposed_at.desc(), SupportAgreement.id.desc())
+        )
+    )

@@ -328,3 +328,12 @@ def reverse_repayment(
         change_agreement_status(actor.id, agreement, AgreementStatus.ACTIVE)
     db.session.commit()
     return repayment
+
+
+def repayments_of(loan: Loan) -> list[Repayment]:
+    """A loan's repayments in the order they were recorded, reversed ones included."""
+    return list(
+        db.session.scalars(
+            sa.select(Repayment).where(Repayment.loan_id == loan.id).order_by(Repayment.id)
+        )
+    )

@@ -6,7 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.capital.common import CASH, CONTRIBUTIONS, may_manage_unit
 from portal.capital.models import CapitalSource, SourceKind
 from portal.core import audit, idempotency
@@ -16,6 +16,7 @@ from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.ledger import services as ledger
 from portal.ledger.models import Posting, PostingLine
+from portal.units.models import Unit
 
 MAX_NAME = 200
 
@@ -100,6 +101,21 @@ def contribute(
     )
     db.session.commit()
     return posting
+
+
+def sources_of(user: User) -> list[CapitalSource]:
+    """The sources of the units she organises (a province's, and its communes'); all for an
+    admin."""
+    query = sa.select(CapitalSource).order_by(CapitalSource.name)
+    if not user.has_role(Role.ADMIN):
+        units = [u.id for u in user.organiser_units()]
+        query = query.where(
+            sa.or_(
+                CapitalSource.unit_id.in_(units),
+                CapitalSource.unit_id.in_(sa.select(Unit.id).where(Unit.parent_id.in_(units))),
+            )
+        )
+    return list(db.session.scalars(query))
 
 
 def available(source: CapitalSource) -> int:
