@@ -24,6 +24,11 @@ class MoneyInputError(ValueError):
         self.message = message
 
 
+def is_amount(amount: object) -> bool:
+    """A whole number of đồng above zero and not above MAX_VND (a bool is not an amount)."""
+    return isinstance(amount, int) and not isinstance(amount, bool) and 0 < amount <= MAX_VND
+
+
 def format_vnd(amount: int, locale: str) -> str:
     """`1.300.000.000 ₫` in Vietnamese, `VND 1,300,000,000` in English."""
     if isinstance(amount, float):

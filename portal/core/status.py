@@ -15,7 +15,7 @@ def guarded_move(
     obj: Any,
     *,
     to: Any,
-    action: str,
+    actions: dict[tuple, str],
     actor_id: int,
     object_type: str,
     expected_version: int | None = None,
@@ -23,9 +23,13 @@ def guarded_move(
     **values: Any,
 ) -> bool:
     """Move `obj` from the status it was read in to `to` (with `values`), raise its version and
-    write the audit `action`; the caller commits. False, with nothing written, when another
-    request moved or changed it first."""
+    write the audit action `actions` names for that move; the caller commits. False, with nothing
+    written, when another request moved or changed it first. A move the table does not have is a
+    programming error (ValueError)."""
     was = obj.status
+    if (was, to) not in actions:
+        raise ValueError(f"{was} to {to} is not a move of {object_type}")
+    action = actions[(was, to)]
     obj_id = obj.id
     statement = sa.update(model).where(model.id == obj_id, model.status == was)
     if expected_version is not None:

@@ -33,7 +33,7 @@ from portal.competitions.models import Competition
 from portal.competitions.services import may_manage_competition
 from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
-from portal.core.money import format_vnd
+from portal.core.money import format_vnd, is_amount
 from portal.core.outbox import queue_mail
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.core.urls import external_url
@@ -296,7 +296,7 @@ def record_payment(
         raise DomainError(_l("Choose cash or bank transfer."), field="method") from None
     reference = (reference or "").strip()
     note = (note or "").strip()
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+    if not is_amount(amount):
         raise DomainError(_l("Enter an amount of 1 đồng or more."), field="amount")
     if paid_on > vietnam_date(now):
         raise DomainError(_l("The payment date cannot be in the future."), field="paid_on")

@@ -22,7 +22,7 @@ from portal.capital.models import (
 )
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
-from portal.core.money import MAX_VND
+from portal.core.money import is_amount
 from portal.core.outbox import queue_mail
 from portal.core.text import required_text
 from portal.core.time import to_vietnam, utcnow
@@ -118,7 +118,7 @@ def propose(
     source = db.session.scalar(_sources_of(project).where(CapitalSource.id == (source_id or 0)))
     if source is None:
         raise DomainError(_l("Choose the capital source."), field="source")
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_VND:
+    if not is_amount(amount):
         raise DomainError(_l("Write the amount in whole đồng, above zero."), field="amount")
     purpose = required_text(
         purpose, field="purpose", missing=_l("Write what the support is for."), limit=MAX_PURPOSE

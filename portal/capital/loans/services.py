@@ -32,6 +32,7 @@ from portal.capital.models import (
 from portal.capital.sources.services import require_available
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
+from portal.core.money import is_amount
 from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
@@ -174,7 +175,7 @@ def record_repayment(
         raise DomainError(
             _l("The day paid is between the disbursement and today."), field="paid_on"
         )
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+    if not is_amount(amount):
         raise DomainError(_l("Write the amount in whole đồng, above zero."), field="amount")
     try:
         method = RepaymentMethod(method or "")

@@ -15,7 +15,7 @@ from portal.capital.loans.services import LoanConflict, locked_loan, may_manage
 from portal.capital.models import AgreementStatus, Loan, Recovery
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
-from portal.core.money import MAX_VND
+from portal.core.money import is_amount
 from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
@@ -96,7 +96,7 @@ def record_recovery(
         raise NotAllowed(_l("You cannot manage the capital of another unit."))
     if loan.written_off_on is None:
         raise LoanConflict(_l("Only a written-off loan has recoveries; record a repayment."))
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_VND:
+    if not is_amount(amount):
         raise DomainError(_l("Write the amount in whole đồng, above zero."), field="amount")
     if received_on is None or not loan.written_off_on <= received_on <= vietnam_date(now):
         raise DomainError(

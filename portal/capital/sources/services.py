@@ -11,7 +11,7 @@ from portal.capital.common import CASH, CONTRIBUTIONS, may_manage_unit
 from portal.capital.models import CapitalSource, SourceKind
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
-from portal.core.money import MAX_VND
+from portal.core.money import is_amount
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.ledger import services as ledger
@@ -75,7 +75,7 @@ def contribute(
     now = now or utcnow()
     if not may_manage_unit(actor, source.unit_id):
         raise NotAllowed(_l("You cannot manage the capital of another unit."))
-    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_VND:
+    if not is_amount(amount):
         raise DomainError(_l("Write the amount in whole đồng, above zero."), field="amount")
     if received_on is None or received_on > vietnam_date(now):
         raise DomainError(

@@ -24,6 +24,7 @@ from portal.capital.sources.services import require_available
 from portal.capital.tranches.status import change_tranche_status
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
+from portal.core.money import is_amount
 from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
@@ -67,7 +68,7 @@ def add_tranche(
             Tranche.agreement_id == agreement.id
         )
     )
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+    if not is_amount(amount):
         raise DomainError(_l("Write the amount in whole đồng, above zero."), field="amount")
     if planned + amount > agreement.amount:
         raise DomainError(
