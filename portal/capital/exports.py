@@ -1,13 +1,8 @@
 """The portfolio as a spreadsheet for the union's accountants: CSV or XLSX, in her language."""
 
-import csv
-import io
-
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from portal.capital.portfolio import LoanRow
-from portal.entries.listing import _inert as inert
 
 COLUMNS = [
     _l("Loan"),
@@ -46,24 +41,3 @@ BUCKET_LABELS = {
     "91-180": _l("91–180 days"),
     "180+": _l("Over 180 days"),
 }
-
-
-def as_csv(header: list[str], rows: list[list]) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel opens the Vietnamese text as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([inert(h) for h in header])
-    for values in rows:
-        writer.writerow([inert(v) for v in values])
-    return buffer.getvalue()
-
-
-def as_xlsx(header: list[str], rows: list[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_l("Portfolio")))
-    sheet.append([inert(h) for h in header])
-    for values in rows:
-        sheet.append([inert(v) for v in values])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

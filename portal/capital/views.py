@@ -33,6 +33,7 @@ from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
+from portal.core.spreadsheets import as_csv, as_xlsx
 from portal.core.time import utcnow, vietnam_date
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
@@ -372,14 +373,13 @@ def portfolio_view():
 @bp.route("/capital/portfolio.<any(csv, xlsx):kind>", endpoint="portfolio_export")
 @roles_required(*STAFF_ROLES)
 def portfolio_export(kind: str):
-    rows, as_of, _ = _portfolio_rows()
-    header = [str(label) for label in exports.COLUMNS]
+    rows, as_of, _source_id = _portfolio_rows()
     body = [exports.row(r) for r in rows]
     name = f"portfolio-{as_of:%Y%m%d}.{kind}"
     if kind == "csv":
-        data, mimetype = exports.as_csv(header, body), "text/csv; charset=utf-8"
+        data, mimetype = as_csv(exports.COLUMNS, body), "text/csv; charset=utf-8"
     else:
-        data = exports.as_xlsx(header, body)
+        data = as_xlsx(str(_("Portfolio")), exports.COLUMNS, body)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = make_response(data)
     response.headers["Content-Type"] = mimetype

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.models import User
 from portal.competitions.models import Competition
+from portal.core.spreadsheets import inert
 from portal.core.text import fold
 from portal.core.time import to_vietnam
 from portal.entries.models import Entry, EntryStatus
@@ -157,7 +158,7 @@ def _row(entry: Entry) -> list:
         "consent_publish": _yes_no(entry.consent_publish),
         "attachments": "; ".join(a.original_name for a in entry.attachments),
     }
-    return [_inert(values[name]) for name, _ in EXPORT_COLUMNS]
+    return [inert(values[name]) for name, _ in EXPORT_COLUMNS]
 
 
 def _label(enum_class, value: str | None) -> str:
@@ -172,13 +173,6 @@ def _label(enum_class, value: str | None) -> str:
 
 def _yes_no(value: bool) -> str:
     return _("Yes") if value else _("No")
-
-
-def _inert(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @) is kept as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _export_rows(query: sa.Select) -> Iterator[list]:

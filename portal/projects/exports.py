@@ -3,19 +3,16 @@
 Text a spreadsheet would run as a formula is neutralised with the entries' export helper.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, noload
 
 from portal.auth.models import User
 from portal.awards.models import Award, AwardStatus
 from portal.competitions.models import Competition
-from portal.entries.listing import _inert as inert
+from portal.core.spreadsheets import as_csv, as_xlsx, inert
 from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects import services
@@ -124,21 +121,8 @@ def rows(query: sa.Select) -> Iterator[list]:
 
 
 def export_csv(query: sa.Select) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel opens the Vietnamese text as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(header())
-    for row in rows(query):
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()
+    return as_csv(header(), rows(query))
 
 
 def export_xlsx(query: sa.Select) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_l("Supported projects")))
-    sheet.append(header())
-    for row in rows(query):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return as_xlsx(str(_l("Supported projects")), header(), rows(query))

@@ -25,8 +25,8 @@ from portal.auth.models import User
 from portal.competitions.models import Round
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.spreadsheets import inert
 from portal.core.text import fold
-from portal.entries.listing import _inert as inert
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
 from portal.extensions import db

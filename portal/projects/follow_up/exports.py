@@ -1,15 +1,12 @@
 """The follow-up list as a spreadsheet: one row per report or milestone, CSV or XLSX."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from portal.auth.models import User
-from portal.entries.listing import _inert as inert
+from portal.core.spreadsheets import as_csv, as_xlsx
 from portal.extensions import db
 from portal.projects.follow_up import services
 from portal.projects.reports.schedule import late_from
@@ -66,21 +63,8 @@ def rows(user: User, filters: services.FollowUpFilters, today: date) -> Iterator
 
 
 def export_csv(user: User, filters: services.FollowUpFilters, today: date) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so that Excel opens the Vietnamese text as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow([inert(str(c)) for c in COLUMNS])
-    for row in rows(user, filters, today):
-        writer.writerow([inert(v) for v in row])
-    return buffer.getvalue()
+    return as_csv(COLUMNS, rows(user, filters, today))
 
 
 def export_xlsx(user: User, filters: services.FollowUpFilters, today: date) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_l("Follow-up")))
-    sheet.append([inert(str(c)) for c in COLUMNS])
-    for row in rows(user, filters, today):
-        sheet.append([inert(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return as_xlsx(str(_l("Follow-up")), COLUMNS, rows(user, filters, today))
