@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.auth.models import User
 from portal.capital.loans.schedule import Frequency, Method
 from portal.core.enums import enum_column
+from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 from portal.projects.models import SupportedProject
@@ -203,6 +204,10 @@ class Repayment(db.Model):
     early: Mapped[bool] = mapped_column(default=False)
     method: Mapped[RepaymentMethod] = mapped_column(enum_column(RepaymentMethod))
     reference: Mapped[str] = mapped_column(sa.String(120), default="")
+    # The paper she was given or the bank's slip, as a photo or a PDF.
+    receipt_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
+    receipt_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    receipt_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     # The interest of later instalments before an early repayment recomputed it, by number:
     # what a reversal puts back.
     repriced: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -307,3 +312,101 @@ class Recovery(db.Model):
     posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RestructuringStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"  # by a second organiser of the unit; the new schedule is in force
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return str(RESTRUCTURING_STATUS_LABELS[self])
+
+
+RESTRUCTURING_STATUS_LABELS = {
+    RestructuringStatus.PROPOSED: _l("Proposed, waiting for approval"),
+    RestructuringStatus.APPROVED: _l("Approved"),
+    RestructuringStatus.REJECTED: _l("Not approved"),
+}
+
+
+class Restructuring(db.Model):
+    """A new schedule for what a loan still owes after a hardship (a flood, a sick animal): the
+    instalments due after `effective_on` are replaced by `periods` new ones (the first `grace` of
+    them interest only), at the loan's rate and method; what was due before stays as it was."""
+
+    __tablename__ = "loan_restructuring"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(sa.ForeignKey("loan.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    effective_on: Mapped[date]
+    periods: Mapped[int] = mapped_column(sa.SmallInteger)
+    grace: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    status: Mapped[RestructuringStatus] = mapped_column(
+        enum_column(RestructuringStatus), default=RestructuringStatus.PROPOSED
+    )
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rejection_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Set on approval: the principal rescheduled and the instalments it replaced, as they were.
+    principal: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    replaced: Mapped[list] = mapped_column(sa.JSON, default=list)
+    version: Mapped[int] = mapped_column(default=1)
+
+    loan: Mapped[Loan] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class InKindKind(enum.StrEnum):
+    SEED_STOCK = "seed_stock"
+    BREEDING_ANIMALS = "breeding_animals"
+    EQUIPMENT = "equipment"
+    TRAINING = "training"
+    PACKAGING_BRANDING = "packaging_branding"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return str(IN_KIND_KIND_LABELS[self])
+
+
+IN_KIND_KIND_LABELS = {
+    InKindKind.SEED_STOCK: _l("Seed stock"),
+    InKindKind.BREEDING_ANIMALS: _l("Breeding animals"),
+    InKindKind.EQUIPMENT: _l("Equipment"),
+    InKindKind.TRAINING: _l("Training"),
+    InKindKind.PACKAGING_BRANDING: _l("Packaging and branding"),
+    InKindKind.OTHER: _l("Other"),
+}
+
+
+class InKindItem(db.Model):
+    """Goods or a service handed over under in-kind support: one posting (in-kind expense, the
+    source's cash), the receipt she signed as a photo. A mistake is undone by a reversal."""
+
+    __tablename__ = "in_kind_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("support_agreement.id"), index=True)
+    kind: Mapped[InKindKind] = mapped_column(enum_column(InKindKind))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    quantity: Mapped[Decimal] = mapped_column(sa.Numeric(12, 2))
+    unit_of_measure: Mapped[str] = mapped_column(sa.String(30), default="")  # "con", "kg"
+    value: Mapped[int] = mapped_column(sa.BigInteger)  # đồng
+    delivered_on: Mapped[date]
+    receipt_stored_name: Mapped[str | None] = mapped_column(sa.String(64), info=STORED_FILE)
+    receipt_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    receipt_content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_posting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ledger_posting.id"))
+    reversal_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    agreement: Mapped[SupportAgreement] = relationship()

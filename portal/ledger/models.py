@@ -17,6 +17,8 @@ class Posting(db.Model):
     description: Mapped[str] = mapped_column(sa.String(300))
     # Where the money comes from (a capital source such as "prize_budget").
     source: Mapped[str] = mapped_column(sa.String(40), index=True)
+    # The unit whose books it is in: its closed months refuse it, its organisers see it.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     # What moved it, for example ("prize_payment", 12).
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int] = mapped_column()
@@ -39,3 +41,18 @@ class PostingLine(db.Model):
     amount: Mapped[int] = mapped_column(sa.BigInteger)  # đồng; debit > 0, credit < 0
 
     posting: Mapped[Posting] = relationship(back_populates="lines")
+
+
+class ClosedMonth(db.Model):
+    """A month of a unit's books that an organiser closed: no posting of that unit may be dated in
+    it; a correction goes into the open month."""
+
+    __tablename__ = "ledger_closed_month"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"))
+    month: Mapped[date] = mapped_column(sa.Date)  # its first day
+    closed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("unit_id", "month", name="uq_ledger_closed_month"),)

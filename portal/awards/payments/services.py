@@ -369,6 +369,7 @@ def record_payment(
             object_type=OBJECT_TYPE,
             object_id=payment.id,
             lines=[(PAYABLE, amount), (ACCOUNT_OF_METHOD[method], -amount)],
+            unit_id=entry.competition.unit_id,
         )
         payment.posting_id = posting.id
         after = _state(award, paid + amount)
@@ -491,6 +492,7 @@ def reverse_payment(
                     (PAYABLE, -payment.amount),
                     (ACCOUNT_OF_METHOD[payment.method], payment.amount),
                 ],
+                unit_id=award.entry.competition.unit_id,
             )
         reversal.posting_id = posting.id
         audit.record(

@@ -87,6 +87,7 @@ def contribute(
         occurred_on=received_on,
         description=(note or str(_l("Contribution to %(source)s", source=source.name)))[:300],
         source=source.ledger_tag,
+        unit_id=source.unit_id,
         object_type="capital_source",
         object_id=source.id,
         lines=[(CASH, amount), (CONTRIBUTIONS, -amount)],

@@ -200,6 +200,7 @@ def pay(
             )
         ),
         source=source.ledger_tag,
+        unit_id=source.unit_id,
         object_type="grant_tranche",
         object_id=tranche.id,
         lines=[(GRANTS_EXPENSE, tranche.amount), (CASH, -tranche.amount)],
