@@ -35,6 +35,10 @@ ROUTES = [
     ("GET", "/capital/portfolio.xlsx", STAFF | {"other_organiser"}),
     ("POST", "/capital/loans/{loan}/repayments", STAFF),
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
+    # Any organiser may import; each line is checked against the units she manages.
+    ("GET", "/capital/import", STAFF | {"other_organiser"}),
+    ("POST", "/capital/import", STAFF | {"other_organiser"}),
+    ("POST", "/capital/import/confirm", STAFF | {"other_organiser"}),
 ]
 ROLES = ["anonymous", *sorted(LOGGED_IN)]
 

@@ -112,6 +112,18 @@ def disburse(
     ):
         db.session.rollback()
         raise LoanConflict(_l("This loan was disbursed or changed in the meantime."))
+    post_disbursement(actor, agreement, disbursed_on)
+    idempotency.made(claimed, loan)
+    db.session.commit()
+    return loan
+
+
+def post_disbursement(actor: User, agreement: SupportAgreement, disbursed_on: date) -> Loan:
+    """Write a disbursement whose checks are done and whose agreement is now under way: the
+    schedule counted from that day, one posting, the audit. The caller commits (the loan-book
+    import writes through here too, so that an imported loan is one entered by hand)."""
+    loan = agreement.loan
+    source = agreement.source
     loan.disbursed_on = disbursed_on
     for row in schedule(terms_of(loan)):
         loan.instalments.append(
@@ -132,7 +144,6 @@ def disburse(
         object_id=loan.id,
         lines=[(LOANS_RECEIVABLE, loan.principal), (CASH, -loan.principal)],
     )
-    idempotency.made(claimed, loan)
     audit.record(
         "loan.disbursed",
         actor_id=actor.id,
@@ -140,7 +151,6 @@ def disburse(
         object_id=loan.id,
         after={"principal": loan.principal, "on": disbursed_on.isoformat(), "posting": posting.id},
     )
-    db.session.commit()
     return loan
 
 
@@ -188,6 +198,36 @@ def record_repayment(
     agreement = loan.agreement
     if agreement.status is not AgreementStatus.ACTIVE:
         raise LoanConflict(_l("This loan is not under way: nothing can be repaid."))
+    repayment = post_repayment(
+        actor,
+        loan,
+        paid_on=paid_on,
+        amount=amount,
+        method=method,
+        reference=reference,
+        early=early,
+        now=now,
+    )
+    idempotency.made(claimed, repayment)
+    db.session.commit()
+    return repayment
+
+
+def post_repayment(
+    actor: User,
+    loan: Loan,
+    *,
+    paid_on: date,
+    amount: int,
+    method: RepaymentMethod,
+    reference: str,
+    early: bool,
+    now: datetime,
+) -> Repayment:
+    """Write a checked repayment of a locked loan under way: allocated, one posting, audited,
+    the loan repaid when nothing is left. Refused (before anything is written) when it is more
+    than the loan owes. The caller commits (the loan-book import writes through here too)."""
+    agreement = loan.agreement
     instalments = owed_of(loan)
     try:
         parts = (allocate_early if early else allocate)(instalments, amount)
@@ -253,7 +293,6 @@ def record_repayment(
         lines=lines,
     )
     repayment.posting_id = posting.id
-    idempotency.made(claimed, repayment)
     audit.record(
         "loan.repayment",
         actor_id=actor.id,
@@ -269,7 +308,6 @@ def record_repayment(
     )
     if all(s.left == 0 for s in after):
         change_agreement_status(actor.id, agreement, AgreementStatus.REPAID)
-    db.session.commit()
     return repayment
 
 
