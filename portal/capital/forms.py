@@ -1,6 +1,7 @@
 """Forms of follow-on capital: a source, a contribution, proposing support, the decision."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -145,6 +146,10 @@ class RepaymentForm(FlaskForm):
     )
     reference = StringField(
         _l("Receipt or transfer number (optional)"), validators=[Optional(), Length(max=120)]
+    )
+    receipt = FileField(
+        _l("Receipt or bank slip (PDF, JPEG or PNG, at most 10 MB, optional)"),
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
     )
     early = BooleanField(
         _l(

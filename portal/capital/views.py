@@ -6,7 +6,16 @@ support"."""
 from contextlib import suppress
 from datetime import date
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -28,7 +37,7 @@ from portal.capital.loans import services as loans
 from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
 from portal.capital.models import CapitalSource, Loan, Repayment, SupportAgreement
 from portal.capital.sources import services as sources
-from portal.core import idempotency
+from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
@@ -308,6 +317,7 @@ def repay(loan_id: int):
                 method=form.method.data,
                 reference=form.reference.data or "",
                 early=form.early.data,
+                receipt=_upload(form.receipt.data),
                 now=utcnow(),
                 form_key=request.form.get("form_key"),
             )
@@ -315,10 +325,38 @@ def repay(loan_id: int):
             return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
         except DomainError as error:
             show_error(form, error)
+            _choose_again(form)
             return _agreement_page(loan.agreement, repay=form), error.status
         flash(_("The repayment is recorded."), "success")
         return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
+    _choose_again(form)
     return _agreement_page(loan.agreement, repay=form), form_status(form)
+
+
+def _choose_again(form: RepaymentForm) -> None:
+    """A browser never sends a chosen file again: say so rather than lose it silently."""
+    if getattr(form.receipt.data, "filename", "") and not form.receipt.errors:
+        form.receipt.errors = [_("Choose the receipt file again.")]
+
+
+def _upload(upload) -> tuple[bytes, str] | None:
+    return (upload.read(), upload.filename or "") if upload and upload.filename else None
+
+
+@bp.route("/capital/repayments/<int:repayment_id>/slip", endpoint="repayment_slip")
+@login_required
+def repayment_slip(repayment_id: int):
+    """The receipt or bank slip kept with a repayment: the borrower's and her organisers'."""
+    repayment = load_or_404(Repayment, repayment_id, allowed=loans.may_see_receipt)
+    if not repayment.receipt_stored_name:
+        abort(404)
+    return send_file(
+        storage.path_of(repayment.receipt_stored_name),
+        mimetype=repayment.receipt_content_type,
+        as_attachment=repayment.receipt_content_type == "application/pdf",
+        download_name=repayment.receipt_filename or "receipt",
+        max_age=0,
+    )
 
 
 @bp.route(

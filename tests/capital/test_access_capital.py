@@ -35,6 +35,7 @@ ROUTES = [
     ("GET", "/capital/portfolio.xlsx", STAFF | {"other_organiser"}),
     ("POST", "/capital/loans/{loan}/repayments", STAFF),
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
+    ("GET", "/capital/repayments/{repayment}/slip", STAFF | {"applicant"}),
     # Any organiser may import; each line is checked against the units she manages.
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),

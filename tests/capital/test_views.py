@@ -132,3 +132,62 @@ def test_a_loan_disbursed_repaid_and_a_repayment_reversed_through_the_pages(clie
     db.session.refresh(repayment)
     assert repayment.reversed_at is not None
     assert "Đã huỷ ngày" in text(client.get(url))
+
+
+def test_a_repayments_slip_is_kept_and_read_by_her_and_her_organisers(client, published):
+    import io
+
+    from portal.capital.agreements import services as agreements
+    from portal.capital.loans import services as loans
+    from portal.capital.models import Repayment
+    from portal.capital.sources import services as sources
+    from tests.awards.payments.test_services import PNG
+
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ", "support_fund"
+    )
+    sources.contribute(published.organiser, source, 100_000_000, date(2026, 1, 2))
+    agreement = agreements.propose(
+        published.organiser,
+        project_of(published.entries[0]),
+        kind="loan",
+        source_id=source.id,
+        amount=6_000_000,
+        purpose="Mua giống",
+        loan=agreements.LoanTerms("0.5", 3, 0, "monthly", "declining"),
+    )
+    agreements.approve(published.second_organiser, agreement, expected_version=1)
+    loan = loans.disburse(published.organiser, agreement, date(2026, 1, 10))
+    login(client, published.organiser)
+    url = f"/capital/loans/{loan.id}/repayments"
+    refused = client.post_form(
+        url,
+        {
+            "amount": "",
+            "paid_on": "2026-02-09",
+            "method": "cash",
+            "receipt": (io.BytesIO(PNG), "phieu.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422 and "Hãy chọn lại tệp chứng từ." in text(refused)
+    done = client.post_form(
+        url,
+        {
+            "amount": "2.030.000",
+            "paid_on": "2026-02-09",
+            "method": "cash",
+            "form_key": "5" * 32,
+            "receipt": (io.BytesIO(PNG), "phieu.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    repayment = db.session.query(Repayment).one()
+    slip = f"/capital/repayments/{repayment.id}/slip"
+    assert slip in text(client.get(f"/capital/agreements/{agreement.id}"))
+    assert client.get(slip).data == PNG
+    login(client, published.applicants[0])  # the borrower
+    assert client.get(slip).data == PNG
+    login(client, published.applicants[1])  # another winner
+    assert client.get(slip).status_code == 403

@@ -30,7 +30,7 @@ from portal.capital.models import (
     SupportAgreement,
 )
 from portal.capital.sources.services import require_available
-from portal.core import audit, idempotency
+from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.money import is_amount
 from portal.core.text import required_text
@@ -170,6 +170,7 @@ def record_repayment(
     method: str | None,
     reference: str = "",
     early: bool = False,
+    receipt: tuple[bytes, str] | None = None,
     now: datetime | None = None,
     form_key: str | None = None,
 ) -> Repayment:
@@ -193,6 +194,13 @@ def record_repayment(
     except ValueError:
         raise DomainError(_l("Choose how it was paid."), field="method") from None
     reference = " ".join((reference or "").split())[:MAX_REFERENCE]
+    checked_receipt = storage.read_document(
+        receipt,
+        field="receipt",
+        wrong_type=_l("The receipt must be a PDF, JPEG or PNG file."),
+        too_large=_l("The receipt is larger than 10 MB."),
+        default_name="receipt",
+    )
     claimed = idempotency.claim(form_key, kind="loan_repayment", actor_id=actor.id)
     loan = _locked(Loan, loan.id)  # repayments of a loan are written one after the other
     agreement = loan.agreement
@@ -208,9 +216,22 @@ def record_repayment(
         early=early,
         now=now,
     )
+    if checked_receipt:
+        repayment.receipt_stored_name = storage.new_name()
+        _content, repayment.receipt_filename, repayment.receipt_content_type = checked_receipt
+        # Written once its row is in; a transaction that does not commit leaves no file named.
+        storage.store(checked_receipt[0], repayment.receipt_stored_name)
     idempotency.made(claimed, repayment)
     db.session.commit()
     return repayment
+
+
+def may_see_receipt(user: User, repayment: Repayment) -> bool:
+    """The borrower and the organisers who manage the loan."""
+    project = repayment.loan.agreement.project
+    return user.is_authenticated and (
+        project.owner_id == user.id or may_manage(user, repayment.loan)
+    )
 
 
 def post_repayment(
