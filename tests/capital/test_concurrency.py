@@ -97,3 +97,26 @@ def test_two_repayments_at_once_are_both_allocated_in_turn(published, approved, 
     assert loan.instalments[0].paid_interest == 30_000
     assert sum(i.paid_principal + i.paid_interest for i in loan.instalments) == 2_000_000
     assert problems() == []
+
+
+def test_the_same_loan_book_import_confirmed_twice_at_once_imports_once(
+    published, concurrent_server
+):
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ", "support_fund"
+    )
+    organiser = tab(concurrent_server, published.organiser.email)
+    fields = organiser.form("/capital/import") | {
+        "form_key": "7" * 32,
+        "loans_csv": "reference,project,source,principal,rate,periods,grace,frequency,method,"
+        f"disbursed_on\nVAY-9,{published.entries[0].reference},{source.id},3000000,0.5,3,0,"
+        "monthly,flat,2026-01-10\n",
+        "repayments_csv": "loan,paid_on,amount\nVAY-9,2026-02-10,1015000\n",
+        "openings_csv": "",
+    }
+    answers = at_once([partial(organiser.post, "/capital/import/confirm", fields)] * 4)
+    assert {a.status for a in answers} <= {302, 409}
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count(Loan.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Repayment.id))) == 1
+    assert problems() == []
