@@ -35,7 +35,13 @@ from portal.capital.forms import (
 )
 from portal.capital.loans import services as loans
 from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
-from portal.capital.models import CapitalSource, Loan, Repayment, SupportAgreement
+from portal.capital.models import (
+    AgreementStatus,
+    CapitalSource,
+    Loan,
+    Repayment,
+    SupportAgreement,
+)
 from portal.capital.sources import services as sources
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
@@ -264,6 +270,22 @@ def reject(agreement_id: int):
         flash(_("The support is not approved."), "info")
         return redirect(url_for("capital.agreement", agreement_id=agreement.id))
     return _agreement_page(agreement, refuse=form), form_status(form)
+
+
+@bp.route("/capital/agreements", endpoint="agreements")
+@roles_required(*STAFF_ROLES)
+def agreements_list():
+    status = None
+    with suppress(ValueError):
+        status = AgreementStatus(request.args.get("status", ""))
+    project_id = bounded_int(request.args.get("project"))
+    return render_template(
+        "capital/agreements.html",
+        agreements=agreements.agreements_of(current_user, status=status, project_id=project_id),
+        status=status,
+        statuses=list(AgreementStatus),
+        project_id=project_id,
+    )
 
 
 @bp.route("/my/support", endpoint="my_support")

@@ -37,6 +37,7 @@ ROUTES = [
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
     ("GET", "/capital/repayments/{repayment}/slip", STAFF | {"applicant"}),
     # Any organiser may import; each line is checked against the units she manages.
+    ("GET", "/capital/agreements", STAFF | {"other_organiser"}),
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import/confirm", STAFF | {"other_organiser"}),

@@ -191,3 +191,42 @@ def test_a_repayments_slip_is_kept_and_read_by_her_and_her_organisers(client, pu
     assert client.get(slip).data == PNG
     login(client, published.applicants[1])  # another winner
     assert client.get(slip).status_code == 403
+
+
+def test_the_support_list_puts_what_waits_for_a_signature_first(client, published, units):
+    from portal.auth.models import Role
+    from portal.capital.agreements import services as agreements
+    from portal.capital.sources import services as sources
+    from tests.factories import UserFactory
+
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ", "support_fund"
+    )
+    project = project_of(published.entries[0])
+    approved = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=1_000_000,
+        purpose="A",
+    )
+    agreements.approve(published.second_organiser, approved, expected_version=1)
+    waiting = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=2_000_000,
+        purpose="B",
+    )
+    login(client, published.second_organiser)
+    page = text(client.get("/capital/agreements"))
+    assert page.index(waiting.reference) < page.index(approved.reference)
+    only_waiting = text(client.get("/capital/agreements?status=proposed"))
+    assert waiting.reference in only_waiting and approved.reference not in only_waiting
+    assert f"/capital/agreements?project={project.id}" in text(
+        client.get(f"/projects/{project.id}")
+    )
+    login(client, UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]))
+    assert waiting.reference not in text(client.get("/capital/agreements"))

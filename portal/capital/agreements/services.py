@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.capital.agreements.status import change_agreement_status
@@ -29,6 +30,7 @@ from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
 from portal.extensions import db
 from portal.projects.models import SupportedProject
+from portal.projects.services import scoped_query
 
 MAX_PURPOSE = 2000
 
@@ -275,6 +277,33 @@ def reject(
         raise AgreementConflict(_l("This support changed since you opened it: check it again."))
     db.session.commit()
     return agreement
+
+
+def agreements_of(
+    user: User, *, status: AgreementStatus | None = None, project_id: int | None = None
+) -> list[SupportAgreement]:
+    """The support of the projects she follows (her units' and their communes'; all for an admin),
+    those waiting for a second signature first, then the newest; one query."""
+    projects = scoped_query(user).order_by(None).with_only_columns(SupportedProject.id)
+    query = (
+        sa.select(SupportAgreement)
+        .where(SupportAgreement.project_id.in_(projects))
+        .options(
+            joinedload(SupportAgreement.project),
+            joinedload(SupportAgreement.source),
+            joinedload(SupportAgreement.proposed_by),
+        )
+        .order_by(
+            (SupportAgreement.status != AgreementStatus.PROPOSED).asc(),
+            SupportAgreement.proposed_at.desc(),
+            SupportAgreement.id.desc(),
+        )
+    )
+    if status is not None:
+        query = query.where(SupportAgreement.status == status)
+    if project_id is not None:
+        query = query.where(SupportAgreement.project_id == project_id)
+    return list(db.session.scalars(query))
 
 
 def support_of_owner(user: User) -> list[SupportAgreement]:
