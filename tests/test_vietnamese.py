@@ -52,6 +52,7 @@ ARGUMENTS = {
     "source_id": "SELECT id FROM capital_source",
     "agreement_id": "SELECT id FROM support_agreement",
     "loan_id": "SELECT id FROM loan",
+    "repayment_id": "SELECT min(id) FROM loan_repayment GROUP BY loan_id",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }
 # Pairs that only make sense together.
@@ -73,6 +74,7 @@ SKIPPED = {
     "projects.milestone_file",
     "projects.report_photo",
     "projects.story_photo",
+    "capital.repayment_slip",
 }
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/vi/LC_MESSAGES/messages.po"

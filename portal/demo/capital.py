@@ -1,6 +1,6 @@
 """Demo of follow-on capital in Lào Cai: two capital sources, a grant in tranches with one waiting
-on a milestone, loans of each method (one in its grace periods, one repaid early, one 45 days
-late), a proposal waiting for the second signature. Dates are counted from today, through the
+on a milestone, loans of each method (one in its grace periods, one repaid early, one in each bucket of
+arrears, one written off with a recovery since), a proposal waiting for the second signature. Dates are counted from today, through the
 services the pages use (each commits)."""
 
 from datetime import datetime, timedelta
@@ -25,6 +25,7 @@ def load_capital(now: datetime) -> None:
     """Called by load_demo after the projects; does nothing once the demo has a capital source."""
     from portal.capital.agreements import services as agreements
     from portal.capital.loans import services as loans
+    from portal.capital.loans import writeoff
     from portal.capital.models import CapitalSource
     from portal.capital.sources import services as sources
     from portal.capital.tranches import services as tranches
@@ -189,6 +190,43 @@ def load_capital(now: datetime) -> None:
         "Nuôi lợn đen bản địa",
     )
     pay(late, [1, 2])
+    # One loan in each other bucket of arrears, so that the portfolio shows them all: 10 days
+    # late (1–30), 75 (61–90), 120 (91–180) and 200 (over 180).
+    for project, days, paid, method, purpose in [
+        (others[0], 10, 3, "declining", "Máy hút chân không đóng gói miến dong"),
+        (others[1], 75, 1, "annuity", "Nhà sấy chè shan tuyết"),
+        (others[2], 120, 0, "flat", "Mua dê giống"),
+        (others[3], 200, 0, "declining", "Sửa chuồng trại sau lũ"),
+    ]:
+        behind = loan(
+            project,
+            12_000_000,
+            "0.6",
+            12,
+            0,
+            method,
+            today - timedelta(days=days) - relativedelta(months=paid + 1),
+            purpose,
+        )
+        pay(behind, range(1, paid + 1))
+    # Written off: a shop burnt down a year after the loan; its owner left the province. One
+    # organiser proposed it, the second approved it, and a little was recovered since.
+    lost = loan(
+        others[3],
+        10_000_000,
+        "0.5",
+        12,
+        0,
+        "declining",
+        today - relativedelta(months=16),
+        "Cửa hàng tạp hoá",
+    )
+    pay(lost, [1, 2, 3])
+    writeoff.propose_write_off(organiser, lost, "Cửa hàng bị cháy, chủ hộ đã chuyển đi nơi khác.")
+    writeoff.approve_write_off(second, lost, now=now - relativedelta(months=4))
+    writeoff.record_recovery(
+        organiser, lost, received_on=today - relativedelta(months=1), amount=1_500_000, now=now
+    )
     # Waiting for the second signature.
     agreements.propose(
         organiser,

@@ -14,17 +14,14 @@ class UploadForm(FlaskForm):
     loans = FileField(
         _l("Loans (CSV)"),
         validators=[FileRequired(_l("Choose the CSV file of the loans."))],
-        description="reference,project,source,principal,rate,periods,grace,frequency,method,disbursed_on",
         render_kw=CSV,
     )
     repayments = FileField(
         _l("Repayments (CSV, optional)"),
-        description="loan,paid_on,amount",
         render_kw=CSV,
     )
     openings = FileField(
         _l("Opening balances of the sources (CSV, optional)"),
-        description="source,opening_on,opening_balance",
         render_kw=CSV,
     )
     submit = SubmitField(_l("Check the files"))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal.capital import bp
 from portal.capital.imports import services as imports
 from portal.capital.imports.forms import ConfirmForm, UploadForm
+from portal.capital.loans.schedule import FREQUENCY_LABELS, METHOD_LABELS
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID
@@ -34,6 +35,8 @@ def _page(form: UploadForm, confirm: ConfirmForm | None = None, book=None, statu
         form=form,
         confirm=confirm,
         book=book,
+        method_labels=METHOD_LABELS,
+        frequency_labels=FREQUENCY_LABELS,
         files={
             imports.LOANS: _("Loans"),
             imports.REPAYMENTS: _("Repayments"),
