@@ -21,7 +21,11 @@ def _importer(email: str | None) -> User:
     if email:
         query = query.where(sa.func.lower(User.email) == email.strip().lower())
     else:
-        query = query.join(RoleGrant).where(RoleGrant.role == Role.ADMIN).order_by(User.id)
+        query = (
+            query.join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role == Role.ADMIN)
+            .order_by(User.id)
+        )
     user = db.session.scalars(query.limit(1)).first()
     if user is None:
         raise click.UsageError(
