@@ -69,6 +69,7 @@ REPAYMENT_COLUMNS = ("loan", "paid_on", "amount")
 OPENING_COLUMNS = ("source", "opening_on", "opening_balance")
 MAX_REFERENCE = 32  # SupportAgreement.reference
 MAX_LINES = 20_000
+EARLIEST_YEAR = 1990
 
 LOANS, REPAYMENTS, OPENINGS = "loans", "repayments", "openings"
 
@@ -191,9 +192,11 @@ def _day(text: str) -> date | None:
     """YYYY-MM-DD, or DD/MM/YYYY as Vietnamese spreadsheets write it."""
     for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
         try:
-            return parse(text)
+            day = parse(text)
         except ValueError:
             continue
+        # A year before the union's funds existed is a typing slip (and year 1 has no day before).
+        return day if day.year >= EARLIEST_YEAR else None
     return None
 
 

@@ -139,7 +139,7 @@ def test_every_kind_of_bad_line_is_reported_and_nothing_written(published):
             f"L4,{project},{source.id},1000000,abc,3,0,monthly,declining,2026-01-10",  # 5
             f"L5,{project},{source.id},1000000,0.5,3,0,weekly,declining,2026-01-10",  # 6
             f"L6,{project},{source.id},1000000,0.5,3,0,monthly,balloon,2026-01-10",  # 7
-            f"L7,{project},{source.id},1000000,0.5,3,0,monthly,declining,2026-13-10",  # 8
+            f"L7,{project},{source.id},1000000,0.5,3,0,monthly,declining,0001-01-01",  # 8
             f"L8,{project},{source.id},1000000,0.5,3,0,monthly,declining,2026-06-01",  # 9
             f"L9,{project},{source.id},1000000,0.5,3,3,monthly,declining,2026-01-10",  # 10
             f"L10,{project},{source.id},1000000,0.5,3,0,monthly,declining,2025-12-20",  # 11
