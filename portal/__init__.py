@@ -1,6 +1,7 @@
 """The women's start-up competitions portal: create_app() builds the Flask application."""
 
 import os
+from datetime import date
 
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, get_locale, ngettext
@@ -176,6 +177,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("date")
     def date_filter(value, format="medium"):
+        if isinstance(value, str) and value:  # a day kept in JSON, as YYYY-MM-DD
+            value = date.fromisoformat(value)
         return format_date(value, format) if value else ""
 
     @app.template_filter("time_left")

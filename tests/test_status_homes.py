@@ -19,6 +19,7 @@ HOMES = {
     "ProgressReport": "projects/reports/status.py",
     "SupportAgreement": "capital/agreements/status.py",
     "Tranche": "capital/tranches/status.py",
+    "Restructuring": "capital/restructuring/status.py",
 }
 # Objects whose status has no state machine of its own (yet): a judge's score sheet and a mail
 # in the outbox. Their names are what the code calls them where it writes them.

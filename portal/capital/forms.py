@@ -166,3 +166,69 @@ class ReverseRepaymentForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Reverse this repayment"))
+
+
+class RestructureForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the loan restructured?"),
+        description=_l("For example: the flood of March took the pig pens."),
+        validators=[DataRequired(_l("Write why the loan is restructured.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    effective_on = DayField(
+        _l("The new schedule starts on"),
+        description=_l("What was due on or before that day stays as it is."),
+        validators=[InputRequired(_l("Write the day the new schedule starts."))],
+    )
+    periods = IntegerField(
+        _l("Number of new periods"),
+        validators=[InputRequired(_l("Write from 1 to 120 periods."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    grace = IntegerField(
+        _l("Grace periods (interest only)"),
+        default=0,
+        validators=[InputRequired(_l("Grace periods are fewer than the periods."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Propose the new schedule"))
+
+
+class ApproveRestructuringForm(FlaskForm):
+    submit = SubmitField(_l("Approve the new schedule"))
+
+
+class RejectRestructuringForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it not approved?"),
+        validators=[DataRequired(_l("Write why it is not approved.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Do not approve"))
+
+
+class WriteOffForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the loan written off?"),
+        validators=[DataRequired(_l("Write why the loan is written off.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Propose the write-off"))
+
+
+class ApproveWriteOffForm(FlaskForm):
+    submit = SubmitField(_l("Approve the write-off"))
+
+
+class RecoveryForm(FlaskForm):
+    amount = MoneyField(
+        _l("Amount recovered (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the amount in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    received_on = DayField(
+        _l("Received on"),
+        validators=[InputRequired(_l("The day received is between the write-off and today."))],
+    )
+    submit = SubmitField(_l("Record the recovery"))

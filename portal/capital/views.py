@@ -24,16 +24,23 @@ from portal.capital import bp, exports, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
 from portal.capital.forms import (
+    ApproveRestructuringForm,
+    ApproveWriteOffForm,
     ContributionForm,
     DecisionForm,
     DisburseForm,
     ProposeForm,
+    RecoveryForm,
     RejectForm,
+    RejectRestructuringForm,
     RepaymentForm,
+    RestructureForm,
     ReverseRepaymentForm,
     SourceForm,
+    WriteOffForm,
 )
 from portal.capital.loans import services as loans
+from portal.capital.loans import writeoff
 from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
 from portal.capital.models import (
     AgreementStatus,
@@ -42,6 +49,7 @@ from portal.capital.models import (
     Repayment,
     SupportAgreement,
 )
+from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
@@ -187,7 +195,8 @@ def _may_see(user, agreement: SupportAgreement) -> bool:
     )
 
 
-def _agreement_page(agreement: SupportAgreement, **forms):
+def agreement_page(agreement: SupportAgreement, **forms):
+    """The agreement's page, with the forms given (kept as typed after a refusal) or fresh."""
     loan = agreement.loan
     rows = []
     if loan is not None and loan.disbursed_on is None:
@@ -204,6 +213,18 @@ def _agreement_page(agreement: SupportAgreement, **forms):
         )
     version = {"version": str(agreement.version)}
     repayments = loans.repayments_of(loan) if loan is not None else []
+    hardship = {}
+    if loan is not None and loan.disbursed_on is not None:
+        pending = restructuring.pending_of(loan)
+        hardship = {
+            "restructurings": restructuring.restructurings_of(loan),
+            "pending_plan": pending
+            and restructuring.plan(loan, pending.effective_on, pending.periods, pending.grace),
+            "decides_restructuring": pending is not None
+            and restructuring.may_decide(current_user, pending),
+            "decides_write_off": writeoff.may_approve(current_user, loan),
+            "recoveries": writeoff.recoveries_of(loan),
+        }
     return render_template(
         "capital/agreement.html",
         agreement=agreement,
@@ -224,13 +245,22 @@ def _agreement_page(agreement: SupportAgreement, **forms):
             for r in repayments
             if r.reversed_at is None
         },
+        restructure=forms.get("restructure")
+        or RestructureForm(formdata=None, prefix="restructure"),
+        approve_restructuring=ApproveRestructuringForm(formdata=None, prefix="restructuring"),
+        reject_restructuring=forms.get("reject_restructuring")
+        or RejectRestructuringForm(formdata=None, prefix="restructuring-reject"),
+        write_off=forms.get("write_off") or WriteOffForm(formdata=None, prefix="write-off"),
+        approve_write_off=ApproveWriteOffForm(formdata=None, prefix="write-off-approve"),
+        recover=forms.get("recover") or RecoveryForm(formdata=None, prefix="recovery"),
+        **hardship,
     )
 
 
 @bp.route("/capital/agreements/<int:agreement_id>", endpoint="agreement")
 @login_required
 def agreement(agreement_id: int):
-    return _agreement_page(load_or_404(SupportAgreement, agreement_id, allowed=_may_see))
+    return agreement_page(load_or_404(SupportAgreement, agreement_id, allowed=_may_see))
 
 
 @bp.route("/capital/agreements/<int:agreement_id>/approve", methods=["POST"], endpoint="approve")
@@ -245,10 +275,10 @@ def approve(agreement_id: int):
             )
         except DomainError as error:
             show_error(form, error)
-            return _agreement_page(agreement, decide=form), error.status
+            return agreement_page(agreement, decide=form), error.status
         flash(_("The support is approved; the winner has been told."), "success")
         return redirect(url_for("capital.agreement", agreement_id=agreement.id))
-    return _agreement_page(agreement, decide=form), form_status(form)
+    return agreement_page(agreement, decide=form), form_status(form)
 
 
 @bp.route("/capital/agreements/<int:agreement_id>/reject", methods=["POST"], endpoint="reject")
@@ -266,10 +296,10 @@ def reject(agreement_id: int):
             )
         except DomainError as error:
             show_error(form, error)
-            return _agreement_page(agreement, refuse=form), error.status
+            return agreement_page(agreement, refuse=form), error.status
         flash(_("The support is not approved."), "info")
         return redirect(url_for("capital.agreement", agreement_id=agreement.id))
-    return _agreement_page(agreement, refuse=form), form_status(form)
+    return agreement_page(agreement, refuse=form), form_status(form)
 
 
 @bp.route("/capital/agreements", endpoint="agreements")
@@ -318,10 +348,10 @@ def disburse(agreement_id: int):
             return redirect(url_for("capital.agreement", agreement_id=agreement.id))
         except DomainError as error:
             show_error(form, error)
-            return _agreement_page(agreement, disburse=form), error.status
+            return agreement_page(agreement, disburse=form), error.status
         flash(_("The disbursement is recorded; the schedule runs from that day."), "success")
         return redirect(url_for("capital.agreement", agreement_id=agreement.id))
-    return _agreement_page(agreement, disburse=form), form_status(form)
+    return agreement_page(agreement, disburse=form), form_status(form)
 
 
 @bp.route("/capital/loans/<int:loan_id>/repayments", methods=["POST"], endpoint="repay")
@@ -348,11 +378,11 @@ def repay(loan_id: int):
         except DomainError as error:
             show_error(form, error)
             _choose_again(form)
-            return _agreement_page(loan.agreement, repay=form), error.status
+            return agreement_page(loan.agreement, repay=form), error.status
         flash(_("The repayment is recorded."), "success")
         return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
     _choose_again(form)
-    return _agreement_page(loan.agreement, repay=form), form_status(form)
+    return agreement_page(loan.agreement, repay=form), form_status(form)
 
 
 def _choose_again(form: RepaymentForm) -> None:

@@ -9,6 +9,8 @@ import pytest
 from portal.auth.models import Role
 from portal.capital.agreements import services as agreements
 from portal.capital.loans import services as loans
+from portal.capital.loans import writeoff
+from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, project_of
@@ -37,6 +39,12 @@ ROUTES = [
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
     ("GET", "/capital/repayments/{repayment}/slip", STAFF | {"applicant"}),
     # Any organiser may import; each line is checked against the units she manages.
+    ("POST", "/capital/loans/{loan}/restructurings", STAFF),
+    ("POST", "/capital/restructurings/{restructuring}/approve", {"second_organiser"}),
+    ("POST", "/capital/restructurings/{restructuring}/reject", {"second_organiser"}),
+    ("POST", "/capital/loans/{loan}/write-off", STAFF),
+    ("POST", "/capital/loans/{loan}/write-off/approve", {"second_organiser"}),
+    ("POST", "/capital/loans/{loan}/recoveries", STAFF),
     ("GET", "/capital/agreements", STAFF | {"other_organiser"}),
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),
@@ -73,6 +81,15 @@ def make_world(published, units):
     repayment = loans.record_repayment(
         published.organiser, loan, paid_on=date(2026, 2, 9), amount=2_030_000, method="cash"
     )
+    proposed = restructuring.propose_restructuring(
+        published.organiser,
+        loan,
+        reason="Lũ",
+        effective_on=date(2026, 3, 1),
+        periods=6,
+        grace=1,
+    )
+    writeoff.propose_write_off(published.organiser, loan, "Chuyển đi")
     people = {
         "applicant": published.applicants[0],
         "other_winner": published.applicants[1],
@@ -88,6 +105,7 @@ def make_world(published, units):
         "agreement": agreement.id,
         "loan": loan.id,
         "repayment": repayment.id,
+        "restructuring": proposed.id,
     }
 
 

@@ -27,6 +27,8 @@ from portal.capital.models import (
     Repayment,
     RepaymentMethod,
     RepaymentPart,
+    Restructuring,
+    RestructuringStatus,
     SupportAgreement,
 )
 from portal.capital.sources.services import require_available
@@ -355,6 +357,20 @@ def reverse_repayment(
     if latest != repayment.id:
         raise LoanConflict(
             _l("Reverse the later repayments of this loan first: they were allocated after it.")
+        )
+    restructured = db.session.scalar(
+        sa.select(Restructuring.id).where(
+            Restructuring.loan_id == loan.id,
+            Restructuring.status == RestructuringStatus.APPROVED,
+            Restructuring.decided_at > repayment.recorded_at,
+        )
+    )
+    if restructured is not None:
+        raise LoanConflict(
+            _l(
+                "The loan was restructured after this repayment, on the schedule it paid: record "
+                "a correction instead."
+            )
         )
     by_number = {p.number: p for p in repayment.parts}
     for row in loan.instalments:

@@ -5,6 +5,7 @@ from that day. Money recovered afterwards is recorded against it (cash in, recov
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
@@ -130,3 +131,21 @@ def record_recovery(
     )
     db.session.commit()
     return recovery
+
+
+def may_approve(user: User, loan: Loan) -> bool:
+    """The second signature on a proposed write-off: an organiser of the unit, not the proposer."""
+    return (
+        loan.write_off_proposed_by_id is not None
+        and loan.written_off_on is None
+        and user.id != loan.write_off_proposed_by_id
+        and organises_unit(user, loan.agreement.project.unit)
+    )
+
+
+def recoveries_of(loan: Loan) -> list[Recovery]:
+    return list(
+        db.session.scalars(
+            sa.select(Recovery).where(Recovery.loan_id == loan.id).order_by(Recovery.id)
+        )
+    )
