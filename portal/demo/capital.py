@@ -1,6 +1,6 @@
 """Demo of follow-on capital in Lào Cai: two capital sources, a grant in tranches with one waiting
 on a milestone, loans of each method (one in its grace periods, one repaid early, one in each bucket of
-arrears, one written off with a recovery since), a proposal waiting for the second signature. Dates are counted from today, through the
+arrears, one restructured after a flood, one written off with a recovery since), a proposal waiting for the second signature. Dates are counted from today, through the
 services the pages use (each commits)."""
 
 from datetime import datetime, timedelta
@@ -27,6 +27,7 @@ def load_capital(now: datetime) -> None:
     from portal.capital.loans import services as loans
     from portal.capital.loans import writeoff
     from portal.capital.models import CapitalSource
+    from portal.capital.restructuring import services as restructuring
     from portal.capital.sources import services as sources
     from portal.capital.tranches import services as tranches
     from portal.projects.milestones.models import MilestoneKind
@@ -209,6 +210,45 @@ def load_capital(now: datetime) -> None:
             purpose,
         )
         pay(behind, range(1, paid + 1))
+    # Restructured: the flood took the pig pens four months ago; three instalments had been paid,
+    # the fourth was missed. A new schedule of twelve months, two of them of grace, for what was
+    # due after the flood; the missed instalment stays owed.
+    flooded = loan(
+        others[1],
+        24_000_000,
+        "0.65",
+        12,
+        0,
+        "declining",
+        today - relativedelta(months=8),
+        "Nuôi lợn thịt",
+    )
+    pay(flooded, [1, 2, 3])
+    proposal = restructuring.propose_restructuring(
+        organiser,
+        flooded,
+        reason="Lũ quét cuốn trôi chuồng trại và 12 con lợn.",
+        effective_on=flooded.instalments[3].due_on + timedelta(days=10),
+        periods=12,
+        grace=2,
+        now=now,
+    )
+    restructuring.approve_restructuring(second, proposal, now=now)
+    # Since then she has caught up with what was due, the missed instalment included.
+    caught_up_on = today - timedelta(days=3)
+    loans.record_repayment(
+        organiser,
+        flooded,
+        paid_on=caught_up_on,
+        amount=sum(
+            i.principal + i.interest - i.paid_principal - i.paid_interest
+            for i in flooded.instalments
+            if i.due_on <= caught_up_on
+        ),
+        method="cash",
+        reference="BL-LU-01",
+        now=now,
+    )
     # Written off: a shop burnt down a year after the loan; its owner left the province. One
     # organiser proposed it, the second approved it, and a little was recovered since.
     lost = loan(
