@@ -16,3 +16,4 @@ from portal.capital.imports import cli as _import_cli  # noqa: E402,F401
 from portal.capital.imports import views as _import_views  # noqa: E402,F401
 from portal.capital.loans import views as _loan_views  # noqa: E402,F401
 from portal.capital.restructuring import views as _restructuring_views  # noqa: E402,F401
+from portal.capital.tranches import views as _tranche_views  # noqa: E402,F401

@@ -19,9 +19,11 @@ from portal.capital.models import (
     AGREEMENT_KIND_LABELS,
     REPAYMENT_METHOD_LABELS,
     SOURCE_KIND_LABELS,
+    TRANCHE_CONDITION_LABELS,
     AgreementKind,
     RepaymentMethod,
     SourceKind,
+    TrancheCondition,
 )
 from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField
 
@@ -232,3 +234,50 @@ class RecoveryForm(FlaskForm):
         validators=[InputRequired(_l("The day received is between the write-off and today."))],
     )
     submit = SubmitField(_l("Record the recovery"))
+
+
+class TrancheForm(FlaskForm):
+    amount = MoneyField(
+        _l("Amount of the tranche (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the amount in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    planned_on = DayField(
+        _l("Planned for"), validators=[InputRequired(_l("Write the planned date."))]
+    )
+    condition = RadioField(
+        _l("Released when"),
+        choices=[SelectChoice(c.value, TRANCHE_CONDITION_LABELS[c]) for c in TrancheCondition],
+        default=TrancheCondition.NONE.value,
+        validators=[InputRequired(_l("Choose from the list."))],
+    )
+    milestone_kind = SelectField(_l("The milestone, verified"), validators=[Optional()])
+    report_number = IntegerField(
+        _l("The number of the progress report, accepted"),
+        validators=[Optional()],
+        render_kw={"inputmode": "numeric"},
+    )
+    submit = SubmitField(_l("Add the tranche"))
+
+
+class ReleaseTrancheForm(FlaskForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Release for payment"))
+
+
+class PayTrancheForm(FlaskForm):
+    paid_on = DayField(
+        _l("Paid on"),
+        validators=[InputRequired(_l("Write the day it was paid, not in the future."))],
+    )
+    submit = SubmitField(_l("Record the payment"))
+
+
+class ReverseTrancheForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is the payment reversed?"),
+        validators=[DataRequired(_l("Write why it is reversed.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Reverse the payment"))

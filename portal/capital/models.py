@@ -17,6 +17,7 @@ from portal.core.enums import enum_column
 from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.projects.milestones.models import MilestoneKind
 from portal.projects.models import SupportedProject
 from portal.units.models import Unit
 
@@ -294,6 +295,7 @@ class Tranche(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     agreement: Mapped[SupportAgreement] = relationship()
+    milestone_kind: Mapped[MilestoneKind | None] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "number", name="uq_grant_tranche_number"),

@@ -29,20 +29,25 @@ from portal.capital.forms import (
     ContributionForm,
     DecisionForm,
     DisburseForm,
+    PayTrancheForm,
     ProposeForm,
     RecoveryForm,
     RejectForm,
     RejectRestructuringForm,
+    ReleaseTrancheForm,
     RepaymentForm,
     RestructureForm,
     ReverseRepaymentForm,
+    ReverseTrancheForm,
     SourceForm,
+    TrancheForm,
     WriteOffForm,
 )
 from portal.capital.loans import services as loans
 from portal.capital.loans import writeoff
 from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
 from portal.capital.models import (
+    AgreementKind,
     AgreementStatus,
     CapitalSource,
     Loan,
@@ -51,6 +56,7 @@ from portal.capital.models import (
 )
 from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
+from portal.capital.tranches import services as tranches
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
@@ -58,6 +64,7 @@ from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.spreadsheets import as_csv, as_xlsx
 from portal.core.time import utcnow, vietnam_date
+from portal.projects.milestones.services import kinds as milestone_kinds
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
 
@@ -195,6 +202,15 @@ def _may_see(user, agreement: SupportAgreement) -> bool:
     )
 
 
+def tranche_form(**kwargs) -> TrancheForm:
+    """The form that plans a tranche, with the kinds of milestone that may release it."""
+    form = TrancheForm(**kwargs)
+    form.milestone_kind.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(k.id), k.label) for k in milestone_kinds()
+    ]
+    return form
+
+
 def agreement_page(agreement: SupportAgreement, **forms):
     """The agreement's page, with the forms given (kept as typed after a refusal) or fresh."""
     loan = agreement.loan
@@ -213,6 +229,31 @@ def agreement_page(agreement: SupportAgreement, **forms):
         )
     version = {"version": str(agreement.version)}
     repayments = loans.repayments_of(loan) if loan is not None else []
+    grant = {}
+    if agreement.kind is AgreementKind.GRANT:
+        lines = tranches.tranches_of(agreement)
+        pay_forms = forms.get("pay_forms") or {}
+        grant = {
+            "tranches": lines,
+            "tranche": forms.get("tranche") or tranche_form(formdata=None, prefix="tranche"),
+            "release_forms": {
+                line.tranche.id: ReleaseTrancheForm(
+                    formdata=None, data={"version": str(line.tranche.version)}
+                )
+                for line in lines
+            },
+            "pay_forms": {
+                line.tranche.id: pay_forms.get(line.tranche.id)
+                or PayTrancheForm(formdata=None, prefix=f"pay-{line.tranche.id}")
+                for line in lines
+            },
+            "reverse_tranche_forms": {
+                line.tranche.id: ReverseTrancheForm(
+                    formdata=None, prefix=f"reverse-tranche-{line.tranche.id}"
+                )
+                for line in lines
+            },
+        }
     hardship = {}
     if loan is not None and loan.disbursed_on is not None:
         pending = restructuring.pending_of(loan)
@@ -254,6 +295,7 @@ def agreement_page(agreement: SupportAgreement, **forms):
         approve_write_off=ApproveWriteOffForm(formdata=None, prefix="write-off-approve"),
         recover=forms.get("recover") or RecoveryForm(formdata=None, prefix="recovery"),
         **hardship,
+        **grant,
     )
 
 

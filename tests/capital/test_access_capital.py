@@ -12,6 +12,7 @@ from portal.capital.loans import services as loans
 from portal.capital.loans import writeoff
 from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
+from portal.capital.tranches import services as tranches
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, project_of
 from tests.snapshots import cached
@@ -45,6 +46,10 @@ ROUTES = [
     ("POST", "/capital/loans/{loan}/write-off", STAFF),
     ("POST", "/capital/loans/{loan}/write-off/approve", {"second_organiser"}),
     ("POST", "/capital/loans/{loan}/recoveries", STAFF),
+    ("POST", "/capital/agreements/{agreement}/tranches", STAFF),
+    ("POST", "/capital/tranches/{tranche}/release", STAFF),
+    ("POST", "/capital/tranches/{tranche}/pay", STAFF),
+    ("POST", "/capital/tranches/{tranche}/reverse", STAFF),
     ("GET", "/capital/agreements", STAFF | {"other_organiser"}),
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),
@@ -90,6 +95,9 @@ def make_world(published, units):
         grace=1,
     )
     writeoff.propose_write_off(published.organiser, loan, "Chuyển đi")
+    tranche = tranches.add_tranche(
+        published.organiser, agreement, amount=5_000_000, planned_on=date(2026, 6, 1)
+    )
     people = {
         "applicant": published.applicants[0],
         "other_winner": published.applicants[1],
@@ -106,6 +114,7 @@ def make_world(published, units):
         "loan": loan.id,
         "repayment": repayment.id,
         "restructuring": proposed.id,
+        "tranche": tranche.id,
     }
 
 

@@ -3,10 +3,12 @@ more than the grant), each with an optional condition — a milestone of a given
 progress report accepted; a tranche is released only when its condition holds, then paid (one
 posting from the source); a mistaken payment is undone by a reversal that names it."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.capital.agreements.status import change_agreement_status
@@ -52,8 +54,9 @@ def add_tranche(
     condition: str | None = None,
     milestone_kind_id: int | None = None,
     report_number: int | None = None,
+    form_key: str | None = None,
 ) -> Tranche:
-    """Plan one more tranche of a grant. Commits."""
+    """Plan one more tranche of a grant. The same form sent twice plans it once. Commits."""
     _manager(actor, agreement)
     if agreement.kind is not AgreementKind.GRANT:
         raise DomainError(_l("Only a grant is paid in tranches."))
@@ -92,6 +95,7 @@ def add_tranche(
         raise DomainError(
             _l("Write the number of the report that releases it."), field="report_number"
         )
+    claimed = idempotency.claim(form_key, kind="grant_tranche_planned", actor_id=actor.id)
     number = (
         db.session.scalar(
             sa.select(sa.func.max(Tranche.number)).where(Tranche.agreement_id == agreement.id)
@@ -110,6 +114,7 @@ def add_tranche(
     )
     db.session.add(tranche)
     db.session.flush()
+    idempotency.made(claimed, tranche)
     audit.record(
         "grant_tranche.planned",
         actor_id=actor.id,
@@ -271,3 +276,20 @@ def reverse_payment(
         change_agreement_status(actor.id, agreement, AgreementStatus.ACTIVE)
     db.session.commit()
     return tranche
+
+
+@dataclass(frozen=True)
+class TrancheLine:
+    tranche: Tranche
+    holds: bool  # its condition holds today
+
+
+def tranches_of(agreement: SupportAgreement) -> list[TrancheLine]:
+    """A grant's tranches in order, each with whether its condition holds now."""
+    found = db.session.scalars(
+        sa.select(Tranche)
+        .where(Tranche.agreement_id == agreement.id)
+        .options(joinedload(Tranche.milestone_kind))
+        .order_by(Tranche.number)
+    )
+    return [TrancheLine(t, condition_holds(t)) for t in found]
