@@ -17,10 +17,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from portal.capital.loans.schedule import FREQUENCY_LABELS, METHOD_LABELS, Frequency, Method
 from portal.capital.models import (
     AGREEMENT_KIND_LABELS,
+    IN_KIND_KIND_LABELS,
     REPAYMENT_METHOD_LABELS,
     SOURCE_KIND_LABELS,
     TRANCHE_CONDITION_LABELS,
     AgreementKind,
+    InKindKind,
     RepaymentMethod,
     SourceKind,
     TrancheCondition,
@@ -281,3 +283,53 @@ class ReverseTrancheForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Reverse the payment"))
+
+
+class InKindForm(FlaskForm):
+    kind = SelectField(
+        _l("What was handed over"),
+        choices=[SelectChoice(k.value, IN_KIND_KIND_LABELS[k]) for k in InKindKind],
+        validators=[InputRequired(_l("Choose what was handed over."))],
+    )
+    description = StringField(
+        _l("Description"),
+        description=_l("For example: Mong Cai sows, 3 months old."),
+        validators=[
+            DataRequired(_l("Write what it was, for example: 20 Mong Cai sows.")),
+            Length(max=200),
+        ],
+    )
+    quantity = StringField(
+        _l("Quantity"),
+        validators=[DataRequired(_l("Write the quantity, a number above zero.")), Length(max=20)],
+        render_kw={"inputmode": "decimal"},
+    )
+    unit_of_measure = StringField(
+        _l("Unit (optional)"),
+        description=_l("For example: head, kg, set, day of training."),
+        validators=[Optional(), Length(max=30)],
+    )
+    value = MoneyField(
+        _l("Value (đồng)"),
+        minimum=1,
+        validators=[InputRequired(_l("Write the value in whole đồng, above zero."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    delivered_on = DayField(
+        _l("Handed over on"),
+        validators=[InputRequired(_l("Write the day it was handed over, not in the future."))],
+    )
+    receipt = FileField(
+        _l("Photo of the receipt she signed (PDF, JPEG or PNG, at most 10 MB)"),
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+    )
+    submit = SubmitField(_l("Record what was handed over"))
+
+
+class ReverseInKindForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it reversed?"),
+        validators=[DataRequired(_l("Write why it is reversed.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Reverse this item"))

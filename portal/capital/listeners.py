@@ -2,9 +2,10 @@
 
 import sqlalchemy as sa
 
-from portal.capital.common import GRANTS_EXPENSE, LOANS_RECEIVABLE
+from portal.capital.common import GRANTS_EXPENSE, IN_KIND_EXPENSE, LOANS_RECEIVABLE
 from portal.capital.models import (
     CapitalSource,
+    InKindItem,
     Loan,
     Repayment,
     RepaymentPart,
@@ -101,5 +102,23 @@ def capital_agrees_with_the_ledger(_sender, **_) -> list[str]:
             found.append(
                 f"tranche {tranche_id}: {int(expensed.get(tranche_id) or 0)} paid in the ledger, "
                 f"{expected} by its status"
+            )
+    # Each in-kind item is in the ledger for its value (and out again when reversed).
+    given = dict(
+        db.session.execute(
+            sa.select(Posting.object_id, sa.func.sum(PostingLine.amount))
+            .join(PostingLine, PostingLine.posting_id == Posting.id)
+            .where(Posting.object_type == "in_kind_item", PostingLine.account == IN_KIND_EXPENSE)
+            .group_by(Posting.object_id)
+        ).all()
+    )
+    for item_id, value, reversed_at in db.session.execute(
+        sa.select(InKindItem.id, InKindItem.value, InKindItem.reversed_at).order_by(InKindItem.id)
+    ):
+        expected = 0 if reversed_at else value
+        if int(given.get(item_id) or 0) != expected:
+            found.append(
+                f"in-kind item {item_id}: {int(given.get(item_id) or 0)} in the ledger, "
+                f"{expected} by its record"
             )
     return found

@@ -29,6 +29,7 @@ from portal.capital.forms import (
     ContributionForm,
     DecisionForm,
     DisburseForm,
+    InKindForm,
     PayTrancheForm,
     ProposeForm,
     RecoveryForm,
@@ -37,12 +38,14 @@ from portal.capital.forms import (
     ReleaseTrancheForm,
     RepaymentForm,
     RestructureForm,
+    ReverseInKindForm,
     ReverseRepaymentForm,
     ReverseTrancheForm,
     SourceForm,
     TrancheForm,
     WriteOffForm,
 )
+from portal.capital.in_kind import services as in_kind
 from portal.capital.loans import services as loans
 from portal.capital.loans import writeoff
 from portal.capital.loans.schedule import METHOD_LABELS, Terms, schedule
@@ -254,6 +257,17 @@ def agreement_page(agreement: SupportAgreement, **forms):
                 for line in lines
             },
         }
+    goods = {}
+    if agreement.kind is AgreementKind.IN_KIND:
+        items = in_kind.items_of(agreement)
+        goods = {
+            "items": items,
+            "delivered": sum(i.value for i in items if i.reversed_at is None),
+            "in_kind": forms.get("in_kind") or InKindForm(formdata=None, prefix="in-kind"),
+            "reverse_item_forms": {
+                i.id: ReverseInKindForm(formdata=None, prefix=f"reverse-item-{i.id}") for i in items
+            },
+        }
     hardship = {}
     if loan is not None and loan.disbursed_on is not None:
         pending = restructuring.pending_of(loan)
@@ -296,6 +310,7 @@ def agreement_page(agreement: SupportAgreement, **forms):
         recover=forms.get("recover") or RecoveryForm(formdata=None, prefix="recovery"),
         **hardship,
         **grant,
+        **goods,
     )
 
 
@@ -411,7 +426,7 @@ def repay(loan_id: int):
                 method=form.method.data,
                 reference=form.reference.data or "",
                 early=form.early.data,
-                receipt=_upload(form.receipt.data),
+                receipt=uploaded(form.receipt.data),
                 now=utcnow(),
                 form_key=request.form.get("form_key"),
             )
@@ -419,21 +434,21 @@ def repay(loan_id: int):
             return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
         except DomainError as error:
             show_error(form, error)
-            _choose_again(form)
+            choose_again(form.receipt)
             return agreement_page(loan.agreement, repay=form), error.status
         flash(_("The repayment is recorded."), "success")
         return redirect(url_for("capital.agreement", agreement_id=loan.agreement_id))
-    _choose_again(form)
+    choose_again(form.receipt)
     return agreement_page(loan.agreement, repay=form), form_status(form)
 
 
-def _choose_again(form: RepaymentForm) -> None:
+def choose_again(field) -> None:
     """A browser never sends a chosen file again: say so rather than lose it silently."""
-    if getattr(form.receipt.data, "filename", "") and not form.receipt.errors:
-        form.receipt.errors = [_("Choose the receipt file again.")]
+    if getattr(field.data, "filename", "") and not field.errors:
+        field.errors = [_("Choose the receipt file again.")]
 
 
-def _upload(upload) -> tuple[bytes, str] | None:
+def uploaded(upload) -> tuple[bytes, str] | None:
     return (upload.read(), upload.filename or "") if upload and upload.filename else None
 
 

@@ -104,6 +104,8 @@ ACTION_LABELS = {
     "judge.added": _l("Judge added"),
     "judge.declared": _l("Judge's declaration saved"),
     "judge.removed": _l("Judge removed"),
+    "in_kind_item.delivered": _l("In-kind support handed over"),
+    "in_kind_item.reversed": _l("In-kind item reversed"),
     "loan.disbursed": _l("Loan disbursed"),
     "loan_book.imported": _l("Loan book imported"),
     "loan_restructuring.approved": _l("Loan restructuring approved"),

@@ -8,11 +8,13 @@ import pytest
 
 from portal.auth.models import Role
 from portal.capital.agreements import services as agreements
+from portal.capital.in_kind import services as in_kind
 from portal.capital.loans import services as loans
 from portal.capital.loans import writeoff
 from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
 from portal.capital.tranches import services as tranches
+from tests.awards.payments.test_services import PNG
 from tests.conftest import check_access, login
 from tests.factories import UserFactory, project_of
 from tests.snapshots import cached
@@ -50,6 +52,9 @@ ROUTES = [
     ("POST", "/capital/tranches/{tranche}/release", STAFF),
     ("POST", "/capital/tranches/{tranche}/pay", STAFF),
     ("POST", "/capital/tranches/{tranche}/reverse", STAFF),
+    ("POST", "/capital/agreements/{agreement}/in-kind", STAFF),
+    ("POST", "/capital/in-kind/{item}/reverse", STAFF),
+    ("GET", "/capital/in-kind/{item}/receipt", STAFF | {"applicant"}),
     ("GET", "/capital/agreements", STAFF | {"other_organiser"}),
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),
@@ -98,6 +103,26 @@ def make_world(published, units):
     tranche = tranches.add_tranche(
         published.organiser, agreement, amount=5_000_000, planned_on=date(2026, 6, 1)
     )
+    goods = agreements.propose(
+        published.organiser,
+        project,
+        kind="in_kind",
+        source_id=source.id,
+        amount=3_000_000,
+        purpose="Giống",
+    )
+    agreements.approve(published.second_organiser, goods, expected_version=1)
+    item = in_kind.record_item(
+        published.organiser,
+        goods,
+        kind="seed_stock",
+        description="Giống ngô",
+        quantity="50",
+        unit_of_measure="kg",
+        value=1_000_000,
+        delivered_on=date(2026, 3, 1),
+        receipt=(PNG, "bien-nhan.png"),
+    )
     people = {
         "applicant": published.applicants[0],
         "other_winner": published.applicants[1],
@@ -115,6 +140,7 @@ def make_world(published, units):
         "repayment": repayment.id,
         "restructuring": proposed.id,
         "tranche": tranche.id,
+        "item": item.id,
     }
 
 
