@@ -75,6 +75,7 @@ SKIPPED = {
     "projects.report_photo",
     "projects.story_photo",
     "capital.repayment_slip",
+    "capital.in_kind_receipt",
 }
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "portal/translations/vi/LC_MESSAGES/messages.po"

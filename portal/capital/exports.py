@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.capital.portfolio import LoanRow
+from portal.capital.portfolio import LoanRow, SourceLine
 
 COLUMNS = [
     _l("Loan"),
@@ -41,3 +41,34 @@ BUCKET_LABELS = {
     "91-180": _l("91–180 days"),
     "180+": _l("Over 180 days"),
 }
+
+
+SOURCE_COLUMNS = [
+    _l("Capital source"),
+    _l("Unit"),
+    _l("Loans"),
+    _l("Principal disbursed"),
+    _l("Principal repaid"),
+    _l("Outstanding principal"),
+    *(_l("Outstanding, %(bucket)s", bucket=label) for label in BUCKET_LABELS.values()),
+    _l("PAR30 (%)"),
+    _l("Grants paid"),
+    _l("Grants planned"),
+    _l("In-kind support given"),
+]
+
+
+def source_row(line: SourceLine) -> list:
+    return [
+        line.source.name,
+        line.source.unit.full_name,
+        line.loans,
+        line.disbursed,
+        line.repaid,
+        line.outstanding,
+        *(line.by_bucket[name] for name in BUCKET_LABELS),
+        float(line.par30_ratio * 100),
+        line.grants_paid,
+        line.grants_planned,
+        line.in_kind,
+    ]

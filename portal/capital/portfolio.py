@@ -11,7 +11,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.capital.loans.allocation import BUCKETS, Owed, arrears
-from portal.capital.models import Loan, Repayment, RepaymentPart, SupportAgreement
+from portal.capital.models import (
+    CapitalSource,
+    InKindItem,
+    Loan,
+    Repayment,
+    RepaymentPart,
+    SupportAgreement,
+    Tranche,
+    TrancheStatus,
+)
 from portal.extensions import db
 from portal.projects.models import SupportedProject
 from portal.units.models import Unit
@@ -31,6 +40,7 @@ class LoanRow:
     overdue_interest: int
     days_past_due: int
     bucket: str
+    agreement_id: int = 0  # for the page's link; not in the CSV
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,7 @@ def portfolio(
                 overdue_interest=state.overdue_interest,
                 days_past_due=state.days_past_due,
                 bucket=state.bucket,
+                agreement_id=agreement.id,
             )
         )
     return found
@@ -163,3 +174,104 @@ def by_bucket(rows: list[LoanRow]) -> list[BucketLine]:
         )
         for name in BUCKETS
     ]
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One capital source's figures as of a day: its loans (from the portfolio's rows), its
+    grants' tranches and the in-kind support it gave."""
+
+    source: CapitalSource
+    loans: int
+    disbursed: int  # principal of the loans disbursed by that day (written-off ones excepted)
+    repaid: int  # principal repaid of those
+    outstanding: int
+    par30: int  # outstanding principal of loans more than 30 days past due
+    by_bucket: dict[str, int]  # outstanding principal per bucket
+    grants_paid: int
+    grants_planned: int
+    in_kind: int
+
+    @property
+    def par30_ratio(self) -> Decimal:
+        return Summary(self.loans, self.outstanding, self.par30, 0).par30_ratio
+
+
+def by_source(
+    rows: list[LoanRow],
+    sources: list[CapitalSource],
+    as_of: date,
+    *,
+    projects: sa.Select | None = None,
+) -> list[SourceLine]:
+    """Each source's figures as of `as_of`, for the loans in `rows` and the grants and in-kind
+    support of `projects` (a select of project ids): two queries whatever the number of
+    sources."""
+    ids = [s.id for s in sources]
+    paid: dict[int, int] = {}
+    planned: dict[int, int] = {}
+    given: dict[int, int] = {}
+    if ids:
+        tranches = (
+            sa.select(
+                SupportAgreement.source_id,
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.and_(Tranche.status == TrancheStatus.PAID, Tranche.paid_on <= as_of),
+                            Tranche.amount,
+                        ),
+                        else_=0,
+                    )
+                ),
+                sa.func.sum(
+                    sa.case(
+                        (
+                            sa.and_(Tranche.status == TrancheStatus.PAID, Tranche.paid_on <= as_of),
+                            0,
+                        ),
+                        else_=Tranche.amount,
+                    )
+                ),
+            )
+            .join(SupportAgreement, SupportAgreement.id == Tranche.agreement_id)
+            .where(SupportAgreement.source_id.in_(ids))
+            .group_by(SupportAgreement.source_id)
+        )
+        items = (
+            sa.select(SupportAgreement.source_id, sa.func.sum(InKindItem.value))
+            .join(SupportAgreement, SupportAgreement.id == InKindItem.agreement_id)
+            .where(
+                SupportAgreement.source_id.in_(ids),
+                InKindItem.delivered_on <= as_of,
+                InKindItem.reversed_at.is_(None),
+            )
+            .group_by(SupportAgreement.source_id)
+        )
+        if projects is not None:
+            tranches = tranches.where(SupportAgreement.project_id.in_(projects))
+            items = items.where(SupportAgreement.project_id.in_(projects))
+        for source_id, done, todo in db.session.execute(tranches):
+            paid[source_id], planned[source_id] = int(done or 0), int(todo or 0)
+        given = {source_id: int(v or 0) for source_id, v in db.session.execute(items)}
+    lines = []
+    for source in sources:
+        mine = [r for r in rows if r.source == source.id]
+        lines.append(
+            SourceLine(
+                source=source,
+                loans=len(mine),
+                disbursed=sum(r.principal for r in mine),
+                repaid=sum(r.principal - r.outstanding_principal for r in mine),
+                outstanding=sum(r.outstanding_principal for r in mine),
+                par30=sum(r.outstanding_principal for r in mine if r.days_past_due > PAR_DAYS),
+                by_bucket={
+                    name: sum(r.outstanding_principal for r in mine if r.bucket == name)
+                    for name in BUCKETS
+                },
+                grants_paid=paid.get(source.id, 0),
+                grants_planned=planned.get(source.id, 0),
+                in_kind=given.get(source.id, 0),
+            )
+        )
+    return lines

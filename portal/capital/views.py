@@ -4,8 +4,10 @@ repayments and their reversal), the loan portfolio and its export, and the winne
 support"."""
 
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from flask import (
     abort,
     flash,
@@ -70,6 +72,7 @@ from portal.core.time import utcnow, vietnam_date
 from portal.projects.milestones.services import kinds as milestone_kinds
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
+from portal.units.models import Unit
 
 
 def _sources_page(form: SourceForm | None = None, contribution_forms: dict | None = None):
@@ -489,46 +492,96 @@ def reverse_repayment(repayment_id: int):
     return redirect(url_for("capital.agreement", agreement_id=repayment.loan.agreement_id))
 
 
-def _portfolio_rows():
-    """The loans of her units as of the day asked (today by default), and that day."""
+@dataclass
+class PortfolioView:
+    """The portfolio as asked on the page: the day, the unit and source chosen, the rows."""
+
+    as_of: date
+    unit_id: int | None
+    source_id: int | None
+    sources: list[CapitalSource]
+    projects: sa.Select
+    rows: list[portfolio.LoanRow]
+
+
+def _portfolio_view() -> PortfolioView:
+    """The loans of her units as of the day asked (today by default), for the unit and source
+    chosen; an old or mistyped link shows today, all."""
     as_of = vietnam_date(utcnow())
     asked = request.args.get("as_of", "")
-    with suppress(ValueError):  # an old or mistyped link: today
+    with suppress(ValueError):
         as_of = date.fromisoformat(asked[:10]) if asked else as_of
     source_id = bounded_int(request.args.get("source"))
+    unit_id = bounded_int(request.args.get("unit"))
+    found = sources.sources_of(current_user)
     projects = scoped_query(current_user).order_by(None).with_only_columns(SupportedProject.id)
+    if unit_id:
+        projects = projects.where(
+            SupportedProject.unit_id.in_(
+                sa.select(Unit.id).where(sa.or_(Unit.id == unit_id, Unit.parent_id == unit_id))
+            )
+        )
+        found = [s for s in found if s.unit_id == unit_id or s.unit.parent_id == unit_id]
+    if source_id:
+        found = [s for s in found if s.id == source_id]
     rows = portfolio.portfolio(as_of, source_id=source_id, projects=projects)
-    return rows, as_of, source_id
+    return PortfolioView(as_of, unit_id, source_id, found, projects, rows)
 
 
 @bp.route("/capital/portfolio", endpoint="portfolio")
 @roles_required(*STAFF_ROLES)
 def portfolio_view():
-    rows, as_of, source_id = _portfolio_rows()
+    view = _portfolio_view()
+    everything = sources.sources_of(current_user)
     return render_template(
         "capital/portfolio.html",
-        rows=rows,
-        as_of=as_of,
-        source_id=source_id,
-        sources=sources.sources_of(current_user),
-        summary=portfolio.summarise(rows),
-        buckets=portfolio.by_bucket(rows),
+        rows=view.rows,
+        as_of=view.as_of,
+        source_id=view.source_id,
+        unit_id=view.unit_id,
+        sources=everything,
+        units=sorted({s.unit for s in everything}, key=lambda u: u.full_name),
+        summary=portfolio.summarise(view.rows),
+        buckets=portfolio.by_bucket(view.rows),
+        by_source=portfolio.by_source(view.rows, view.sources, view.as_of, projects=view.projects),
         bucket_labels=exports.BUCKET_LABELS,
+    )
+
+
+def _spreadsheet(kind: str, name: str, title: str, columns, body):
+    if kind == "csv":
+        data, mimetype = as_csv(columns, body), "text/csv; charset=utf-8"
+    else:
+        data = as_xlsx(title, columns, body)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@bp.route("/capital/portfolio/sources.<any(csv, xlsx):kind>", endpoint="portfolio_sources_export")
+@roles_required(*STAFF_ROLES)
+def portfolio_sources_export(kind: str):
+    view = _portfolio_view()
+    lines = portfolio.by_source(view.rows, view.sources, view.as_of, projects=view.projects)
+    return _spreadsheet(
+        kind,
+        f"portfolio-sources-{view.as_of:%Y%m%d}",
+        str(_("By source")),
+        exports.SOURCE_COLUMNS,
+        [exports.source_row(line) for line in lines],
     )
 
 
 @bp.route("/capital/portfolio.<any(csv, xlsx):kind>", endpoint="portfolio_export")
 @roles_required(*STAFF_ROLES)
 def portfolio_export(kind: str):
-    rows, as_of, _source_id = _portfolio_rows()
-    body = [exports.row(r) for r in rows]
-    name = f"portfolio-{as_of:%Y%m%d}.{kind}"
-    if kind == "csv":
-        data, mimetype = as_csv(exports.COLUMNS, body), "text/csv; charset=utf-8"
-    else:
-        data = as_xlsx(str(_("Portfolio")), exports.COLUMNS, body)
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = make_response(data)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    view = _portfolio_view()
+    return _spreadsheet(
+        kind,
+        f"portfolio-{view.as_of:%Y%m%d}",
+        str(_("Portfolio")),
+        exports.COLUMNS,
+        [exports.row(r) for r in view.rows],
+    )

@@ -1,8 +1,10 @@
 """Demo of follow-on capital in Lào Cai: two capital sources, a grant in tranches with one waiting
-on a milestone, loans of each method (one in its grace periods, one repaid early, one in each bucket of
-arrears, one restructured after a flood, one written off with a recovery since), a proposal waiting for the second signature. Dates are counted from today, through the
-services the pages use (each commits)."""
+on a milestone, loans of each method (one in its grace periods, one repaid early, one in each
+bucket of arrears, one restructured after a flood, one written off with a recovery since),
+in-kind support with its signed receipts, a proposal waiting for the second signature. Dates are
+counted from today, through the services the pages use (each commits)."""
 
+import io
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -21,9 +23,24 @@ def _user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
+def _receipt_photo() -> bytes:
+    """A plain picture standing for the photo of a signed receipt."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 280, 30):
+        draw.line((40, y, 440, y), fill="#9aa", width=2)
+    draw.ellipse((300, 230, 430, 290), outline="#1a3c8c", width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def load_capital(now: datetime) -> None:
     """Called by load_demo after the projects; does nothing once the demo has a capital source."""
     from portal.capital.agreements import services as agreements
+    from portal.capital.in_kind import services as in_kind
     from portal.capital.loans import services as loans
     from portal.capital.loans import writeoff
     from portal.capital.models import CapitalSource
@@ -267,6 +284,34 @@ def load_capital(now: datetime) -> None:
     writeoff.record_recovery(
         organiser, lost, received_on=today - relativedelta(months=1), amount=1_500_000, now=now
     )
+    # In-kind support: ten sows and a training day for a pig farmer, handed over with a receipt
+    # she signed; the vaccines are still to come.
+    goods = agreements.propose(
+        organiser,
+        others[2],
+        kind="in_kind",
+        source_id=fund.id,
+        amount=45_000_000,
+        purpose="Lợn nái giống, tập huấn thú y và vắc-xin",
+        now=now,
+    )
+    agreements.approve(second, goods, expected_version=1, now=now)
+    for kind, description, quantity, unit, value, months in [
+        ("breeding_animals", "Lợn nái Móng Cái 3 tháng tuổi", "10", "con", 35_000_000, 5),
+        ("training", "Tập huấn thú y tại xã", "1", "ngày", 3_000_000, 4),
+    ]:
+        in_kind.record_item(
+            organiser,
+            goods,
+            kind=kind,
+            description=description,
+            quantity=quantity,
+            unit_of_measure=unit,
+            value=value,
+            delivered_on=today - relativedelta(months=months),
+            receipt=(_receipt_photo(), "bien-ban-ban-giao.png"),
+            now=now,
+        )
     # Waiting for the second signature.
     agreements.propose(
         organiser,

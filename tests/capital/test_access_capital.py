@@ -38,6 +38,8 @@ ROUTES = [
     ("GET", "/capital/portfolio", STAFF | {"other_organiser"}),
     ("GET", "/capital/portfolio.csv", STAFF | {"other_organiser"}),
     ("GET", "/capital/portfolio.xlsx", STAFF | {"other_organiser"}),
+    ("GET", "/capital/portfolio/sources.csv", STAFF | {"other_organiser"}),
+    ("GET", "/capital/portfolio/sources.xlsx", STAFF | {"other_organiser"}),
     ("POST", "/capital/loans/{loan}/repayments", STAFF),
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
     ("GET", "/capital/repayments/{repayment}/slip", STAFF | {"applicant"}),

@@ -130,3 +130,81 @@ def test_the_portfolio_page_and_its_export(client, published, loan):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Khoản vay" and rows[1][5] == 4_000_000 and rows[1][9] == "1–30 ngày"
     assert "PAR30" in page and client.get("/capital/portfolio?as_of=not-a-day").status_code == 200
+
+
+def test_each_source_as_of_a_day_with_its_grants_and_in_kind_support(client, published, loan):
+    from portal.capital.agreements import services as agreements
+    from portal.capital.in_kind import services as in_kind
+    from portal.capital.models import CapitalSource
+    from portal.capital.tranches import services as tranches
+    from portal.extensions import db
+    from tests.awards.payments.test_services import PNG
+    from tests.conftest import login
+    from tests.factories import project_of
+
+    source = db.session.get(CapitalSource, loan.agreement.source_id)
+    project = project_of(published.entries[0])
+    grant = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=9_000_000,
+        purpose="Khung dệt",
+    )
+    agreements.approve(published.second_organiser, grant, expected_version=1)
+    first = tranches.add_tranche(
+        published.organiser, grant, amount=4_000_000, planned_on=date(2026, 3, 1)
+    )
+    tranches.add_tranche(published.organiser, grant, amount=5_000_000, planned_on=date(2026, 9, 1))
+    tranches.release(published.organiser, first, expected_version=1)
+    tranches.pay(published.organiser, first, date(2026, 3, 2))
+    goods = agreements.propose(
+        published.organiser,
+        project,
+        kind="in_kind",
+        source_id=source.id,
+        amount=3_000_000,
+        purpose="Giống",
+    )
+    agreements.approve(published.second_organiser, goods, expected_version=1)
+    in_kind.record_item(
+        published.organiser,
+        goods,
+        kind="seed_stock",
+        description="Ngô giống",
+        quantity="40",
+        unit_of_measure="kg",
+        value=2_500_000,
+        delivered_on=date(2026, 4, 1),
+        receipt=(PNG, "a.png"),
+    )
+
+    def line(day):
+        (found,) = portfolio.by_source(portfolio.portfolio(day), [source], day)
+        return found
+
+    march = line(date(2026, 3, 11))
+    assert (march.loans, march.disbursed, march.repaid, march.outstanding) == (
+        1,
+        6_000_000,
+        2_000_000,
+        4_000_000,
+    )
+    assert march.by_bucket["1-30"] == 4_000_000 and march.par30 == 0
+    assert (march.grants_paid, march.grants_planned, march.in_kind) == (4_000_000, 5_000_000, 0)
+    february = line(date(2026, 2, 10))
+    assert (february.grants_paid, february.grants_planned) == (0, 9_000_000)
+    may = line(date(2026, 5, 10))
+    assert (may.in_kind, may.par30, may.par30_ratio) == (2_500_000, 4_000_000, Decimal("1.0000"))
+
+    login(client, published.organiser)
+    page = client.get("/capital/portfolio?as_of=2026-03-11").get_data(as_text=True)
+    assert 'id="by-source"' in page and "4.000.000" in page and "5.000.000" in page
+    sheet = client.get("/capital/portfolio/sources.csv?as_of=2026-05-10").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(sheet.lstrip("\ufeff"))))
+    assert rows[1][0] == source.name and rows[1][-1] == "2500000"
+    other_unit = client.get(
+        f"/capital/portfolio?unit={published.competition.unit_id + 999}"
+    ).get_data(as_text=True)
+    assert "HT-" not in other_unit
