@@ -144,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.demo import bp as demo_bp
     from portal.entries import bp as entries_bp
     from portal.judging import bp as judging_bp
+    from portal.ledger import bp as ledger_bp
     from portal.main import bp as main_bp
     from portal.projects import bp as projects_bp
     from portal.units import bp as units_bp
@@ -161,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         awards_bp,
         projects_bp,
         capital_bp,
+        ledger_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -52,6 +52,7 @@ ARGUMENTS = {
     "source_id": "SELECT id FROM capital_source",
     "agreement_id": "SELECT id FROM support_agreement",
     "loan_id": "SELECT id FROM loan",
+    "account": "SELECT DISTINCT account FROM ledger_line",
     "repayment_id": "SELECT min(id) FROM loan_repayment GROUP BY loan_id",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }

@@ -51,7 +51,7 @@ SOURCE_COLUMNS = [
     _l("Principal repaid"),
     _l("Outstanding principal"),
     *(_l("Outstanding, %(bucket)s", bucket=label) for label in BUCKET_LABELS.values()),
-    _l("PAR30 (%)"),
+    _l("PAR30, in percent"),
     _l("Grants paid"),
     _l("Grants planned"),
     _l("In-kind support given"),

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.ledger.models import Posting, PostingLine
+from portal.ledger.services import trial_balance
 from portal.ledger.signals import ledger_checking
 
 ledger_cli = AppGroup("ledger", help="Check the ledger.")
@@ -42,27 +43,14 @@ def problems() -> list[str]:
     return found
 
 
-def trial_balance() -> list[tuple[str, str, int]]:
-    """(source, account, balance) of every account with lines, in order."""
-    return [
-        (source, account, int(total))
-        for source, account, total in db.session.execute(
-            sa.select(Posting.source, PostingLine.account, sa.func.sum(PostingLine.amount))
-            .join(PostingLine, PostingLine.posting_id == Posting.id)
-            .group_by(Posting.source, PostingLine.account)
-            .order_by(Posting.source, PostingLine.account)
-        )
-    ]
-
-
 @ledger_cli.command("check")
 def check_command() -> None:
     """Print the trial balance and every mismatch; exit 1 when there is one."""
     rows = trial_balance()
     click.echo("source,account,balance")
-    for source, account, amount in rows:
-        click.echo(f"{source},{account},{amount}")
-    total = sum(amount for _, _, amount in rows)
+    for row in rows:
+        click.echo(f"{row.source},{row.account},{row.amount}")
+    total = sum(row.amount for row in rows)
     click.echo(f"total,,{total}")
     found = problems()
     if total != 0:

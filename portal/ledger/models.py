@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
+from portal.units.models import Unit
 
 
 class Posting(db.Model):
@@ -54,5 +55,7 @@ class ClosedMonth(db.Model):
     month: Mapped[date] = mapped_column(sa.Date)  # its first day
     closed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("unit_id", "month", name="uq_ledger_closed_month"),)

@@ -1,13 +1,23 @@
 """Writing postings. A posting is never changed: a mistake is undone by a reversing posting."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from portal.core.errors import DomainError
+from portal.auth.models import User
+from portal.core import audit
+from portal.core.errors import DomainError, NotAllowed
+from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.ledger.models import ClosedMonth, Posting, PostingLine
+
+# What the pages call each account and each source: the features that post fill these in when
+# they are imported (capital/common.py, awards/payments/services.py), as the ledger is built
+# before them and cannot import them. An account or source no one named shows as it is stored.
+ACCOUNT_LABELS: dict[str, object] = {}
+SOURCE_NAMERS: list = []  # each: (tags) -> {tag: name} for the tags it knows
 
 
 class UnbalancedPosting(ValueError):
@@ -114,3 +124,126 @@ def balance(account: str, *, source: str | None = None) -> int:
     if source is not None:
         query = query.join(Posting).where(Posting.source == source)
     return int(db.session.scalar(query))
+
+
+def close_month(
+    actor: User, unit_id: int | None, month: date | None, *, now: datetime | None = None
+) -> ClosedMonth:
+    """Close a month of a unit's books once it is over: nothing may be dated in it afterwards.
+    Closing it again changes nothing. Commits."""
+    now = now or utcnow()
+    if not unit_id or not actor.can_act_on_unit(unit_id):
+        raise NotAllowed(_l("You cannot close the books of another unit."))
+    if month is None:
+        raise DomainError(_l("Choose the month to close."), field="month")
+    month = first_of_month(month)
+    if month >= first_of_month(vietnam_date(now)):
+        raise DomainError(_l("A month is closed once it is over."), field="month")
+    found = db.session.scalar(
+        sa.select(ClosedMonth).where(ClosedMonth.unit_id == unit_id, ClosedMonth.month == month)
+    )
+    if found is not None:
+        return found
+    closed = ClosedMonth(unit_id=unit_id, month=month, closed_by_id=actor.id, closed_at=now)
+    db.session.add(closed)
+    db.session.flush()
+    audit.record(
+        "ledger.month_closed",
+        actor_id=actor.id,
+        object_type="unit",
+        object_id=unit_id,
+        after={"month": month.isoformat()},
+    )
+    db.session.commit()
+    return closed
+
+
+def closed_months(unit_ids: list[int] | None) -> list[ClosedMonth]:
+    """The closed months of those units (all for None), the latest first."""
+    query = sa.select(ClosedMonth).order_by(ClosedMonth.month.desc(), ClosedMonth.unit_id)
+    if unit_ids is not None:
+        query = query.where(ClosedMonth.unit_id.in_(unit_ids))
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Balance:
+    source: str
+    account: str
+    amount: int  # debit > 0, credit < 0
+
+    @property
+    def debit(self) -> int:
+        return max(self.amount, 0)
+
+    @property
+    def credit(self) -> int:
+        return max(-self.amount, 0)
+
+
+def trial_balance(unit_ids: list[int] | None = None, as_of: date | None = None) -> list[Balance]:
+    """Every account's balance by source, in order: of the postings of those units (all for
+    None) dated up to `as_of` (all for None). One query."""
+    query = (
+        sa.select(Posting.source, PostingLine.account, sa.func.sum(PostingLine.amount))
+        .join(PostingLine, PostingLine.posting_id == Posting.id)
+        .group_by(Posting.source, PostingLine.account)
+        .order_by(Posting.source, PostingLine.account)
+    )
+    if unit_ids is not None:
+        query = query.where(Posting.unit_id.in_(unit_ids))
+    if as_of is not None:
+        query = query.where(Posting.occurred_on <= as_of)
+    return [
+        Balance(source, account, int(total)) for source, account, total in db.session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class Line:
+    posting: Posting
+    amount: int
+    running: int  # the account's balance after this line
+
+
+def account_lines(
+    account: str,
+    *,
+    source: str | None,
+    unit_ids: list[int] | None,
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[list[Line], int]:
+    """One account's lines, the oldest first, each with the balance after it, and how many there
+    are: one page of them in two queries."""
+    running = sa.func.sum(PostingLine.amount).over(
+        order_by=(Posting.occurred_on, Posting.id, PostingLine.id)
+    )
+    query = (
+        sa.select(Posting, PostingLine.amount, running.label("running"))
+        .join(PostingLine, PostingLine.posting_id == Posting.id)
+        .where(PostingLine.account == account)
+    )
+    if source is not None:
+        query = query.where(Posting.source == source)
+    if unit_ids is not None:
+        query = query.where(Posting.unit_id.in_(unit_ids))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(Posting.occurred_on, Posting.id, PostingLine.id)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
+    )
+    return [Line(posting, int(amount), int(after)) for posting, amount, after in rows], total
+
+
+def source_names(tags: list[str]) -> dict[str, str]:
+    """What the pages call each source tag, as the features name them."""
+    names: dict[str, str] = {}
+    for namer in SOURCE_NAMERS:
+        names.update(namer(tags))
+    return {tag: names.get(tag, tag) for tag in tags}
+
+
+def account_label(account: str) -> str:
+    return str(ACCOUNT_LABELS.get(account, account))

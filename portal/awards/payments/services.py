@@ -45,6 +45,16 @@ SOURCE = "prize_budget"
 OBJECT_TYPE = "prize_payment"
 PAYABLE = "prizes_payable"
 ACCOUNT_OF_METHOD = {PaymentMethod.CASH: "cash", PaymentMethod.BANK_TRANSFER: "bank"}
+ledger.ACCOUNT_LABELS.update(
+    {
+        PAYABLE: _l("Prizes payable"),
+        "cash": _l("Cash (prizes)"),
+        "bank": _l("Bank account (prizes)"),
+    }
+)
+ledger.SOURCE_NAMERS.append(
+    lambda tags: {SOURCE: str(_l("Prize budget"))} if SOURCE in tags else {}
+)
 # The same form sent twice (a double click, a reload) within this time records one payment.
 MAX_REFERENCE = 120
 MAX_NOTE = 2000
@@ -364,7 +374,13 @@ def record_payment(
         posting = ledger.post(
             actor_id=actor.id,
             occurred_on=paid_on,
-            description=f"Prize payment: {award.tier.name} — {entry.reference or entry.id}",
+            description=str(
+                _l(
+                    "Prize payment: %(prize)s — %(entry)s",
+                    prize=award.tier.name,
+                    entry=entry.reference or entry.id,
+                )
+            ),
             source=SOURCE,
             object_type=OBJECT_TYPE,
             object_id=payment.id,
@@ -470,7 +486,7 @@ def reverse_payment(
         db.session.rollback()
         raise PaymentConflict(ALREADY_REVERSED) from None
     try:
-        description = f"Reversal of prize payment #{payment.id}"
+        description = str(_l("Reversal of prize payment no. %(number)d", number=payment.id))
         if payment.posting is not None:
             posting = ledger.reverse(
                 payment.posting,

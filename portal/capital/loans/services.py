@@ -103,6 +103,7 @@ def disburse(
             _l("Write the day the money was handed over, not in the future."),
             field="disbursed_on",
         )
+    ledger.require_open(agreement.source.unit_id, disbursed_on, field="disbursed_on")
     claimed = idempotency.claim(form_key, kind="loan_disbursement", actor_id=actor.id)
     source = _locked(CapitalSource, agreement.source_id)  # one disbursement of a source at a time
     require_available(source, loan.principal)
@@ -203,6 +204,7 @@ def record_repayment(
         too_large=_l("The receipt is larger than 10 MB."),
         default_name="receipt",
     )
+    ledger.require_open(loan.agreement.source.unit_id, paid_on, field="paid_on")
     claimed = idempotency.claim(form_key, kind="loan_repayment", actor_id=actor.id)
     loan = _locked(Loan, loan.id)  # repayments of a loan are written one after the other
     agreement = loan.agreement

@@ -104,6 +104,7 @@ def record_recovery(
         raise DomainError(
             _l("The day received is between the write-off and today."), field="received_on"
         )
+    ledger.require_open(loan.agreement.source.unit_id, received_on, field="received_on")
     claimed = idempotency.claim(form_key, kind="loan_recovery", actor_id=actor.id)
     recovery = Recovery(
         loan_id=loan.id, received_on=received_on, amount=amount, recorded_by_id=actor.id

@@ -81,6 +81,7 @@ def contribute(
         raise DomainError(
             _l("Write the date the money was received, not in the future."), field="received_on"
         )
+    ledger.require_open(source.unit_id, received_on, field="received_on")
     claimed = idempotency.claim(form_key, kind="capital_contribution", actor_id=actor.id)
     posting = ledger.post(
         actor_id=actor.id,

@@ -187,6 +187,7 @@ def pay(
     _manager(actor, agreement)
     if paid_on is None or paid_on > vietnam_date(now):
         raise DomainError(_l("Write the day it was paid, not in the future."), field="paid_on")
+    ledger.require_open(agreement.source.unit_id, paid_on, field="paid_on")
     claimed = idempotency.claim(form_key, kind="grant_tranche", actor_id=actor.id)
     source = db.session.scalar(
         sa.select(CapitalSource).where(CapitalSource.id == agreement.source_id).with_for_update()
