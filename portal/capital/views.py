@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from portal.capital import bp, exports, portfolio
+from portal.capital import bp, exports, mine, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
 from portal.capital.forms import (
@@ -382,7 +382,7 @@ def agreements_list():
 @login_required
 def my_support():
     return render_template(
-        "capital/mine.html", agreements=agreements.support_of_owner(current_user)
+        "capital/mine.html", support=mine.my_support(current_user, vietnam_date(utcnow()))
     )
 
 

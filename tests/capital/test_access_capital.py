@@ -43,6 +43,7 @@ ROUTES = [
     ("POST", "/capital/loans/{loan}/repayments", STAFF),
     ("POST", "/capital/repayments/{repayment}/reverse", STAFF),
     ("GET", "/capital/repayments/{repayment}/slip", STAFF | {"applicant"}),
+    ("GET", "/capital/repayments/{repayment}/receipt.pdf", STAFF | {"applicant"}),
     # Any organiser may import; each line is checked against the units she manages.
     ("POST", "/capital/loans/{loan}/restructurings", STAFF),
     ("POST", "/capital/restructurings/{restructuring}/approve", {"second_organiser"}),

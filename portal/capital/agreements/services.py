@@ -304,15 +304,3 @@ def agreements_of(
     if project_id is not None:
         query = query.where(SupportAgreement.project_id == project_id)
     return list(db.session.scalars(query))
-
-
-def support_of_owner(user: User) -> list[SupportAgreement]:
-    """The support given to the projects she owns, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(SupportAgreement)
-            .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
-            .where(SupportedProject.owner_id == user.id)
-            .order_by(SupportAgreement.proposed_at.desc(), SupportAgreement.id.desc())
-        )
-    )

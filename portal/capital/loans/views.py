@@ -1,15 +1,15 @@
 """A loan's write-off (proposed by one organiser, approved by a second) and the recoveries after
 it, on the loan's page."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from portal.capital import bp
 from portal.capital.forms import RecoveryForm, WriteOffForm
+from portal.capital.loans import receipts, writeoff
 from portal.capital.loans import services as loans
-from portal.capital.loans import writeoff
-from portal.capital.models import Loan
+from portal.capital.models import Loan, Repayment
 from portal.capital.views import agreement_page
 from portal.core import idempotency
 from portal.core.errors import DomainError
@@ -89,3 +89,14 @@ def recover(loan_id: int):
             flash(_("The recovery is recorded."), "success")
             return _back(loan)
     return agreement_page(loan.agreement, recover=form), form_status(form, refusal)
+
+
+@bp.route("/capital/repayments/<int:repayment_id>/receipt.pdf", endpoint="repayment_receipt")
+@login_required
+def repayment_receipt(repayment_id: int):
+    """The receipt of a repayment, in Vietnamese: the borrower's and her organisers'."""
+    repayment = load_or_404(Repayment, repayment_id, allowed=loans.may_see_receipt)
+    response = make_response(receipts.receipt_pdf(repayment))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{receipts.file_name(repayment)}"'
+    return response
