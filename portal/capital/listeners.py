@@ -13,9 +13,11 @@ from portal.capital.models import (
     Tranche,
     TrancheStatus,
 )
+from portal.capital.reminders import loan_reminders
 from portal.extensions import db
 from portal.ledger.models import Posting, PostingLine
 from portal.ledger.signals import ledger_checking
+from portal.projects.signals import reminders_collected
 
 
 @ledger_checking.connect
@@ -122,3 +124,9 @@ def capital_agrees_with_the_ledger(_sender, **_) -> list[str]:
                 f"{expected} by its record"
             )
     return found
+
+
+@reminders_collected.connect
+def loans_to_remind(_sender, *, today, **_) -> list:
+    """The borrowers' reminders and the organisers' weekly arrears lists (capital/reminders.py)."""
+    return loan_reminders(today)

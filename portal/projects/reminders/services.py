@@ -35,6 +35,7 @@ from portal.projects.reports.models import ProgressReport, ReportState, ReportSt
 from portal.projects.reports.schedule import late_from
 from portal.projects.reports.services import state_clause
 from portal.projects.services import scoped_query
+from portal.projects.signals import reminders_collected
 from portal.units.models import Unit
 
 BEFORE = timedelta(days=7)
@@ -278,6 +279,8 @@ def send_reminders(now: datetime | None = None) -> dict[str, int]:
     """Queue every reminder current now that was not queued before. Commits once."""
     today = vietnam_date(now or utcnow())
     candidates = [*_report_reminders(today), *_digests(today), *_ocop_alerts(today)]
+    for _receiver, theirs in reminders_collected.send(None, today=today):
+        candidates += list(theirs or [])
     taken = (
         set(
             db.session.scalars(
