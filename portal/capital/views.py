@@ -9,13 +9,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import (
-    abort,
     flash,
     make_response,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -460,14 +458,11 @@ def uploaded(upload) -> tuple[bytes, str] | None:
 def repayment_slip(repayment_id: int):
     """The receipt or bank slip kept with a repayment: the borrower's and her organisers'."""
     repayment = load_or_404(Repayment, repayment_id, allowed=loans.may_see_receipt)
-    if not repayment.receipt_stored_name:
-        abort(404)
-    return send_file(
-        storage.path_of(repayment.receipt_stored_name),
-        mimetype=repayment.receipt_content_type,
-        as_attachment=repayment.receipt_content_type == "application/pdf",
-        download_name=repayment.receipt_filename or "receipt",
-        max_age=0,
+    return storage.send_stored(
+        repayment.receipt_stored_name,
+        repayment.receipt_content_type,
+        repayment.receipt_filename,
+        "receipt",
     )
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import filetype
 import sqlalchemy as sa
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from PIL import Image
 from sqlalchemy import event
@@ -63,6 +63,22 @@ def discard(stored_name: str) -> None:
     """Remove a file once the transaction that removed its row has committed (not before: a
     failed commit keeps the row, and so must keep the file)."""
     _files(db.session())["discarded"].append((stored_name, _current_transaction()))
+
+
+def send_stored(
+    stored_name: str | None, content_type: str | None, filename: str | None, default: str
+):
+    """The response that hands a stored file over: a PDF downloaded, an image shown, never
+    cached; 404 when there is no file."""
+    if not stored_name:
+        abort(404)
+    return send_file(
+        path_of(stored_name),
+        mimetype=content_type,
+        as_attachment=content_type == "application/pdf",
+        download_name=filename or default,
+        max_age=0,
+    )
 
 
 def path_of(stored_name: str) -> Path:

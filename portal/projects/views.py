@@ -4,13 +4,11 @@ and the prizes an entry won at rounds run by other bodies."""
 from datetime import date
 
 from flask import (
-    abort,
     flash,
     make_response,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -267,12 +265,9 @@ def delete_external_award(external_id: int):
 def external_evidence(external_id: int):
     """The evidence of a prize won elsewhere, for the competition's managers and the owner."""
     external = load_or_404(ExternalAward, external_id, allowed=services.may_see_evidence)
-    if not external.evidence_stored_name:
-        abort(404)
-    return send_file(
-        storage.path_of(external.evidence_stored_name),
-        mimetype=external.evidence_content_type,
-        as_attachment=external.evidence_content_type == "application/pdf",
-        download_name=external.evidence_filename or "evidence",
-        max_age=0,
+    return storage.send_stored(
+        external.evidence_stored_name,
+        external.evidence_content_type,
+        external.evidence_filename,
+        "evidence",
     )

@@ -1,6 +1,6 @@
 """Prize payments: the organisers' list with totals, recording and reversing a payment, receipts."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -162,12 +162,9 @@ def reverse_payment(payment_id: int):
 def payment_receipt(payment_id: int):
     """A payment's receipt, for the winner of that award and the competition's organisers."""
     payment = load_or_404(PrizePayment, payment_id, allowed=services.may_see_receipt)
-    if not payment.receipt_stored_name:
-        abort(404)
-    return send_file(
-        storage.path_of(payment.receipt_stored_name),
-        mimetype=payment.receipt_content_type,
-        as_attachment=payment.receipt_content_type == "application/pdf",
-        download_name=payment.receipt_filename or "receipt",
-        max_age=0,
+    return storage.send_stored(
+        payment.receipt_stored_name,
+        payment.receipt_content_type,
+        payment.receipt_filename,
+        "receipt",
     )

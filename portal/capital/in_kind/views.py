@@ -1,7 +1,7 @@
 """In-kind support on its agreement's page: each item handed over, its signed receipt, a
 reversal when it was recorded by mistake."""
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -85,12 +85,9 @@ def reverse_in_kind(item_id: int):
 def in_kind_receipt(item_id: int):
     """The receipt she signed: hers and her organisers'."""
     item = load_or_404(InKindItem, item_id, allowed=in_kind.may_see_receipt)
-    if not item.receipt_stored_name:
-        abort(404)
-    return send_file(
-        storage.path_of(item.receipt_stored_name),
-        mimetype=item.receipt_content_type,
-        as_attachment=item.receipt_content_type == "application/pdf",
-        download_name=item.receipt_filename or "receipt",
-        max_age=0,
+    return storage.send_stored(
+        item.receipt_stored_name,
+        item.receipt_content_type,
+        item.receipt_filename,
+        "receipt",
     )
