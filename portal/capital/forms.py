@@ -333,3 +333,13 @@ class ReverseInKindForm(FlaskForm):
         render_kw={"rows": 2},
     )
     submit = SubmitField(_l("Reverse this item"))
+
+
+class CloseForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _l("Why does the support stop?"),
+        validators=[DataRequired(_l("Write why the support stops.")), Length(max=2000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Stop the support"))

@@ -26,6 +26,7 @@ from portal.capital.common import may_manage_unit
 from portal.capital.forms import (
     ApproveRestructuringForm,
     ApproveWriteOffForm,
+    CloseForm,
     ContributionForm,
     DecisionForm,
     DisburseForm,
@@ -309,6 +310,8 @@ def agreement_page(agreement: SupportAgreement, **forms):
         write_off=forms.get("write_off") or WriteOffForm(formdata=None, prefix="write-off"),
         approve_write_off=ApproveWriteOffForm(formdata=None, prefix="write-off-approve"),
         recover=forms.get("recover") or RecoveryForm(formdata=None, prefix="recovery"),
+        closes=agreements.may_close(current_user, agreement),
+        stop=forms.get("stop") or CloseForm(formdata=None, prefix="close", data=version),
         **hardship,
         **grant,
         **goods,
@@ -358,6 +361,29 @@ def reject(agreement_id: int):
         flash(_("The support is not approved."), "info")
         return redirect(url_for("capital.agreement", agreement_id=agreement.id))
     return agreement_page(agreement, refuse=form), form_status(form)
+
+
+@bp.route("/capital/agreements/<int:agreement_id>/close", methods=["POST"], endpoint="close")
+@roles_required(*STAFF_ROLES)
+def close(agreement_id: int):
+    agreement = load_or_404(SupportAgreement, agreement_id, allowed=_manages_agreement)
+    form = CloseForm(prefix="close")
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            agreements.close(
+                current_user,
+                agreement,
+                form.reason.data,
+                expected_version=bounded_int(form.version.data) or 0,
+            )
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            flash(_("The support is stopped; the winner has been told."), "info")
+            return redirect(url_for("capital.agreement", agreement_id=agreement.id))
+    return agreement_page(agreement, stop=form), form_status(form, refusal)
 
 
 @bp.route("/capital/agreements", endpoint="agreements")

@@ -58,6 +58,7 @@ ROUTES = [
     ("POST", "/capital/agreements/{agreement}/in-kind", STAFF),
     ("POST", "/capital/in-kind/{item}/reverse", STAFF),
     ("GET", "/capital/in-kind/{item}/receipt", STAFF | {"applicant"}),
+    ("POST", "/capital/agreements/{agreement}/close", STAFF),
     ("GET", "/capital/agreements", STAFF | {"other_organiser"}),
     ("GET", "/capital/import", STAFF | {"other_organiser"}),
     ("POST", "/capital/import", STAFF | {"other_organiser"}),

@@ -210,7 +210,7 @@ def _second_signature(actor: User, agreement: SupportAgreement) -> None:
         )
 
 
-def _tell_the_winner(agreement: SupportAgreement, template: str, subject) -> None:
+def tell_the_winner(agreement: SupportAgreement, template: str, subject) -> None:
     owner = agreement.project.owner
     queue_mail(
         owner.email,
@@ -245,7 +245,7 @@ def approve(
         if agreement.status is AgreementStatus.APPROVED:
             return agreement
         raise AgreementConflict(_l("This support changed since you opened it: check it again."))
-    _tell_the_winner(
+    tell_the_winner(
         agreement,
         "support_approved",
         _l("Support approved for your project: %(title)s", title=agreement.project.title),
@@ -275,6 +275,46 @@ def reject(
     ):
         db.session.rollback()
         raise AgreementConflict(_l("This support changed since you opened it: check it again."))
+    db.session.commit()
+    return agreement
+
+
+def may_close(user: User, agreement: SupportAgreement) -> bool:
+    """Support not yet under way, or a grant or in-kind support under way, may be stopped by
+    an organiser of its unit; a loan under way ends repaid or written off."""
+    return may_manage_unit(user, agreement.project.unit_id) and (
+        agreement.status is AgreementStatus.APPROVED
+        or (agreement.status is AgreementStatus.ACTIVE and agreement.kind is not AgreementKind.LOAN)
+    )
+
+
+def close(
+    actor: User, agreement: SupportAgreement, reason: str, *, expected_version: int
+) -> SupportAgreement:
+    """Stop the support, with the reason (what was paid or handed over stays); she is told.
+    Commits."""
+    if not may_manage_unit(actor, agreement.project.unit_id):
+        raise NotAllowed(_l("You cannot manage the capital of another unit."))
+    reason = required_text(reason, field="reason", missing=_l("Write why the support stops."))
+    if not may_close(actor, agreement):
+        raise AgreementConflict(
+            _l("Only support not yet under way, or a grant or in-kind support, can be stopped.")
+        )
+    if not change_agreement_status(
+        actor.id,
+        agreement,
+        AgreementStatus.CLOSED,
+        expected_version=expected_version,
+        after={"reason": reason},
+        closing_reason=reason,
+    ):
+        db.session.rollback()
+        raise AgreementConflict(_l("This support changed since you opened it: check it again."))
+    tell_the_winner(
+        agreement,
+        "support_closed",
+        _l("Support for your project stopped: %(title)s", title=agreement.project.title),
+    )
     db.session.commit()
     return agreement
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.auth.models import User
+from portal.capital.agreements.services import tell_the_winner
 from portal.capital.agreements.status import change_agreement_status
 from portal.capital.common import CASH, INTEREST_INCOME, LOANS_RECEIVABLE, may_manage_unit
 from portal.capital.loans.allocation import (
@@ -226,6 +227,12 @@ def record_repayment(
         # Written once its row is in; a transaction that does not commit leaves no file named.
         storage.store(checked_receipt[0], repayment.receipt_stored_name)
     idempotency.made(claimed, repayment)
+    if agreement.status is AgreementStatus.REPAID:
+        tell_the_winner(
+            agreement,
+            "loan_repaid",
+            _l("Your loan is repaid: %(title)s", title=agreement.project.title),
+        )
     db.session.commit()
     return repayment
 
