@@ -120,3 +120,46 @@ def test_the_same_loan_book_import_confirmed_twice_at_once_imports_once(
     assert db.session.scalar(sa.select(sa.func.count(Loan.id))) == 1
     assert db.session.scalar(sa.select(sa.func.count(Repayment.id))) == 1
     assert problems() == []
+
+
+def test_the_same_contribution_and_tranche_payment_twice_at_once_make_one(
+    published, concurrent_server
+):
+    from portal.capital.models import Tranche
+    from portal.capital.tranches import services as tranches
+
+    source = sources.create_source(
+        published.organiser, published.competition.unit_id, "Quỹ", "support_fund"
+    )
+    grant = agreements.propose(
+        published.organiser,
+        project_of(published.entries[0]),
+        kind="grant",
+        source_id=source.id,
+        amount=5_000_000,
+        purpose="Bao bì",
+    )
+    agreements.approve(published.second_organiser, grant, expected_version=1)
+    tranche = tranches.add_tranche(
+        published.organiser, grant, amount=5_000_000, planned_on=date(2026, 5, 1)
+    )
+    tranches.release(published.organiser, tranche, expected_version=1)
+    source_id, grant_id, tranche_id = source.id, grant.id, tranche.id
+    db.session.commit()
+    organiser = tab(concurrent_server, published.organiser.email)
+    action = f"/capital/sources/{source_id}/contributions"
+    fields = organiser.form("/capital/sources", action) | {
+        f"source-{source_id}-amount": "20.000.000",
+        f"source-{source_id}-received_on": "2026-05-01",
+    }
+    answers = at_once([partial(organiser.post, action, fields)] * 4)
+    assert {a.status for a in answers} <= {302, 409}
+    page = f"/capital/agreements/{grant_id}"
+    action = f"/capital/tranches/{tranche_id}/pay"
+    fields = organiser.form(page, action) | {f"pay-{tranche_id}-paid_on": "2026-05-02"}
+    answers = at_once([partial(organiser.post, action, fields)] * 4)
+    assert {a.status for a in answers} <= {302, 409}
+    db.session.remove()
+    assert sources.available(db.session.get(type(source), source_id)) == 15_000_000
+    assert db.session.get(Tranche, tranche_id).paid_on == date(2026, 5, 2)
+    assert problems() == []
