@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.competitions import bp as competitions_bp
     from portal.demo import bp as demo_bp
     from portal.entries import bp as entries_bp
+    from portal.figures import bp as figures_bp
     from portal.judging import bp as judging_bp
     from portal.ledger import bp as ledger_bp
     from portal.main import bp as main_bp
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         projects_bp,
         capital_bp,
         ledger_bp,
+        figures_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -23,6 +23,7 @@ LAYERS = [
     "awards",
     "projects",
     "capital",
+    "figures",
     "admin",
     "main",
     "demo",

@@ -53,6 +53,7 @@ ARGUMENTS = {
     "agreement_id": "SELECT id FROM support_agreement",
     "loan_id": "SELECT id FROM loan",
     "account": "SELECT DISTINCT account FROM ledger_line",
+    "indicator": "SELECT 'entries' UNION SELECT 'loans' UNION SELECT 'grants'",
     "repayment_id": "SELECT min(id) FROM loan_repayment GROUP BY loan_id",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
 }

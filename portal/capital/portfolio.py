@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.capital.loans.allocation import BUCKETS, Owed, arrears
 from portal.capital.models import (
+    AgreementStatus,
     CapitalSource,
     InKindItem,
     Loan,
@@ -26,6 +27,7 @@ from portal.projects.models import SupportedProject
 from portal.units.models import Unit
 
 PAR_DAYS = 30
+_GIVEN_UP = (AgreementStatus.REJECTED, AgreementStatus.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -188,9 +190,9 @@ class SourceLine:
     outstanding: int
     par30: int  # outstanding principal of loans more than 30 days past due
     by_bucket: dict[str, int]  # outstanding principal per bucket
-    grants_paid: int
-    grants_planned: int
-    in_kind: int
+    grants_paid: int  # tranches paid by that day (a reversed payment does not count)
+    grants_planned: int  # the others, of grants neither rejected nor stopped
+    in_kind: int  # items handed over by that day, not reversed
 
     @property
     def par30_ratio(self) -> Decimal:
@@ -224,12 +226,14 @@ def by_source(
                         else_=0,
                     )
                 ),
+                # A rejected or stopped grant's unpaid tranches will never be paid.
                 sa.func.sum(
                     sa.case(
                         (
                             sa.and_(Tranche.status == TrancheStatus.PAID, Tranche.paid_on <= as_of),
                             0,
                         ),
+                        (SupportAgreement.status.in_(_GIVEN_UP), 0),
                         else_=Tranche.amount,
                     )
                 ),
@@ -275,3 +279,23 @@ def by_source(
             )
         )
     return lines
+
+
+def funding_sources(known: list[CapitalSource], projects: sa.Select) -> list[CapitalSource]:
+    """`known` and every other source that supports one of `projects` (a province's fund
+    behind a commune's project), by name: one query."""
+    more = list(
+        db.session.scalars(
+            sa.select(CapitalSource)
+            .where(
+                CapitalSource.id.in_(
+                    sa.select(SupportAgreement.source_id).where(
+                        SupportAgreement.project_id.in_(projects)
+                    )
+                ),
+                CapitalSource.id.not_in([s.id for s in known]),
+            )
+            .options(joinedload(CapitalSource.unit))
+        )
+    )
+    return sorted([*known, *more], key=lambda s: (s.name, s.id)) if more else known

@@ -543,6 +543,7 @@ def _portfolio_view() -> PortfolioView:
             )
         )
         found = [s for s in found if s.unit_id == unit_id or s.unit.parent_id == unit_id]
+    found = portfolio.funding_sources(found, projects)  # each loan's source has its line
     if source_id:
         found = [s for s in found if s.id == source_id]
     rows = portfolio.portfolio(as_of, source_id=source_id, projects=projects)

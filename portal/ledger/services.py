@@ -5,19 +5,26 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from portal.auth.models import User
+from portal.auth.models import Role, User
 from portal.core import audit
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.ledger.models import ClosedMonth, Posting, PostingLine
+from portal.units.models import Unit
 
-# What the pages call each account and each source: the features that post fill these in when
-# they are imported (capital/common.py, awards/payments/services.py), as the ledger is built
-# before them and cannot import them. An account or source no one named shows as it is stored.
+# What the pages call each account, each source and each object that moved money: the features
+# that post fill these in when they are imported (capital/common.py, awards/payments/services.py),
+# as the ledger is built before them and cannot import them. A registry rather than a list of
+# known names here, so that an account is named where it is defined and a new feature names its
+# own. The pages show no account that no one named (404), never its stored name.
 ACCOUNT_LABELS: dict[str, object] = {}
 SOURCE_NAMERS: list = []  # each: (tags) -> {tag: name} for the tags it knows
+# each: (pairs) -> {(object_type, object_id): (name, url or None)} for the pairs it knows
+OBJECT_NAMERS: list = []
 
 
 class UnbalancedPosting(ValueError):
@@ -130,7 +137,7 @@ def close_month(
     actor: User, unit_id: int | None, month: date | None, *, now: datetime | None = None
 ) -> ClosedMonth:
     """Close a month of a unit's books once it is over: nothing may be dated in it afterwards.
-    Closing it again changes nothing. Commits."""
+    Closing it again (a double submit, a second organiser) changes nothing. Commits."""
     now = now or utcnow()
     if not unit_id or not actor.can_act_on_unit(unit_id):
         raise NotAllowed(_l("You cannot close the books of another unit."))
@@ -139,14 +146,16 @@ def close_month(
     month = first_of_month(month)
     if month >= first_of_month(vietnam_date(now)):
         raise DomainError(_l("A month is closed once it is over."), field="month")
-    found = db.session.scalar(
-        sa.select(ClosedMonth).where(ClosedMonth.unit_id == unit_id, ClosedMonth.month == month)
-    )
+    found = _closed(unit_id, month)
     if found is not None:
         return found
-    closed = ClosedMonth(unit_id=unit_id, month=month, closed_by_id=actor.id, closed_at=now)
-    db.session.add(closed)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the same month closed at the same moment: one row
+            closed = ClosedMonth(unit_id=unit_id, month=month, closed_by_id=actor.id, closed_at=now)
+            db.session.add(closed)
+            db.session.flush()
+    except IntegrityError:  # the savepoint is undone; the other request's row stands
+        return _closed(unit_id, month)
     audit.record(
         "ledger.month_closed",
         actor_id=actor.id,
@@ -158,12 +167,63 @@ def close_month(
     return closed
 
 
+def _closed(unit_id: int, month: date) -> ClosedMonth | None:
+    return db.session.scalar(
+        sa.select(ClosedMonth).where(ClosedMonth.unit_id == unit_id, ClosedMonth.month == month)
+    )
+
+
 def closed_months(unit_ids: list[int] | None) -> list[ClosedMonth]:
-    """The closed months of those units (all for None), the latest first."""
-    query = sa.select(ClosedMonth).order_by(ClosedMonth.month.desc(), ClosedMonth.unit_id)
+    """The closed months of those units (all for None), the latest first, with their units."""
+    query = (
+        sa.select(ClosedMonth)
+        .options(selectinload(ClosedMonth.unit).selectinload(Unit.parent))
+        .order_by(ClosedMonth.month.desc(), ClosedMonth.unit_id)
+    )
     if unit_ids is not None:
         query = query.where(ClosedMonth.unit_id.in_(unit_ids))
     return list(db.session.scalars(query))
+
+
+def book_units(user: User) -> list[Unit]:
+    """The units whose books she keeps, by name: an organiser's units and their communes; for an
+    admin, every province and every unit with a posting or a closed month."""
+    if user.has_role(Role.ADMIN):
+        units = db.session.scalars(
+            sa.select(Unit)
+            .options(selectinload(Unit.parent))
+            .where(
+                sa.or_(
+                    Unit.parent_id.is_(None),
+                    Unit.id.in_(sa.select(Posting.unit_id)),
+                    Unit.id.in_(sa.select(ClosedMonth.unit_id)),
+                )
+            )
+        )
+    else:
+        found: dict[int, Unit] = {}
+        for unit in user.organiser_units():
+            found[unit.id] = unit
+            found.update((child.id, child) for child in unit.children)
+        units = found.values()
+    return sorted(units, key=lambda u: u.full_name)
+
+
+def scope(user: User, unit_id: int | None = None) -> list[int] | None:
+    """The units whose postings she sees (None: all, for an admin), narrowed to `unit_id` and its
+    communes when she keeps its books; a unit not hers narrows nothing."""
+    if user.has_role(Role.ADMIN):
+        if not unit_id:
+            return None
+        return list(
+            db.session.scalars(
+                sa.select(Unit.id).where(sa.or_(Unit.id == unit_id, Unit.parent_id == unit_id))
+            )
+        )
+    units = book_units(user)
+    if unit_id and any(u.id == unit_id for u in units):
+        return [u.id for u in units if unit_id in (u.id, u.parent_id)]
+    return [u.id for u in units]
 
 
 @dataclass(frozen=True)
@@ -206,16 +266,20 @@ class Line:
     running: int  # the account's balance after this line
 
 
+PER_PAGE = 100
+
+
 def account_lines(
     account: str,
     *,
     source: str | None,
     unit_ids: list[int] | None,
     page: int = 1,
-    per_page: int = 100,
+    per_page: int = PER_PAGE,
 ) -> tuple[list[Line], int]:
-    """One account's lines, the oldest first, each with the balance after it, and how many there
-    are: one page of them in two queries."""
+    """One account's lines (of one source, or all), of the postings of those units (all for
+    None), the oldest first, each with the balance after it, and how many there are: one page
+    of them in two queries, whatever the length of the account."""
     running = sa.func.sum(PostingLine.amount).over(
         order_by=(Posting.occurred_on, Posting.id, PostingLine.id)
     )
@@ -243,6 +307,24 @@ def source_names(tags: list[str]) -> dict[str, str]:
     for namer in SOURCE_NAMERS:
         names.update(namer(tags))
     return {tag: names.get(tag, tag) for tag in tags}
+
+
+def object_names(pairs: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str, str | None]]:
+    """What moved each posting, in words, and the page where it is (or None), as the features
+    name them; one query or a few per kind of object, whatever their number."""
+    names: dict[tuple[str, int], tuple[str, str | None]] = {}
+    for namer in OBJECT_NAMERS:
+        names.update(namer(pairs))
+    shown = {}
+    for pair in pairs:
+        kind = audit.object_label(pair[0])
+        name, url = names.get(pair, ("", None))
+        shown[pair] = (f"{kind}: {name}" if name else kind, url)
+    return shown
+
+
+def is_named(account: str) -> bool:
+    return account in ACCOUNT_LABELS
 
 
 def account_label(account: str) -> str:

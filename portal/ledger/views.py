@@ -14,7 +14,6 @@ from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
-from portal.auth.models import Role
 from portal.core.errors import DomainError
 from portal.core.forms import FlaskForm, form_status, show_error
 from portal.core.inputs import bounded_int
@@ -32,24 +31,11 @@ class CloseMonthForm(FlaskForm):
     submit = SubmitField(_l("Close the month"))
 
 
-def _units():
-    """The units whose books she keeps: hers and their communes; None (all) for an admin."""
-    if current_user.has_role(Role.ADMIN):
-        return None
-    found = {}
-    for unit in current_user.organiser_units():
-        found[unit.id] = unit
-        for child in unit.children:
-            found[child.id] = child
-    return found
-
-
-def _close_form() -> CloseMonthForm:
-    """The form (bound to what was sent, on a POST) with her units and the months that are over."""
+def _close_form(units) -> CloseMonthForm:
+    """The form (bound to what was sent, on a POST) with her units and the months that are over,
+    the last one first."""
     form = CloseMonthForm()
-    units = _units() or {u.id: u for u in current_user.organiser_units()}
-    choices = sorted(units.values(), key=lambda u: u.full_name)
-    form.unit.choices = [SelectChoice(str(u.id), u.full_name) for u in choices]
+    form.unit.choices = [SelectChoice(str(u.id), u.full_name) for u in units]
     this_month = vietnam_date(utcnow()).replace(day=1)
     form.month.choices = [
         SelectChoice(m.isoformat(), format_date(m, "MM/yyyy"))
@@ -58,22 +44,29 @@ def _close_form() -> CloseMonthForm:
     return form
 
 
-def _page(form: CloseMonthForm, status: int = 200):
-    units = _units()
-    unit_ids = list(units) if units is not None else None
-    as_of = None
+def _as_of() -> date | None:
+    """The day asked; an old or mistyped link shows every posting."""
     with suppress(ValueError):
-        as_of = date.fromisoformat(request.args.get("as_of", "")[:10])
+        return date.fromisoformat(request.args.get("as_of", "")[:10])
+    return None
+
+
+def _page(form: CloseMonthForm, units, status: int = 200):
+    unit_id = bounded_int(request.args.get("unit"))
+    unit_ids = ledger.scope(current_user, unit_id)
+    as_of = _as_of()
     rows = ledger.trial_balance(unit_ids, as_of)
     return render_template(
         "ledger/trial_balance.html",
         rows=rows,
         as_of=as_of,
+        units=units,
+        unit_id=unit_id if any(u.id == unit_id for u in units) else None,
         names=ledger.source_names(sorted({r.source for r in rows})),
         label=ledger.account_label,
         debits=sum(r.debit for r in rows),
         credits=sum(r.credit for r in rows),
-        closed=ledger.closed_months(unit_ids),
+        closed=ledger.closed_months(ledger.scope(current_user)),
         form=form,
     ), status
 
@@ -81,13 +74,15 @@ def _page(form: CloseMonthForm, status: int = 200):
 @bp.route("/ledger", endpoint="trial_balance")
 @roles_required(*STAFF_ROLES)
 def trial_balance():
-    return _page(_close_form())
+    units = ledger.book_units(current_user)
+    return _page(_close_form(units), units)
 
 
 @bp.route("/ledger/months", methods=["POST"], endpoint="close_month")
 @roles_required(*STAFF_ROLES)
 def close_month():
-    form = _close_form()
+    units = ledger.book_units(current_user)
+    form = _close_form(units)
     refusal = None
     if form.validate_on_submit():
         month = None
@@ -101,28 +96,34 @@ def close_month():
         else:
             flash(_("The month is closed: nothing can be dated in it any more."), "success")
             return redirect(url_for("ledger.trial_balance"))
-    return _page(form, form_status(form, refusal))
+    return _page(form, units, form_status(form, refusal))
 
 
 @bp.route("/ledger/accounts/<account>", endpoint="account")
 @roles_required(*STAFF_ROLES)
 def account(account: str):
-    if len(account) > 80:
+    if not ledger.is_named(account):  # no page shows an account no feature posts to
         abort(404)
-    units = _units()
-    source = request.args.get("source") or None
-    page = bounded_int(request.args.get("page")) or 1
-    lines, total = ledger.account_lines(
-        account, source=source, unit_ids=list(units) if units is not None else None, page=page
+    unit_ids = ledger.scope(current_user, bounded_int(request.args.get("unit")))
+    source = request.args.get("source", "")[:40] or None
+    page = bounded_int(request.args.get("page"), maximum=100_000) or 1
+    lines, total = ledger.account_lines(account, source=source, unit_ids=unit_ids, page=page)
+    # A source is named only when she sees its lines: another unit's source stays unnamed.
+    tags = sorted(
+        {line.posting.source for line in lines} | ({source} if source and total else set())
     )
     return render_template(
         "ledger/account.html",
         account=account,
         label=ledger.account_label(account),
         source=source,
-        source_name=ledger.source_names([source])[source] if source else None,
+        names=ledger.source_names(tags),
+        objects=ledger.object_names(
+            sorted({(line.posting.object_type, line.posting.object_id) for line in lines})
+        ),
         lines=lines,
         total=total,
         page=page,
-        pages=max(1, -(-total // 100)),
+        pages=max(1, -(-total // ledger.PER_PAGE)),
+        unit=request.args.get("unit") or None,
     )

@@ -208,3 +208,74 @@ def test_each_source_as_of_a_day_with_its_grants_and_in_kind_support(client, pub
         f"/capital/portfolio?unit={published.competition.unit_id + 999}"
     ).get_data(as_text=True)
     assert "HT-" not in other_unit
+
+
+def test_a_stopped_grant_plans_nothing_more_and_a_commune_sees_the_province_fund(
+    client, published, units, loan
+):
+    import html
+
+    from openpyxl import load_workbook
+
+    from portal.capital import exports
+    from portal.capital.agreements import services as agreements
+    from portal.capital.models import CapitalSource
+    from portal.capital.tranches import services as tranches
+    from portal.extensions import db
+    from tests.conftest import login
+
+    source = db.session.get(CapitalSource, loan.agreement.source_id)
+    project = loan.agreement.project
+    grant = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=10_000_000,
+        purpose="Khung dệt",
+    )
+    agreements.approve(published.second_organiser, grant, expected_version=1)
+    paid = tranches.add_tranche(
+        published.organiser, grant, amount=3_000_000, planned_on=date(2026, 3, 1)
+    )
+    tranches.add_tranche(published.organiser, grant, amount=7_000_000, planned_on=date(2026, 8, 1))
+    tranches.release(published.organiser, paid, expected_version=1)
+    tranches.pay(published.organiser, paid, date(2026, 3, 2))
+    refused = agreements.propose(
+        published.organiser,
+        project,
+        kind="grant",
+        source_id=source.id,
+        amount=4_000_000,
+        purpose="Bao bì",
+    )
+    tranches.add_tranche(
+        published.organiser, refused, amount=4_000_000, planned_on=date(2026, 6, 1)
+    )
+    (line,) = portfolio.by_source([], [source], date(2026, 4, 1))
+    assert (line.grants_paid, line.grants_planned) == (3_000_000, 11_000_000)
+    agreements.reject(
+        published.second_organiser, refused, "Trùng hỗ trợ", expected_version=refused.version
+    )
+    agreements.close(published.organiser, grant, "Dự án dừng", expected_version=grant.version)
+    (line,) = portfolio.by_source([], [source], date(2026, 4, 1))
+    assert (line.grants_paid, line.grants_planned) == (3_000_000, 0)  # what was paid stays
+
+    # The project is a commune's; the province's fund behind it has its line for that commune.
+    project.unit_id = units["muong_phang"].id
+    db.session.commit()
+    login(client, published.organiser)
+    commune = f"unit={units['muong_phang'].id}&as_of=2026-03-11"
+    page = html.unescape(client.get(f"/capital/portfolio?{commune}").get_data(as_text=True))
+    by_source = page.split('id="by-source"')[1].split("</table>")[0]
+    assert source.name in by_source and "4.000.000" in by_source and "3.000.000" in by_source
+    other = html.unescape(
+        client.get(f"/capital/portfolio?unit={units['dien_bien_phu'].id}").get_data(as_text=True)
+    )
+    assert loan.agreement.reference not in other
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/capital/portfolio/sources.xlsx?{commune}").data)
+    ).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == [str(c) for c in exports.SOURCE_COLUMNS]
+    assert rows[1][0] == source.name and rows[1][5] == 4_000_000 and rows[1][-3] == 3_000_000

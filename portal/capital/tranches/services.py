@@ -66,6 +66,10 @@ def add_tranche(
         AgreementStatus.ACTIVE,
     ):
         raise TrancheConflict(_l("This grant is closed: no tranche can be added."))
+    # The grant's row locked: two tranches planned at once cannot both pass the total.
+    db.session.execute(
+        sa.select(SupportAgreement.id).where(SupportAgreement.id == agreement.id).with_for_update()
+    )
     planned = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Tranche.amount), 0)).where(
             Tranche.agreement_id == agreement.id
@@ -192,6 +196,9 @@ def pay(
     source = db.session.scalar(
         sa.select(CapitalSource).where(CapitalSource.id == agreement.source_id).with_for_update()
     )
+    if agreement.status not in (AgreementStatus.APPROVED, AgreementStatus.ACTIVE):
+        # A stopped grant pays nothing more: what was paid stays hers.
+        raise TrancheConflict(_l("This grant is closed: no tranche can be paid."))
     require_available(source, tranche.amount)
     if tranche.status is not TrancheStatus.APPROVED:
         raise TrancheConflict(_l("Only a released tranche, not yet paid, can be paid."))
