@@ -292,7 +292,7 @@ class InKindForm(FlaskForm):
         validators=[InputRequired(_l("Choose what was handed over."))],
     )
     description = StringField(
-        _l("Description"),
+        _l("What exactly"),
         description=_l("For example: Mong Cai sows, 3 months old."),
         validators=[
             DataRequired(_l("Write what it was, for example: 20 Mong Cai sows.")),

@@ -15,6 +15,8 @@ ROUTES = [
     ("GET", "/ledger", STAFF),
     ("POST", "/ledger/months", STAFF),
     ("GET", "/ledger/accounts/capital_cash", STAFF),
+    ("GET", "/ledger/accounts/capital_cash?source=capital:1&unit=1&page=2", STAFF),
+    ("GET", "/ledger?unit=1&as_of=2026-04-30", STAFF),
 ]
 ROLES = ["anonymous", "applicant", "judge", *sorted(STAFF)]
 

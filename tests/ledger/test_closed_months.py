@@ -29,7 +29,9 @@ NOW = datetime(2026, 5, 10, 3, tzinfo=UTC)  # 10 May 2026 in Việt Nam
 def other_units_source(units, amount=5_000_000, received_on=date(2026, 2, 9)):
     """A source of Lào Cai, with one contribution, by its own organiser."""
     organiser = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])])
-    source = sources.create_source(organiser, units["lao_cai"].id, "Quỹ Lào Cai", "partner_fund")
+    source = sources.create_source(
+        organiser, units["lao_cai"].id, "Vốn đối tác Sa Pa", "partner_fund"
+    )
     sources.contribute(organiser, source, amount, received_on, now=NOW)
     return organiser, source
 
@@ -130,6 +132,31 @@ def test_a_month_is_closed_once_it_is_over_once_and_by_its_organisers(published,
         (unit_id, date(2025, 11, 1)),
     ]
     assert len(ledger.closed_months(None)) == 4
+
+
+def test_the_same_month_closed_at_the_same_moment_is_one_row(published, monkeypatch):
+    """Two requests that both found the month open: the second one's row breaks the unique key,
+    and it answers with the first one's."""
+    organiser, unit_id = published.organiser, published.competition.unit_id
+    first = ClosedMonth(
+        unit_id=unit_id, month=date(2026, 3, 1), closed_by_id=organiser.id, closed_at=NOW
+    )
+    db.session.add(first)
+    db.session.commit()
+    looked = []
+    real = ledger._closed
+
+    def not_yet_seen(unit_id, month):
+        looked.append(month)
+        return None if len(looked) == 1 else real(unit_id, month)
+
+    monkeypatch.setattr(ledger, "_closed", not_yet_seen)
+    assert ledger.close_month(organiser, unit_id, date(2026, 3, 9), now=NOW).id == first.id
+    assert looked == [date(2026, 3, 1), date(2026, 3, 1)]
+    assert db.session.scalar(sa.select(sa.func.count(ClosedMonth.id))) == 1
+    assert not db.session.scalar(
+        sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "ledger.month_closed")
+    )
 
 
 def test_the_trial_balance_of_her_units_as_of_a_day(published, units):
