@@ -58,6 +58,15 @@ def plan(loan: Loan, effective_on: date, periods: int, grace: int) -> Plan:
     return Plan(principal, first + 1, schedule(terms))
 
 
+def _last_paid_on(loan: Loan) -> date | None:
+    """The day of the loan's last repayment that stands (a reversed one was a mistake)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(Repayment.paid_on)).where(
+            Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None)
+        )
+    )
+
+
 def _touched(instalment: Instalment) -> bool:
     return bool(instalment.paid_principal or instalment.paid_interest)
 
@@ -93,12 +102,7 @@ def propose_restructuring(
     )
     if loan.agreement.status is not AgreementStatus.ACTIVE or loan.disbursed_on is None:
         raise LoanConflict(_l("Only a loan under way can be restructured."))
-    last_paid = db.session.scalar(
-        sa.select(sa.func.max(Repayment.paid_on)).where(
-            Repayment.loan_id == loan.id, Repayment.reversed_at.is_(None)
-        )
-    )
-    earliest = max(loan.disbursed_on, last_paid or loan.disbursed_on)
+    earliest = max(loan.disbursed_on, _last_paid_on(loan) or loan.disbursed_on)
     if effective_on is None or not earliest <= effective_on <= vietnam_date(now):
         raise DomainError(
             _l(
@@ -179,6 +183,15 @@ def approve_restructuring(
         raise LoanConflict(_l("This restructuring was already decided."))
     if loan.agreement.status is not AgreementStatus.ACTIVE:
         raise LoanConflict(_l("Only a loan under way can be restructured."))
+    last_paid = _last_paid_on(loan)
+    if last_paid is not None and last_paid > restructuring.effective_on:
+        # It paid on the old schedule after the new one would start: the proposal is out of date.
+        raise LoanConflict(
+            _l(
+                "A repayment dated after the day the new schedule starts was recorded since it "
+                "was proposed: do not approve it, and propose it again from a later day."
+            )
+        )
     new = plan(loan, restructuring.effective_on, restructuring.periods, restructuring.grace)
     if not new.principal:
         raise LoanConflict(

@@ -167,22 +167,77 @@ def test_what_cannot_be_proposed(published):
         )
 
 
-@settings(max_examples=60, deadline=None)
+def test_a_second_organiser_may_say_no(published):
+    loan = a_loan(published)
+    organiser, second = published.organiser, published.second_organiser
+    before = rows(loan)
+    proposed = restructuring.propose_restructuring(
+        organiser, loan, reason="Lũ", effective_on=date(2026, 3, 5), periods=6, grace=0
+    )
+    with pytest.raises(SamePerson):
+        restructuring.reject_restructuring(organiser, proposed, "Không")
+    with pytest.raises(DomainError) as refused:
+        restructuring.reject_restructuring(second, proposed, "  ")
+    assert refused.value.field == "reason"
+    restructuring.reject_restructuring(second, proposed, "Hộ vẫn trả được")
+    assert proposed.status is RestructuringStatus.REJECTED
+    assert proposed.rejection_reason == "Hộ vẫn trả được"
+    assert rows(loan) == before  # nothing changed
+    with pytest.raises(loans.LoanConflict):  # decided: it cannot be approved any more
+        restructuring.approve_restructuring(second, proposed)
+    # Once it is decided, another may be proposed.
+    again = restructuring.propose_restructuring(
+        organiser, loan, reason="Lũ lần hai", effective_on=date(2026, 3, 6), periods=6, grace=1
+    )
+    assert again.status is RestructuringStatus.PROPOSED
+
+
+def test_a_repayment_after_the_day_it_starts_makes_the_proposal_out_of_date(published):
+    loan = a_loan(published)
+    proposed = restructuring.propose_restructuring(
+        published.organiser,
+        loan,
+        reason="Lũ",
+        effective_on=date(2026, 3, 5),
+        periods=6,
+        grace=0,
+    )
+    before = rows(loan)
+    # She paid on 1 April, on the old schedule, before the second organiser looked at it.
+    loans.record_repayment(
+        published.organiser, loan, paid_on=date(2026, 4, 1), amount=1_120_000, method="cash"
+    )
+    paid = rows(loan)
+    assert paid != before
+    with pytest.raises(loans.LoanConflict) as refused:
+        restructuring.approve_restructuring(published.second_organiser, proposed)
+    assert refused.value.status == 409
+    assert proposed.status is RestructuringStatus.PROPOSED
+    assert rows(loan) == paid
+
+
+@settings(max_examples=80, deadline=None)
 @given(
     principal=st.integers(1_000_000, 500_000_000),
     periods=st.integers(2, 36),
     paid=st.integers(0, 36),
+    ahead=st.integers(0, 60_000_000),
     new_periods=st.integers(1, 48),
     grace=st.integers(0, 6),
     method=st.sampled_from(list(Method)),
     rate=st.sampled_from(["0", "0.5", "0.65", "1.2"]),
 )
 def test_a_restructured_schedule_still_repays_the_principal(
-    principal, periods, paid, new_periods, grace, method, rate
+    principal, periods, paid, ahead, new_periods, grace, method, rate
 ):
-    """The plan alone, on a loan that is not saved: the kept and new principal add up to the
-    loan's, and no amount is negative."""
+    """The plan alone, on a loan that is not saved: `paid` instalments paid, then `ahead` đồng
+    paid ahead into the next ones (interest before principal, in order), and the new schedule
+    from just before the first instalment not fully paid. The instalments the loan ends with —
+    those kept, those closed at what was paid, the new ones — repay exactly its principal, and
+    the balance never goes below zero."""
     from decimal import Decimal
+
+    from portal.capital.loans.schedule import Terms, schedule
 
     loan = Loan(
         principal=principal,
@@ -192,8 +247,6 @@ def test_a_restructured_schedule_still_repays_the_principal(
         frequency=Frequency.MONTHLY,
         method=method,
     )
-    from portal.capital.loans.schedule import Terms, schedule
-
     for row in schedule(
         Terms(principal, Decimal(rate), periods, 0, Frequency.MONTHLY, method, date(2025, 1, 31))
     ):
@@ -213,10 +266,32 @@ def test_a_restructured_schedule_still_repays_the_principal(
             instalment.principal,
             instalment.interest,
         )
+    left = min(ahead, sum(i.principal + i.interest for i in loan.instalments[paid:]) - 1)
+    for instalment in loan.instalments[paid:]:
+        instalment.paid_interest = min(left, instalment.interest)
+        left -= instalment.paid_interest
+        instalment.paid_principal = min(left, instalment.principal)
+        left -= instalment.paid_principal
     effective = loan.instalments[paid].due_on.replace(day=1)
     grace = min(grace, new_periods - 1)
     new = restructuring.plan(loan, effective, new_periods, grace)
     kept = [i for i in loan.instalments if i.due_on <= effective]
-    assert sum(i.principal for i in kept) + sum(r.principal for r in new.rows) == principal
-    assert all(r.principal >= 0 and r.interest >= 0 for r in new.rows)
-    assert new.rows[-1].balance_after == 0
+    closed = [
+        i
+        for i in loan.instalments
+        if i.due_on > effective and (i.paid_principal or i.paid_interest)
+    ]
+    unpaid = sum(i.principal - i.paid_principal for i in loan.instalments if i.due_on > effective)
+    assert new.principal == unpaid
+    assert new.first_number > max([i.number for i in kept + closed], default=0)
+    final = [i.principal for i in kept] + [i.paid_principal for i in closed]
+    final += [r.principal for r in new.rows]
+    assert sum(final) == principal
+    balance = principal
+    for part in final:
+        assert part >= 0
+        balance -= part
+        assert balance >= 0
+    assert all(r.interest >= 0 and r.balance_after >= 0 for r in new.rows)
+    if new.rows:
+        assert new.rows[-1].balance_after == 0
