@@ -171,11 +171,7 @@ def _sum(column: str) -> Callable[[sa.Select], sa.Select]:
 
 
 def _milestones_of(code: str, *legal_forms: LegalForm) -> Callable[[Scope], sa.Select]:
-    def records(scope: Scope) -> sa.Select:
-        return milestones(scope, code, legal_forms)
-
-    records.lists = milestones  # its records are listed as milestones
-    return records
+    return lambda scope: milestones(scope, code, legal_forms)
 
 
 INDICATORS = [

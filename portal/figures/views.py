@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal.auth.models import Role
 from portal.awards.models import Award
 from portal.capital.models import Loan, SupportAgreement, Tranche
+from portal.competitions.models import Competition
 from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, roles_required
 from portal.core.time import utcnow, vietnam_date
@@ -61,35 +62,36 @@ def dashboard():
     )
 
 
-# What the records page shows of each kind of record: its columns and its cells, and what to
-# load with the rows so that a page is a constant number of queries.
+# What the records page shows of each kind of record (the model an indicator's query selects):
+# its columns and its cells, and what to load with the rows so that a page is a constant number
+# of queries.
 LISTS = {
-    figures.competitions: (
+    Competition: (
         lambda: [_("Competition"), _("Year"), _("Unit")],
         lambda c: [c.title, c.year, c.unit.full_name],
         (),
     ),
-    figures.entries: (
+    Entry: (
         lambda: [_("Reference"), _("Idea"), _("Applicant")],
         lambda e: [e.reference, e.title, e.applicant.full_name],
         (joinedload(Entry.applicant),),
     ),
-    figures.awards: (
+    Award: (
         lambda: [_("Prize"), _("Reference"), _("Idea"), _("Cash value")],
         lambda a: [a.tier.name, a.entry.reference, a.entry.title, a.cash_value],
         (joinedload(Award.entry),),
     ),
-    figures.projects: (
+    SupportedProject: (
         lambda: [_("Project"), _("Owner"), _("Year")],
         lambda p: [p.title, p.owner.full_name, p.year],
         (joinedload(SupportedProject.owner),),
     ),
-    figures.milestones: (
+    Milestone: (
         lambda: [_("Milestone"), _("Project"), _("Reached on")],
         lambda m: [m.kind.label, m.project.title, m.reached_on],
         (joinedload(Milestone.project),),
     ),
-    figures.loans: (
+    Loan: (
         lambda: [_("Loan"), _("Project"), _("Disbursed on"), _("Principal")],
         lambda loan: [
             loan.agreement.reference,
@@ -99,21 +101,12 @@ LISTS = {
         ],
         (joinedload(Loan.agreement).joinedload(SupportAgreement.project),),
     ),
-    figures.tranches: (
+    Tranche: (
         lambda: [_("Grant"), _("Project"), _("Paid on"), _("Amount")],
         lambda t: [t.agreement.reference, t.agreement.project.title, t.paid_on, t.amount],
         (joinedload(Tranche.agreement).joinedload(SupportAgreement.project),),
     ),
 }
-
-
-def _listing(indicator: figures.Indicator):
-    """The columns, cells and loading options of the indicator's records."""
-    records = indicator.records
-    for kind, listing in LISTS.items():
-        if records is kind or getattr(records, "lists", None) is kind:
-            return listing
-    raise LookupError(indicator.code)
 
 
 @bp.route("/figures/<indicator>", endpoint="records")
@@ -123,10 +116,9 @@ def records(indicator: str):
     if indicator is None:
         abort(404)
     scope, units, asked = _scope()
-    columns, cells, options = _listing(indicator)
-    rows = list(
-        db.session.scalars(indicator.records(scope).options(*options).limit(MAX_ROWS)).unique()
-    )
+    query = indicator.records(scope)
+    columns, cells, options = LISTS[query.column_descriptions[0]["entity"]]
+    rows = list(db.session.scalars(query.options(*options).limit(MAX_ROWS)).unique())
     return render_template(
         "figures/records.html",
         indicator=indicator,

@@ -176,7 +176,7 @@ def record_item(
     if agreement.status is AgreementStatus.APPROVED:
         change_agreement_status(actor.id, agreement, AgreementStatus.ACTIVE)
         db.session.refresh(agreement)
-    if delivered(agreement) >= agreement.amount:
+    if value == left:  # this item hands over the rest
         change_agreement_status(actor.id, agreement, AgreementStatus.COMPLETED)
     db.session.commit()
     return item
