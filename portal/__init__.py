@@ -4,7 +4,7 @@ import os
 from datetime import date
 
 from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -198,6 +198,16 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("vnd")
     def vnd_filter(amount):
         return format_vnd(amount, str(get_locale()))
+
+    @app.template_filter("number")
+    def number_filter(value):
+        """A count the way her language writes it: 1.234 in Vietnamese, 1,234 in English."""
+        return format_decimal(value, "#,##0")
+
+    @app.template_filter("percent")
+    def percent_filter(value):
+        """A percentage kept as a number of per cent: 12,50 % in Vietnamese."""
+        return format_decimal(value, "#,##0.00") + "\u00a0%"
 
     @app.context_processor
     def inject_globals():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from babel.messages.pofile import read_po
+from docx import Document
 from openpyxl import load_workbook
 
 from portal.auth.models import User
@@ -53,9 +54,12 @@ ARGUMENTS = {
     "agreement_id": "SELECT id FROM support_agreement",
     "loan_id": "SELECT id FROM loan",
     "account": "SELECT DISTINCT account FROM ledger_line",
-    "indicator": "SELECT 'entries' UNION SELECT 'loans' UNION SELECT 'grants'",
+    "indicator": "SELECT 'entries' UNION SELECT 'loans' UNION SELECT 'grants'"
+    " UNION SELECT 'ocop_products' UNION SELECT 'jobs_women' UNION SELECT 'out_of_poverty'"
+    " UNION SELECT 'higher_round_ideas' UNION SELECT 'par30' UNION SELECT 'credit_groups'",
     "repayment_id": "SELECT min(id) FROM loan_repayment GROUP BY loan_id",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
+    "import_id": "SELECT id FROM credit_import",
 }
 # Pairs that only make sense together.
 PAIRS = {
@@ -141,6 +145,10 @@ def _export_text(response) -> str:
                 for row in sheet.iter_rows(values_only=True)
             ]
         )
+    if response.mimetype.endswith("wordprocessingml.document"):
+        document = Document(io.BytesIO(response.data))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     return URLS.sub(" ", response.get_data(as_text=True))
 
 
@@ -187,7 +195,11 @@ def _problems(client, urls, phrases, codes) -> list[str]:
         response = client.get(url, headers={"Accept-Language": "vi"})
         if response.status_code != 200:
             continue
-        if response.mimetype in ("text/csv",) or "spreadsheet" in response.mimetype:
+        if (
+            response.mimetype in ("text/csv",)
+            or "spreadsheet" in response.mimetype
+            or "wordprocessing" in response.mimetype
+        ):
             text = _export_text(response)
         elif response.mimetype == "text/html":
             text = visible_text(response.get_data(as_text=True))

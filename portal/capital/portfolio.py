@@ -43,6 +43,8 @@ class LoanRow:
     days_past_due: int
     bucket: str
     agreement_id: int = 0  # for the page's link; not in the CSV
+    commune_id: int | None = None  # the project's commune, for the union's figures
+    owner_id: int = 0  # the borrower
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,8 @@ def portfolio(
                 days_past_due=state.days_past_due,
                 bucket=state.bucket,
                 agreement_id=agreement.id,
+                commune_id=agreement.project.commune_id,
+                owner_id=agreement.project.owner_id,
             )
         )
     return found

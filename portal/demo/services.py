@@ -9,7 +9,9 @@ from portal.core.time import utcnow
 from portal.demo.awards import load_awards
 from portal.demo.capital import load_capital
 from portal.demo.common import DEMO_PASSWORD, unit_named
+from portal.demo.credit import load_credit
 from portal.demo.entries import load_entries
+from portal.demo.figures import load_targets
 from portal.demo.judging import load_judging
 from portal.demo.projects import load_projects
 from portal.extensions import db
@@ -153,6 +155,8 @@ def load_demo() -> list[dict]:
     load_awards(now, DEMO_PASSWORD)
     load_projects(now)
     load_capital(now)
+    load_credit(now)
+    load_targets(now)
     db.session.commit()
     return logins
 

@@ -1,24 +1,38 @@
 """The dashboard of the union's figures for a unit and a range of years, and the records behind
 each figure."""
 
-from flask import abort, render_template, request
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
+from portal.auth.forms import ActionForm
 from portal.auth.models import Role
 from portal.awards.models import Award
 from portal.capital.models import Loan, SupportAgreement, Tranche
 from portal.competitions.models import Competition
+from portal.core.errors import DomainError
+from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
-from portal.core.permissions import STAFF_ROLES, roles_required
+from portal.core.money import format_vnd
+from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import utcnow, vietnam_date
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.figures import bp
+from portal.figures import bp, breakdowns, cache, charts, report, targets
 from portal.figures import indicators as figures
+from portal.figures.forms import TargetForm
+from portal.figures.measures import Scope, units_within
+from portal.figures.models import FigureTarget
 from portal.projects.milestones.models import Milestone
-from portal.projects.models import SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.ocop.models import OcopProduct
+from portal.projects.reports.models import ProgressReport
+from portal.units.models import Unit
 
 MAX_ROWS = 500
 FIRST_YEAR = 2000
@@ -35,31 +49,116 @@ def _scope():
     mine = sorted(current_user.organiser_units(), key=lambda u: u.full_name)
     asked = bounded_int(request.args.get("unit"))
     if current_user.has_role(Role.ADMIN) and not mine:
+        # The whole country, or the province she picks.
+        choices = list(
+            db.session.scalars(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+        )
+        asked = asked if asked and db.session.get(Unit, asked) else None
         units = [asked] if asked else None
     else:
+        choices = mine
         allowed = {u.id for u in mine}
-        units = [asked] if asked in allowed else sorted(allowed)
-    unit_ids = figures.units_within(units) if units is not None else None
-    return figures.Scope(unit_ids, first, last), mine, asked
+        asked = asked if asked in allowed else None
+        units = [asked] if asked else sorted(allowed)
+    unit_ids = units_within(units) if units is not None else None
+    return Scope(unit_ids, first, last), choices, asked
 
 
 def _params(scope, asked) -> dict:
     return {"unit": asked or "", "from": scope.first_year, "to": scope.last_year}
 
 
+def sections(catalogue: list) -> list[tuple[str, list]]:
+    """The indicators by section, in the catalogue's order."""
+    found: dict[str, list] = {}
+    for indicator in catalogue:
+        found.setdefault(str(indicator.section), []).append(indicator)
+    return list(found.items())
+
+
 @bp.route("/figures", endpoint="dashboard")
 @roles_required(*STAFF_ROLES)
 def dashboard():
     scope, units, asked = _scope()
+    params = _params(scope, asked)
+    target_unit = _target_unit(scope, units, asked)
+    key = ("dashboard", scope.unit_ids, scope.first_year, scope.last_year, target_unit)
+    body = cache.remember(
+        (*key, str(get_locale())), lambda: _dashboard_body(scope, params, target_unit)
+    )
     return render_template(
         "figures/dashboard.html",
         scope=scope,
         units=units,
         asked=asked,
-        params=_params(scope, asked),
-        indicators=figures.INDICATORS,
-        values=figures.values(scope),
+        params=params,
+        body=Markup(body),
     )
+
+
+def _dashboard_body(scope: Scope, params: dict, target_unit: int | None) -> str:
+    """Everything the dashboard computes: the figures, their targets, charts and breakdowns."""
+    with figures.reading():
+        parts = breakdowns.entry_breakdowns(scope)
+        found = figures.values(scope)
+        return render_template(
+            "figures/_dashboard_body.html",
+            scope=scope,
+            params=params,
+            sections=sections(figures.catalogue()),
+            values=found,
+            breakdowns=parts,
+            sources=breakdowns.capital_by_source(scope),
+            charts=_charts(scope, parts),
+            targets=targets.progress(target_unit, scope, found),
+        )
+
+
+def number(value) -> str:
+    return format_decimal(value, "#,##0")
+
+
+def percent(value) -> str:
+    return format_decimal(value, "#,##0.00") + "\u00a0%"
+
+
+def vnd(amount: int) -> str:
+    return format_vnd(amount, str(get_locale()))
+
+
+def _charts(scope, parts) -> list:
+    by_year = breakdowns.by_year(scope, ["entries", "prizes"])
+    names, outstanding, at_risk = breakdowns.sources_by_year(scope)
+    parts = {p.code: p for p in parts}
+    return [
+        charts.bar_chart(
+            _("Ideas and prizes by year"),
+            [_("Ideas submitted"), _("Prizes awarded")],
+            [(str(year), [found["entries"], found["prizes"]]) for year, found in by_year],
+            written=number,
+        ),
+        charts.bar_chart(
+            _("Loans outstanding by source, at the end of each year"),
+            names,
+            [(str(year), found) for year, found in outstanding],
+            written=vnd,
+        ),
+        charts.bar_chart(
+            _("Portfolio at risk (PAR30) by source, at the end of each year"),
+            names,
+            [(str(year), found) for year, found in at_risk],
+            written=percent,
+        ),
+        *(
+            charts.bar_chart(
+                parts[code].title,
+                [_("Number")],
+                [(part.label, [part.figure]) for part in parts[code].parts],
+                written=number,
+            )
+            for code in ("projects_by_legal_form", "ocop_by_stars")
+        ),
+    ]
 
 
 # What the records page shows of each kind of record (the model an indicator's query selects):
@@ -101,6 +200,21 @@ LISTS = {
         ],
         (joinedload(Loan.agreement).joinedload(SupportAgreement.project),),
     ),
+    ExternalAward: (
+        lambda: [_("Prize"), _("Level"), _("Round run by"), _("Year"), _("Idea")],
+        lambda a: [a.prize, a.level.label, a.body, a.year, a.entry.title],
+        (joinedload(ExternalAward.entry),),
+    ),
+    OcopProduct: (
+        lambda: [_("Product"), _("Project"), _("Owner")],
+        lambda p: [p.name, p.project.title, p.project.owner.full_name],
+        (joinedload(OcopProduct.project).joinedload(SupportedProject.owner),),
+    ),
+    ProgressReport: (
+        lambda: [_("Project"), _("Report"), _("Period ends"), _("Jobs for women")],
+        lambda r: [r.project.title, r.number, r.period_end, r.jobs_women],
+        (joinedload(ProgressReport.project),),
+    ),
     Tranche: (
         lambda: [_("Grant"), _("Project"), _("Paid on"), _("Amount")],
         lambda t: [t.agreement.reference, t.agreement.project.title, t.paid_on, t.amount],
@@ -112,7 +226,7 @@ LISTS = {
 @bp.route("/figures/<indicator>", endpoint="records")
 @roles_required(*STAFF_ROLES)
 def records(indicator: str):
-    indicator = figures.BY_CODE.get(indicator)
+    indicator = figures.by_code().get(indicator)
     if indicator is None:
         abort(404)
     scope, units, asked = _scope()
@@ -130,3 +244,144 @@ def records(indicator: str):
         shown=len(rows),
         money_columns={_("Cash value"), _("Principal"), _("Amount")},
     )
+
+
+def _unit_name(scope: Scope, units, asked) -> str:
+    if asked:
+        return db.session.get(Unit, asked).full_name
+    if scope.unit_ids is None:
+        return _("the whole country")
+    return ", ".join(u.full_name for u in units)
+
+
+def _target_unit(scope: Scope, units, asked) -> int | None:
+    """Whose targets the figures are read against: the unit asked for, her one unit, the
+    country's (None) for the whole country; no one's (0) for several units together."""
+    if asked:
+        return asked
+    if scope.unit_ids is None:
+        return None
+    return units[0].id if len(units) == 1 else 0
+
+
+@bp.route("/figures/report", endpoint="term_report")
+@roles_required(*STAFF_ROLES)
+def term_report():
+    scope, units, asked = _scope()
+    params = _params(scope, asked)
+    drafted = report.term_report(scope, _unit_name(scope, units, asked))
+    return render_template(
+        "figures/report.html",
+        report=drafted,
+        scope=scope,
+        units=units,
+        asked=asked,
+        params=params,
+        sentences=[
+            (
+                paragraph.title,
+                report.sentence_html(
+                    drafted,
+                    paragraph,
+                    lambda code: url_for("figures.records", indicator=code, **params),
+                ),
+            )
+            for paragraph in drafted.paragraphs
+        ],
+        written=report.written,
+        heading=report.heading(drafted),
+    )
+
+
+@bp.route("/figures/report.docx", endpoint="term_report_docx")
+@roles_required(*STAFF_ROLES)
+def term_report_docx():
+    scope, units, asked = _scope()
+    drafted = report.term_report(scope, _unit_name(scope, units, asked))
+    return _download(
+        report.as_docx(drafted),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"term-report-{scope.first_year}-{scope.last_year}.docx",
+    )
+
+
+@bp.route("/figures/report.xlsx", endpoint="term_report_xlsx")
+@roles_required(*STAFF_ROLES)
+def term_report_xlsx():
+    scope, units, asked = _scope()
+    drafted = report.term_report(scope, _unit_name(scope, units, asked))
+    return _download(
+        report.as_xlsx(drafted),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"term-report-{scope.first_year}-{scope.last_year}.xlsx",
+    )
+
+
+def _download(content: bytes, mimetype: str, name: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _target_form() -> TargetForm:
+    form = TargetForm()
+    units = current_user.organiser_units()
+    form.unit.choices = [SelectChoice(str(u.id), u.full_name) for u in units]
+    if current_user.has_role(Role.ADMIN):
+        form.unit.choices.insert(0, SelectChoice("country", _("The whole country")))
+    form.indicator.choices = [SelectChoice(i.code, str(i.name)) for i in figures.catalogue()]
+    return form
+
+
+def _targets_page(form, status=200):
+    scope, units, asked = _scope()
+    unit_ids = [u.id for u in units]
+    if current_user.has_role(Role.ADMIN):
+        unit_ids.append(None)
+    return render_template(
+        "figures/targets.html",
+        form=form,
+        targets=targets.targets_of(unit_ids),
+        names={i.code: i.name for i in figures.catalogue()},
+        params=_params(scope, asked),
+    ), status
+
+
+@bp.route("/figures/targets", methods=["GET", "POST"], endpoint="targets")
+@roles_required(*STAFF_ROLES)
+def targets_page():
+    form = _target_form()
+    refusal = None
+    if form.validate_on_submit():
+        unit = None if form.unit.data == "country" else bounded_int(form.unit.data)
+        try:
+            targets.set_target(
+                current_user,
+                unit,
+                form.indicator.data,
+                form.first_year.data,
+                form.last_year.data,
+                form.figure.data,
+                yearly=form.yearly.data,
+                note=form.note.data or "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            flash(_("The target is set."), "success")
+            return redirect(url_for("figures.targets"))
+    return _targets_page(form, form_status(form, refusal) if request.method == "POST" else 200)
+
+
+@bp.route("/figures/targets/<int:target_id>/remove", methods=["POST"], endpoint="remove_target")
+@roles_required(*STAFF_ROLES)
+def remove_target(target_id: int):
+    target = load_or_404(
+        FigureTarget, target_id, allowed=lambda user, t: targets.may_set(user, t.unit_id)
+    )
+    form = ActionForm()
+    if form.validate_on_submit():
+        targets.remove_target(current_user, target)
+        flash(_("The target is removed."), "success")
+    return redirect(url_for("figures.targets"))

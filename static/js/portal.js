@@ -148,6 +148,12 @@
     form.addEventListener("submit", function () { keep(true); });
   });
 
+  // A "Print" button (the term report): the print stylesheet keeps the report's own text.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // After a failed submit, move focus to the error summary so screen readers announce it.
   var summary = document.getElementById("form-errors");
   if (summary) summary.focus();

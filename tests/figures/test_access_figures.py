@@ -4,6 +4,8 @@ applicants and judges get 403, visitors are sent to log in."""
 import pytest
 
 from portal.auth.models import Role
+from portal.extensions import db
+from portal.figures.models import FigureTarget
 from tests.conftest import check_access
 from tests.factories import UserFactory
 from tests.snapshots import cached
@@ -14,11 +16,28 @@ STAFF = {"organiser", "admin", "other_organiser"}
 ROUTES = [
     ("GET", "/figures", STAFF),
     ("GET", "/figures/entries", STAFF),
+    ("GET", "/figures/report", STAFF),
+    ("GET", "/figures/report.docx", STAFF),
+    ("GET", "/figures/report.xlsx", STAFF),
+    ("GET", "/figures/targets", STAFF),
+    ("POST", "/figures/targets", STAFF),  # an empty form: the page again, with its messages
+    ("POST", "/figures/targets/1/remove", {"organiser", "admin"}),
 ]
 ROLES = ["anonymous", "applicant", "judge", *sorted(STAFF)]
 
 
 def make_people(published, units):
+    db.session.add(
+        FigureTarget(
+            unit_id=published.competition.unit_id,
+            indicator="entries",
+            first_year=2026,
+            last_year=2030,
+            figure=135,
+            yearly=True,
+            set_by_id=published.organiser.id,
+        )
+    )
     return {
         "applicant": published.applicants[0],
         "judge": UserFactory(roles=[Role.JUDGE]),

@@ -111,7 +111,13 @@ def history_of(project_ids: list[int]) -> dict[int, list[HouseholdStatusRecord]]
 
 def households_out_of_poverty(projects: sa.Select, start: date, end: date) -> int:
     """How many of the households of `projects` (a select of project ids) left poverty between
-    `start` and `end` and did not return (rules.left_poverty): one query, whatever their number."""
+    `start` and `end` and did not return (rules.left_poverty)."""
+    return len(households_left_poverty(projects, start, end))
+
+
+def households_left_poverty(projects: sa.Select, start: date, end: date) -> list[int]:
+    """The projects of `projects` (a select of ids) whose household left poverty between
+    `start` and `end` and did not return: one query, whatever their number."""
     rows = db.session.execute(
         sa.select(
             HouseholdStatusRecord.project_id,
@@ -126,4 +132,4 @@ def households_out_of_poverty(projects: sa.Select, start: date, end: date) -> in
     histories: dict[int, list] = {}
     for project_id, as_of, status in rows:
         histories.setdefault(project_id, []).append((as_of, status))
-    return sum(1 for history in histories.values() if left_poverty(history, start, end))
+    return [i for i, history in histories.items() if left_poverty(history, start, end)]

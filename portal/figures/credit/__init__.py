@@ -1,0 +1,1 @@
+"""Entrusted credit: the figures the social policy bank reports per savings group."""
