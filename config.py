@@ -112,6 +112,8 @@ class Config:
     # Where the union's figures are kept between requests (a Redis URL, e.g.
     # redis://127.0.0.1:6379/3); empty: computed on every view.
     FIGURES_CACHE_URL = os.environ.get("FIGURES_CACHE_URL", "")
+    # Calls to the API a token may make (counted where the rate limits are).
+    API_LIMIT = os.environ.get("API_LIMIT", "120 per minute")
 
 
 class DevelopmentConfig(Config):

@@ -136,6 +136,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.admin import bp as admin_bp
+    from portal.api import admin_bp as api_admin_bp
+    from portal.api import bp as api_bp
     from portal.applicants import bp as applicants_bp
     from portal.auth import bp as auth_bp
     from portal.awards import bp as awards_bp
@@ -165,6 +167,8 @@ def _register_blueprints(app: Flask) -> None:
         capital_bp,
         ledger_bp,
         figures_bp,
+        api_bp,
+        api_admin_bp,
     ):
         app.register_blueprint(blueprint)
 

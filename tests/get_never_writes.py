@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
+# The API's access log: each call, and its token's last use, is written as it is answered.
+ACCESS_LOG = ("INSERT INTO api_call", "UPDATE api_token SET last_used_at")
 READS = ("GET", "HEAD")
 writes_on_get: list[str] = []
 
@@ -20,5 +22,5 @@ def watch(engine: Engine) -> None:
     def note_a_write_on_get(conn, cursor, statement, parameters, context, executemany):
         if has_request_context() and request.method in READS:
             words = statement.split(None, 3)
-            if words and words[0].upper() in WRITES:
+            if words and words[0].upper() in WRITES and not statement.startswith(ACCESS_LOG):
                 writes_on_get.append(f"{request.method} {request.full_path}: {' '.join(words[:3])}")

@@ -24,6 +24,7 @@ LAYERS = [
     "projects",
     "capital",
     "figures",
+    "api",
     "admin",
     "main",
     "demo",

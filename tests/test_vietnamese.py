@@ -58,6 +58,7 @@ ARGUMENTS = {
     " UNION SELECT 'ocop_products' UNION SELECT 'jobs_women' UNION SELECT 'out_of_poverty'"
     " UNION SELECT 'higher_round_ideas' UNION SELECT 'par30' UNION SELECT 'credit_groups'",
     "repayment_id": "SELECT min(id) FROM loan_repayment GROUP BY loan_id",
+    "token_id": "SELECT id FROM api_token",
     "code": "SELECT certificate_code FROM award WHERE certificate_code IS NOT NULL",
     "import_id": "SELECT id FROM credit_import",
 }

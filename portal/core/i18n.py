@@ -8,6 +8,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the mail worker and CLI pass the language explicitly
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")
+    if request.path.startswith("/api/") and asked in languages:  # a program asks in the URL
+        return asked
     if current_user and current_user.is_authenticated:
         saved = getattr(current_user, "language", None)
         if saved in languages:

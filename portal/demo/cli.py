@@ -1,6 +1,7 @@
 import click
 
 from portal.demo import bp
+from portal.demo.figures import DEMO_API_SECRET
 from portal.demo.services import DEMO_PASSWORD, load_demo, other_demo_accounts
 
 
@@ -18,6 +19,11 @@ def load_command() -> None:
         click.echo(f"  {account['role']:<10} {account['email']:<40} {account['name']}")
         for line in account["what"]:
             click.echo(f"  {'':<10} {line}")
+    click.echo(
+        "\nThe API, with the demo token reading Lào Cai (docs/api.md):"
+        f"\n  curl -H 'Authorization: Bearer {DEMO_API_SECRET}' "
+        "http://127.0.0.1:5000/api/v1/indicators"
+    )
     click.echo(
         "\nMail is printed by `flask mail send --watch` (make mail). Reminders of progress reports"
         "\nand the organisers' weekly digest are queued by `flask reminders send`: run it by hand"

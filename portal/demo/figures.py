@@ -1,8 +1,10 @@
 """Demo of the term's targets: Lào Cai's Women's Union set its targets for the term from this
-year, so that its dashboard shows each figure against its target."""
+year, so that its dashboard shows each figure against its target; and an API token reading
+Lào Cai, for trying the API."""
 
 import sqlalchemy as sa
 
+from portal.api import services as tokens
 from portal.auth.models import User
 from portal.core.time import vietnam_date
 from portal.demo.common import unit_named
@@ -17,6 +19,19 @@ TARGETS = [
     ("ocop_women_share", 40, False, "40 % chủ thể sản phẩm OCOP là phụ nữ"),
     ("loan_money", 1_000_000_000, True, "Giải ngân vốn vay ưu đãi cho hội viên"),
 ]
+
+
+DEMO_API_SECRET = "hlhpn_demo-lao-cai-2026"
+
+
+def load_api_token() -> str:
+    """A token of the central union reading Lào Cai, with a secret known in advance (a real
+    token's secret is random and shown once)."""
+    if tokens.token_for(DEMO_API_SECRET) is None:
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@demo.hoilhpn.vn"))
+        province = unit_named("Lào Cai", None)
+        tokens.issue_token(admin, "Trung ương Hội (bản thử)", province.id, secret=DEMO_API_SECRET)
+    return DEMO_API_SECRET
 
 
 def load_targets(now) -> None:

@@ -11,7 +11,7 @@ from portal.demo.capital import load_capital
 from portal.demo.common import DEMO_PASSWORD, unit_named
 from portal.demo.credit import load_credit
 from portal.demo.entries import load_entries
-from portal.demo.figures import load_targets
+from portal.demo.figures import load_api_token, load_targets
 from portal.demo.judging import load_judging
 from portal.demo.projects import load_projects
 from portal.extensions import db
@@ -157,6 +157,7 @@ def load_demo() -> list[dict]:
     load_capital(now)
     load_credit(now)
     load_targets(now)
+    load_api_token()
     db.session.commit()
     return logins
 

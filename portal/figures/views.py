@@ -20,10 +20,11 @@ from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
 from portal.core.money import format_vnd
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
+from portal.core.spreadsheets import as_csv
 from portal.core.time import utcnow, vietnam_date
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.figures import bp, breakdowns, cache, charts, report, targets
+from portal.figures import bp, breakdowns, cache, charts, open_data, report, targets
 from portal.figures import indicators as figures
 from portal.figures.forms import TargetForm
 from portal.figures.measures import Scope, units_within
@@ -385,3 +386,34 @@ def remove_target(target_id: int):
         targets.remove_target(current_user, target)
         flash(_("The target is removed."), "success")
     return redirect(url_for("figures.targets"))
+
+
+def _open_year() -> int:
+    this_year = vietnam_date(utcnow()).year
+    year = bounded_int(request.args.get("year")) or this_year
+    return max(FIRST_YEAR, min(year, this_year))
+
+
+@bp.route("/open-data", endpoint="open_data")
+def open_data_page():
+    """Anyone's: the figures of every province for a year."""
+    year = _open_year()
+    this_year = vietnam_date(utcnow()).year
+    return render_template(
+        "figures/open_data.html",
+        table=open_data.by_province(year),
+        year=year,
+        years=list(range(this_year, this_year - 6, -1)),
+    )
+
+
+@bp.route("/open-data.csv", endpoint="open_data_csv")
+def open_data_csv():
+    table = open_data.by_province(_open_year())
+    header = [_("Province code"), _("Province"), *[str(i.name) for i in table.indicators]]
+    rows = [
+        [row.code, row.name, *[row.values[i.code] for i in table.indicators]] for row in table.rows
+    ]
+    response = Response(as_csv(header, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="open-data-{table.year}.csv"'
+    return response

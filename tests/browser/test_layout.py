@@ -35,7 +35,7 @@ DEMO_ROLES = [
 ]
 # Downloads, files and forms' side doors: not pages.
 NOT_A_PAGE = re.compile(
-    r"\.(pdf|csv|xlsx|docx|zip|json)$|/attachments/|/receipt$|/evidence$|/logout$|/healthz$|^/static/"
+    r"\.(pdf|csv|xlsx|docx|zip|json)$|/attachments/|/receipt$|/evidence$|/logout$|/healthz$|^/static/|^/api/"
 )
 PAGES_OF_THE_ISSUE = [
     "/my/projects",
