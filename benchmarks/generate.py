@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from psycopg import sql
 from werkzeug.security import generate_password_hash
 
+from benchmarks.capital import generate_capital
 from benchmarks.projects import generate_projects
 from config import DevelopmentConfig, database_url
 from portal import create_app
@@ -45,6 +46,7 @@ from portal.core.time import VIETNAM, utcnow
 from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus, EntryVersion
 from portal.entries.models import TeamMember as TeamMemberRow
 from portal.extensions import db
+from portal.projects.models import SupportedProject
 from portal.units.models import Unit, UnitKind
 from portal.units.services import communes_of, load_units
 
@@ -385,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=20000, help="applicants and entries")
     parser.add_argument(
         "--projects", type=int, default=2000, help="supported projects, about 10 reports each"
+    )
+    parser.add_argument(
+        "--loans", type=int, default=0, help="soft loans of those projects (and 300 grants)"
     )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
@@ -737,6 +742,22 @@ def main(argv: list[str] | None = None) -> int:
             today=now.astimezone(VIETNAM).date(),
         )
         t = step(f"{followed['projects']} supported projects, {followed['reports']} reports", t)
+        capital = {"loans": 0, "grants": 0}
+        if args.loans:
+            project_ids = list(db.session.scalars(sa.select(SupportedProject.id)))
+            capital = generate_capital(
+                rng,
+                loans=args.loans,
+                project_ids=project_ids,
+                unit_id=province.id,
+                organiser_id=organiser.id,
+                today=now.astimezone(VIETNAM).date(),
+            )
+            t = step(
+                f"{capital['loans']} loans ({capital['repayments']} repayments), "
+                f"{capital['grants']} grants",
+                t,
+            )
 
         # Statistics and visibility map as on a settled database (autovacuum may be off here).
         with psycopg.connect(psycopg_url(args.database_url), autocommit=True) as conn:
@@ -770,6 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         f"supported projects: {followed['projects']}; progress reports: {followed['reports']}; "
         f"milestones: {followed['milestones']}"
     )
+    print(f"loans: {capital['loans']}; grants: {capital['grants']}")
     for name, seconds in timings:
         print(f"  {name}: {seconds:.1f} s")
     print(f"total: {total:.1f} s")

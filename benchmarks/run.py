@@ -127,13 +127,16 @@ def gunicorn_path() -> str:
     raise SystemExit("gunicorn not found: install the project in .venv first.")
 
 
-def start_gunicorn(url: str, port: int, workers: int, log) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workers: int, log, figures_cache: str = ""
+) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,
         PORTAL_CONFIG="development",
         SECRET_KEY="bench",
         RATELIMIT_STORAGE_URI="memory://",
+        FIGURES_CACHE_URL=figures_cache,
     )
     command = [gunicorn_path(), "-w", str(workers), "-b", f"{HOST}:{port}", "portal:create_app()"]
     return subprocess.Popen(
@@ -518,6 +521,10 @@ def report(args, data: Dataset, results: list[Result], command: str, loads) -> s
 # --- Main ---------------------------------------------------------------------------------------
 
 
+FIGURES = "/figures?from=2024&to=2026"
+REPORT = "/figures/report?from=2024&to=2026"
+
+
 def scenarios(data: Dataset, cookie: str, chosen: set[str]) -> list[Scenario]:
     c = data.competition_id
     listing = f"/competitions/{c}/entries"
@@ -555,6 +562,20 @@ def scenarios(data: Dataset, cookie: str, chosen: set[str]) -> list[Scenario]:
             cookie,
             "Báo cáo tiến độ",
         ),
+        Scenario(
+            "g. the union's figures, 2024–2026",
+            FIGURES,
+            lambda rng: FIGURES,
+            cookie,
+            'id="figure-entries"',
+        ),
+        Scenario(
+            "h. the term report, 2024–2026",
+            REPORT,
+            lambda rng: REPORT,
+            cookie,
+            'id="report-entries"',
+        ),
     ]
     return [s for s in all_ if s.name[0] in chosen]
 
@@ -570,7 +591,12 @@ def main(argv: list[str] | None = None) -> int:
         "--max-requests", type=int, default=100_000, help="upper bound per scenario"
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    parser.add_argument("--scenarios", default="abcdef", help="which scenarios, e.g. ab")
+    parser.add_argument("--scenarios", default="abcdef", help="which scenarios, e.g. ab, or gh")
+    parser.add_argument(
+        "--figures-cache",
+        default="",
+        help="a Redis URL for the figures' cache (FIGURES_CACHE_URL); none: computed every view",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write")
     args = parser.parse_args(argv)
@@ -601,7 +627,7 @@ def main(argv: list[str] | None = None) -> int:
 def measure(args, data: Dataset, log) -> list[Result]:
     """Start gunicorn, log in, run every scenario; gunicorn is stopped whatever happens."""
     port = free_port()
-    process = start_gunicorn(args.database_url, port, args.workers, log)
+    process = start_gunicorn(args.database_url, port, args.workers, log, args.figures_cache)
     results: list[Result] = []
     failed = True
     try:

@@ -8,13 +8,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.capital.loans.allocation import BUCKETS, Owed, arrears
 from portal.capital.models import (
     AgreementStatus,
     CapitalSource,
     InKindItem,
+    Instalment,
     Loan,
     Repayment,
     RepaymentPart,
@@ -22,6 +23,7 @@ from portal.capital.models import (
     Tranche,
     TrancheStatus,
 )
+from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects.models import SupportedProject
 from portal.units.models import Unit
@@ -71,74 +73,109 @@ def portfolio(
 ) -> list[LoanRow]:
     """One row per loan disbursed by `as_of`, ordered by its reference; `projects` (a select of
     project ids) narrows it to an organiser's units."""
-    query = (
-        sa.select(Loan)
+    return portfolios([as_of], unit_code=unit_code, source_id=source_id, projects=projects)[as_of]
+
+
+def portfolios(
+    days: list[date],
+    *,
+    unit_code: int | None = None,
+    source_id: int | None = None,
+    projects: sa.Select | None = None,
+) -> dict[date, list[LoanRow]]:
+    """The portfolio as it stood on each of `days`, read once: three queries of plain columns
+    (the loans, their instalments, what was repaid of each by day), whatever the number of loans
+    and of days — the union's figures ask for the end of each year of a term."""
+    last = max(days)
+    loans = (
+        sa.select(
+            Loan.id,
+            Loan.principal,
+            Loan.disbursed_on,
+            Loan.written_off_on,
+            SupportAgreement.id.label("agreement_id"),
+            SupportAgreement.reference,
+            SupportAgreement.source_id,
+            SupportedProject.commune_id,
+            SupportedProject.owner_id,
+            Entry.reference.label("project"),
+        )
         .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
         .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
-        .where(
-            Loan.disbursed_on.is_not(None),
-            Loan.disbursed_on <= as_of,
-            # A written-off loan leaves the portfolio on the day of its write-off.
-            sa.or_(Loan.written_off_on.is_(None), Loan.written_off_on > as_of),
-        )
-        .options(
-            selectinload(Loan.instalments),
-            joinedload(Loan.agreement)
-            .joinedload(SupportAgreement.project)
-            .joinedload(SupportedProject.entry),
-        )
-        .order_by(SupportAgreement.reference)
+        .join(Entry, Entry.id == SupportedProject.entry_id)
+        .where(Loan.disbursed_on.is_not(None), Loan.disbursed_on <= last)
     )
     if source_id is not None:
-        query = query.where(SupportAgreement.source_id == source_id)
+        loans = loans.where(SupportAgreement.source_id == source_id)
     if projects is not None:
-        query = query.where(SupportAgreement.project_id.in_(projects))
+        loans = loans.where(SupportAgreement.project_id.in_(projects))
     if unit_code is not None:
         units = sa.select(Unit.id).where(Unit.code == unit_code)
-        query = query.where(
+        loans = loans.where(
             sa.or_(
                 SupportedProject.unit_id.in_(units),
                 SupportedProject.unit_id.in_(sa.select(Unit.id).where(Unit.parent_id.in_(units))),
             )
         )
-    loans = list(db.session.scalars(query).unique())
-    paid: dict[tuple[int, int], tuple[int, int]] = {}
-    if loans:
-        rows = db.session.execute(
+    found = list(db.session.execute(loans.order_by(SupportAgreement.reference)))
+    chosen = loans.with_only_columns(Loan.id).order_by(None)
+    plans: dict[int, list] = {}
+    paid: dict[int, list] = {}
+    if found:
+        for row in db.session.execute(
+            sa.select(
+                Instalment.loan_id,
+                Instalment.number,
+                Instalment.due_on,
+                Instalment.principal,
+                Instalment.interest,
+            )
+            .where(Instalment.loan_id.in_(chosen))
+            .order_by(Instalment.loan_id, Instalment.number)
+        ):
+            plans.setdefault(row.loan_id, []).append(row)
+        # A reversed repayment was a mistake and never counts.
+        for row in db.session.execute(
             sa.select(
                 Repayment.loan_id,
+                Repayment.paid_on,
                 RepaymentPart.number,
                 sa.func.sum(RepaymentPart.principal),
                 sa.func.sum(RepaymentPart.interest),
             )
             .join(RepaymentPart, RepaymentPart.repayment_id == Repayment.id)
             .where(
-                Repayment.loan_id.in_([loan.id for loan in loans]),
-                Repayment.paid_on <= as_of,
+                Repayment.loan_id.in_(chosen),
+                Repayment.paid_on <= last,
                 Repayment.reversed_at.is_(None),
             )
-            .group_by(Repayment.loan_id, RepaymentPart.number)
-        )
-        paid = {(loan_id, number): (int(p), int(i)) for loan_id, number, p, i in rows}
-    found = []
+            .group_by(Repayment.loan_id, Repayment.paid_on, RepaymentPart.number)
+        ):
+            paid.setdefault(row[0], []).append(row[1:])
+    return {day: _rows_on(day, found, plans, paid) for day in days}
+
+
+def _rows_on(day: date, loans: list, plans: dict, paid: dict) -> list[LoanRow]:
+    rows = []
     for loan in loans:
+        # A written-off loan leaves the portfolio on the day of its write-off.
+        if loan.disbursed_on > day or (loan.written_off_on and loan.written_off_on <= day):
+            continue
+        by_number: dict[int, tuple[int, int]] = {}
+        for paid_on, number, principal, interest in paid.get(loan.id, ()):
+            if paid_on <= day:
+                before = by_number.get(number, (0, 0))
+                by_number[number] = (before[0] + int(principal), before[1] + int(interest))
         instalments = [
-            Owed(
-                i.number,
-                i.due_on,
-                i.principal,
-                i.interest,
-                *paid.get((loan.id, i.number), (0, 0)),
-            )
-            for i in loan.instalments
+            Owed(i.number, i.due_on, i.principal, i.interest, *by_number.get(i.number, (0, 0)))
+            for i in plans.get(loan.id, ())
         ]
-        state = arrears(instalments, loan.principal, as_of)
-        agreement = loan.agreement
-        found.append(
+        state = arrears(instalments, loan.principal, day)
+        rows.append(
             LoanRow(
-                loan=agreement.reference,
-                project=agreement.project.entry.reference or "",
-                source=agreement.source_id,
+                loan=loan.reference,
+                project=loan.project or "",
+                source=loan.source_id,
                 disbursed_on=loan.disbursed_on,
                 principal=loan.principal,
                 outstanding_principal=state.outstanding_principal,
@@ -146,12 +183,12 @@ def portfolio(
                 overdue_interest=state.overdue_interest,
                 days_past_due=state.days_past_due,
                 bucket=state.bucket,
-                agreement_id=agreement.id,
-                commune_id=agreement.project.commune_id,
-                owner_id=agreement.project.owner_id,
+                agreement_id=loan.agreement_id,
+                commune_id=loan.commune_id,
+                owner_id=loan.owner_id,
             )
         )
-    return found
+    return rows
 
 
 def summarise(rows: list[LoanRow]) -> Summary:

@@ -168,9 +168,7 @@ def entry_breakdowns(scope: Scope) -> list[Breakdown]:
 def capital_by_source(scope: Scope) -> list[SourceLine]:
     """Each capital source's loans, grants and in-kind support to the followed projects, as
     they stood on the scope's day."""
-    projects = sa.select(SupportedProject.id).where(
-        in_units(SupportedProject.unit_id, scope), SupportedProject.year <= scope.last_year
-    )
+    projects = sa.select(SupportedProject.id).where(in_units(SupportedProject.unit_id, scope))
     known = list(
         db.session.scalars(
             sa.select(CapitalSource)
@@ -186,6 +184,10 @@ def capital_by_source(scope: Scope) -> list[SourceLine]:
 def by_year(scope: Scope, codes: list[str]) -> list[tuple[int, dict]]:
     """(year, {code: figure}) for each year of the scope."""
     catalogue = figures.by_code()
+    figures.read_books(
+        scope,
+        [Scope(scope.unit_ids, y, y).as_of for y in range(scope.first_year, scope.last_year + 1)],
+    )
     found = []
     for year in range(scope.first_year, scope.last_year + 1):
         one = Scope(scope.unit_ids, year, year)
@@ -193,11 +195,21 @@ def by_year(scope: Scope, codes: list[str]) -> list[tuple[int, dict]]:
     return found
 
 
-def sources_by_year(scope: Scope, last: int = 5) -> tuple[list[str], list, list]:
+CHART_YEARS = 5
+
+
+def year_ends(scope: Scope, last: int = CHART_YEARS) -> list:
+    """The days the book is read on for the charts: the end of each of the last years."""
+    years = range(max(scope.first_year, scope.last_year - last + 1), scope.last_year + 1)
+    return [Scope(scope.unit_ids, y, y).as_of for y in years]
+
+
+def sources_by_year(scope: Scope, last: int = CHART_YEARS) -> tuple[list[str], list, list]:
     """(source names, [(year, [outstanding of each source])], [(year, [PAR30 % of each])]) for
     the scope's last `last` years: each year's book as it stood at the end of that year (or
     today)."""
     years = range(max(scope.first_year, scope.last_year - last + 1), scope.last_year + 1)
+    figures.read_books(scope, year_ends(scope, last))
     lines_by_year = [
         (year, capital_by_source(Scope(scope.unit_ids, scope.first_year, year))) for year in years
     ]

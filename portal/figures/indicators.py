@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from portal.applicants.models import ApplicantProfile, Gender
 from portal.awards.models import Award, AwardStatus
 from portal.capital.models import Loan, SupportAgreement, Tranche, TrancheStatus
-from portal.capital.portfolio import PAR_DAYS, LoanRow, portfolio
+from portal.capital.portfolio import PAR_DAYS, LoanRow, portfolio, portfolios
 from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -247,17 +247,36 @@ def reading():
         _books.reset(token)
 
 
+def _book_key(scope: Scope, day) -> tuple:
+    return (None if scope.unit_ids is None else tuple(scope.unit_ids), day)
+
+
+def _lenders(scope: Scope) -> sa.Select:
+    """The projects whose loans are the units' book: those they follow, of any year."""
+    return sa.select(SupportedProject.id).where(in_units(SupportedProject.unit_id, scope))
+
+
 def loan_book(scope: Scope) -> list[LoanRow]:
-    """The loans of the followed projects as they stood on the scope's day (written-off ones
-    have left the book)."""
+    """The loans of the projects the units follow as they stood on the scope's day (written-off
+    ones have left the book)."""
     books = _books.get()
-    key = (None if scope.unit_ids is None else tuple(scope.unit_ids), scope.last_year, scope.as_of)
+    key = _book_key(scope, scope.as_of)
     if books is not None and key in books:
         return books[key]
-    rows = portfolio(scope.as_of, projects=_followed(scope))
+    rows = portfolio(scope.as_of, projects=_lenders(scope))
     if books is not None:
         books[key] = rows
     return rows
+
+
+def read_books(scope: Scope, days: list) -> None:
+    """Within a reading, read the units' loan book on each of `days` in one pass (the end of
+    each year of a term), for the figures that will ask for them."""
+    books = _books.get()
+    missing = [d for d in days if books is not None and _book_key(scope, d) not in books]
+    if missing:
+        for day, rows in portfolios(missing, projects=_lenders(scope)).items():
+            books[_book_key(scope, day)] = rows
 
 
 def _loans_of(rows: list[LoanRow]) -> sa.Select:

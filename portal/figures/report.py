@@ -106,6 +106,14 @@ def term_report(scope: Scope, unit_name: str) -> TermReport:
     ]
     years = []
     with figures.reading():
+        figures.read_books(
+            scope,
+            [scope.as_of]
+            + [
+                Scope(scope.unit_ids, y, y).as_of
+                for y in range(scope.first_year, scope.last_year + 1)
+            ],
+        )
         values = figures.values(scope)
         for year in range(scope.first_year, scope.last_year + 1):
             years.append((year, figures.values(Scope(scope.unit_ids, year, year))))

@@ -100,6 +100,7 @@ def dashboard():
 def _dashboard_body(scope: Scope, params: dict, target_unit: int | None) -> str:
     """Everything the dashboard computes: the figures, their targets, charts and breakdowns."""
     with figures.reading():
+        figures.read_books(scope, breakdowns.year_ends(scope))  # one pass for every year
         parts = breakdowns.entry_breakdowns(scope)
         found = figures.values(scope)
         return render_template(

@@ -55,6 +55,28 @@ def test_the_loan_as_of_several_days(published, loan):
     )
 
 
+def test_several_days_read_at_once_are_each_day_read_alone(published, loan):
+    """The union's figures read the book at the end of each year in one pass: the same rows as
+    one reading per day, repayments counted only from the day they were paid."""
+    loans.record_repayment(
+        published.organiser, loan, paid_on=date(2026, 3, 20), amount=1_000_000, method="cash"
+    )
+    days = [
+        date(2026, 1, 9),
+        date(2026, 2, 10),
+        date(2026, 3, 11),
+        date(2026, 3, 20),
+        date(2026, 5, 10),
+    ]
+    at_once = portfolio.portfolios(days)
+    assert at_once == {day: portfolio.portfolio(day) for day in days}
+    assert [len(at_once[d]) for d in days] == [0, 1, 1, 1, 1]
+    assert at_once[date(2026, 3, 11)][0].days_past_due == 1
+    march_11, march_20 = at_once[date(2026, 3, 11)][0], at_once[date(2026, 3, 20)][0]
+    assert march_11.overdue_principal == 2_000_000  # the payment of the 20th is not counted yet
+    assert march_20.overdue_principal < 2_000_000
+
+
 def test_a_reversed_repayment_never_counts(published, loan):
     second = loans.record_repayment(
         published.organiser, loan, paid_on=date(2026, 3, 10), amount=2_020_000, method="cash"
