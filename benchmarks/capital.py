@@ -68,8 +68,8 @@ def generate_capital(
     )
     db.session.add(source)
     db.session.flush()
-    chosen = rng.sample(project_ids, min(loans + GRANTS, len(project_ids)))
-    borrowers, granted = chosen[:loans], chosen[loans:]
+    borrowers = rng.sample(project_ids, min(loans, len(project_ids)))
+    granted = rng.sample(project_ids, min(GRANTS, len(project_ids)))  # some borrow as well
     agreement_id, loan_id, repayment_id = (
         _next_id(SupportAgreement),
         _next_id(Loan),
@@ -218,12 +218,16 @@ def generate_capital(
                 }
             )
         agreement_id += 1
-    db.session.execute(sa.insert(SupportAgreement), agreements)
-    db.session.execute(sa.insert(Loan), loan_rows)
-    db.session.execute(sa.insert(Instalment), instalments)
-    db.session.execute(sa.insert(Repayment), repayments)
-    db.session.execute(sa.insert(RepaymentPart), parts)
-    db.session.execute(sa.insert(Tranche), tranches)
+    for model, rows in (
+        (SupportAgreement, agreements),
+        (Loan, loan_rows),
+        (Instalment, instalments),
+        (Repayment, repayments),
+        (RepaymentPart, parts),
+        (Tranche, tranches),
+    ):
+        if rows:  # an empty list would insert one row of defaults
+            db.session.execute(sa.insert(model), rows)
     for table in ("support_agreement", "loan", "loan_repayment"):
         db.session.execute(
             sa.text(

@@ -239,7 +239,11 @@ _books: ContextVar[dict | None] = ContextVar("loan_books", default=None)
 
 @contextmanager
 def reading():
-    """Within it, the loan book of a scope is read once, however many figures use it."""
+    """Within it, the loan book of a scope is read once, however many figures use it; a reading
+    within a reading shares its books."""
+    if _books.get() is not None:
+        yield
+        return
     token = _books.set({})
     try:
         yield

@@ -170,16 +170,14 @@ def _arguments(report: TermReport, paragraph: Paragraph, figure) -> dict:
     return found
 
 
-def heading(report: TermReport) -> str:
-    if report.scope.first_year == report.scope.last_year:
-        return _(
-            "Report of %(unit)s, %(year)d", unit=report.unit_name, year=report.scope.first_year
-        )
+def heading(scope: Scope, unit_name: str) -> str:
+    if scope.first_year == scope.last_year:
+        return _("Report of %(unit)s, %(year)d", unit=unit_name, year=scope.first_year)
     return _(
         "Report of %(unit)s, %(first)d–%(last)d",
-        unit=report.unit_name,
-        first=report.scope.first_year,
-        last=report.scope.last_year,
+        unit=unit_name,
+        first=scope.first_year,
+        last=scope.last_year,
     )
 
 
@@ -187,7 +185,7 @@ def as_docx(report: TermReport) -> bytes:
     document = Document()
     document.styles["Normal"].font.name = "Times New Roman"
     document.styles["Normal"].font.size = Pt(13)
-    document.add_heading(heading(report), level=1)
+    document.add_heading(heading(report.scope, report.unit_name), level=1)
     for paragraph in report.paragraphs:
         document.add_heading(paragraph.title, level=2)
         document.add_paragraph(sentence_text(report, paragraph))
@@ -229,7 +227,7 @@ def as_xlsx(report: TermReport) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Figures")[:31]
-    sheet.append([inert(heading(report))])
+    sheet.append([inert(heading(report.scope, report.unit_name))])
     sheet.append([_("Figure"), _("Value"), _("Definition")])
     for indicator in report.indicators:
         figure = report.values[indicator.code]

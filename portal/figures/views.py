@@ -271,14 +271,26 @@ def _target_unit(scope: Scope, units, asked) -> int | None:
 def term_report():
     scope, units, asked = _scope()
     params = _params(scope, asked)
-    drafted = report.term_report(scope, _unit_name(scope, units, asked))
+    unit_name = _unit_name(scope, units, asked)
+    key = ("report", scope.unit_ids, scope.first_year, scope.last_year, unit_name, asked)
+    body = cache.remember((*key, str(get_locale())), lambda: _report_body(scope, params, unit_name))
     return render_template(
         "figures/report.html",
-        report=drafted,
         scope=scope,
         units=units,
         asked=asked,
         params=params,
+        heading=report.heading(scope, unit_name),
+        body=Markup(body),
+    )
+
+
+def _report_body(scope: Scope, params: dict, unit_name: str) -> str:
+    """The report's text and tables: everything it computes."""
+    drafted = report.term_report(scope, unit_name)
+    return render_template(
+        "figures/_report_body.html",
+        report=drafted,
         sentences=[
             (
                 paragraph.title,
@@ -291,7 +303,6 @@ def term_report():
             for paragraph in drafted.paragraphs
         ],
         written=report.written,
-        heading=report.heading(drafted),
     )
 
 

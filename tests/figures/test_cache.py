@@ -45,10 +45,14 @@ def test_a_change_of_the_data_shows_at_once(kept, client, published):
     assert (
         client.get(url).get_data(as_text=True).split("<section")[1:] == page.split("<section")[1:]
     )
+    report = f"/figures/report?from={year}&to={year}"
+    assert 'id="report-entries">12<' in client.get(report).get_data(as_text=True)
+    assert count_queries(client, report) < 5  # kept too
     published.entries[0].status = "withdrawn"
     db.session.commit()
     again = client.get(f"/figures?from={year}&to={year}").get_data(as_text=True)
     assert 'id="figure-entries">11<' in again
+    assert 'id="report-entries">11<' in client.get(report).get_data(as_text=True)
 
 
 def test_redis_gone_the_figures_are_computed(app, client, published):
