@@ -170,7 +170,8 @@ def _urls(app) -> list[tuple[str, str]]:
                 if arguments == ["kind"]
                 else [{"competition_id": i} for i in rows["competition_id"]]
             )
-            choices = [{**b, "kind": kind} for b in base for kind in ("csv", "xlsx")]
+            kinds = getattr(rule._converters["kind"], "items", None) or ("csv", "xlsx")
+            choices = [{**b, "kind": kind} for b in base for kind in sorted(kinds)]
         elif len(arguments) == 1:
             choices = [{arguments[0]: value} for value in rows[arguments[0]]]
         else:

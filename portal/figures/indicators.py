@@ -338,6 +338,14 @@ def _project_commune() -> sa.ColumnElement:
     return SupportedProject.commune_id
 
 
+def _product_commune() -> sa.ColumnElement:
+    return (
+        sa.select(SupportedProject.commune_id)
+        .where(SupportedProject.id == OcopProduct.project_id)
+        .scalar_subquery()
+    )
+
+
 def _award_commune() -> sa.ColumnElement:
     return sa.select(Entry.commune_id).where(Entry.id == Award.entry_id).scalar_subquery()
 
@@ -487,11 +495,7 @@ INDICATORS = [
         ),
         ocop_products,
         count,
-        commune=lambda: (
-            sa.select(SupportedProject.commune_id)
-            .where(SupportedProject.id == OcopProduct.project_id)
-            .scalar_subquery()
-        ),
+        commune=_product_commune,
         section=PROJECTS,
     ),
     Indicator(
@@ -500,11 +504,7 @@ INDICATORS = [
         _l("Those OCOP products whose project's owner is a woman, by her own profile."),
         ocop_products_of_women,
         count,
-        commune=lambda: (
-            sa.select(SupportedProject.commune_id)
-            .where(SupportedProject.id == OcopProduct.project_id)
-            .scalar_subquery()
-        ),
+        commune=_product_commune,
         section=PROJECTS,
     ),
     Indicator(

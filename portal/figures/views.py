@@ -306,27 +306,24 @@ def _report_body(scope: Scope, params: dict, unit_name: str) -> str:
     )
 
 
-@bp.route("/figures/report.docx", endpoint="term_report_docx")
-@roles_required(*STAFF_ROLES)
-def term_report_docx():
-    scope, units, asked = _scope()
-    drafted = report.term_report(scope, _unit_name(scope, units, asked))
-    return _download(
-        report.as_docx(drafted),
+FILES = {
+    "docx": (
+        report.as_docx,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        f"term-report-{scope.first_year}-{scope.last_year}.docx",
-    )
+    ),
+    "xlsx": (report.as_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
-@bp.route("/figures/report.xlsx", endpoint="term_report_xlsx")
+@bp.route("/figures/report.<any(docx, xlsx):kind>", endpoint="term_report_file")
 @roles_required(*STAFF_ROLES)
-def term_report_xlsx():
+def term_report_file(kind: str):
+    """The term report as a Word file or an Excel workbook."""
     scope, units, asked = _scope()
     drafted = report.term_report(scope, _unit_name(scope, units, asked))
+    write, mimetype = FILES[kind]
     return _download(
-        report.as_xlsx(drafted),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"term-report-{scope.first_year}-{scope.last_year}.xlsx",
+        write(drafted), mimetype, f"term-report-{scope.first_year}-{scope.last_year}.{kind}"
     )
 
 
