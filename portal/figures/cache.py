@@ -27,7 +27,7 @@ VERSION_KEY = "figures:version"
 TTL_SECONDS = 6 * 3600
 # Tables written by reading pages or by the bookkeeping around a change, not by the data the
 # figures count.
-BOOKKEEPING = {"audit_log", "outbox_message", "form_submission", "api_call"}
+BOOKKEEPING = {"audit_log", "outbox_message", "form_submission", "api_call", "api_token"}
 
 
 def init_app(app: Flask) -> None:

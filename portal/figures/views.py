@@ -83,7 +83,7 @@ def dashboard():
     scope, units, asked = _scope()
     params = _params(scope, asked)
     target_unit = _target_unit(scope, units, asked)
-    key = ("dashboard", scope.unit_ids, scope.first_year, scope.last_year, target_unit)
+    key = ("dashboard", scope.unit_ids, scope.first_year, scope.last_year, asked, target_unit)
     body = cache.remember(
         (*key, str(get_locale())), lambda: _dashboard_body(scope, params, target_unit)
     )
