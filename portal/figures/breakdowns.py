@@ -126,9 +126,7 @@ def projects_by_legal_form(scope: Scope) -> Breakdown:
         "followed",
         "",
         "",
-        lambda s: sa.select(SupportedProject).where(
-            in_units(SupportedProject.unit_id, s), SupportedProject.year <= s.last_year
-        ),
+        lambda s: sa.select(SupportedProject).where(SupportedProject.id.in_(figures.followed(s))),
         count,
     )
     found = _grouped(indicator, scope, SupportedProject.legal_form)

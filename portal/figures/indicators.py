@@ -131,7 +131,7 @@ def higher_round_ideas(scope: Scope) -> sa.Select:
     )
 
 
-def _followed(scope: Scope) -> sa.Select:
+def followed(scope: Scope) -> sa.Select:
     """The ids of the projects followed by the units, from competitions up to the last year."""
     return sa.select(SupportedProject.id).where(
         in_units(SupportedProject.unit_id, scope), SupportedProject.year <= scope.last_year
@@ -142,7 +142,7 @@ def women_owned_firms(scope: Scope) -> sa.Select:
     """Projects followed by the units, registered as a cooperative or an enterprise, whose owner
     is a woman by her own profile."""
     return sa.select(SupportedProject).where(
-        SupportedProject.id.in_(_followed(scope)),
+        SupportedProject.id.in_(followed(scope)),
         SupportedProject.legal_form.in_((LegalForm.COOPERATIVE, LegalForm.ENTERPRISE)),
         SupportedProject.owner_id.in_(
             sa.select(ApplicantProfile.user_id).where(ApplicantProfile.gender == Gender.FEMALE)
@@ -165,7 +165,7 @@ def ocop_products(scope: Scope) -> sa.Select:
     """OCOP products of the projects followed by the units with a certificate in force at some
     day of the years."""
     return sa.select(OcopProduct).where(
-        OcopProduct.project_id.in_(_followed(scope)),
+        OcopProduct.project_id.in_(followed(scope)),
         OcopProduct.id.in_(_ratings_in_force(scope)),
     )
 
@@ -207,7 +207,7 @@ def jobs_reports(scope: Scope) -> sa.Select:
     later = aliased(ProgressReport)
     in_years = (ProgressReport.period_end.between(scope.start, scope.end),)
     return sa.select(ProgressReport).where(
-        ProgressReport.project_id.in_(_followed(scope)),
+        ProgressReport.project_id.in_(followed(scope)),
         ProgressReport.status.in_(_SENT),
         ProgressReport.jobs_women.is_not(None),
         *in_years,
@@ -229,7 +229,7 @@ def jobs_reports(scope: Scope) -> sa.Select:
 def out_of_poverty(scope: Scope) -> sa.Select:
     """The followed projects whose household left poverty or near-poverty in the years and had
     not returned by their end (projects/poverty/rules.py)."""
-    ids = households_left_poverty(_followed(scope), scope.start, scope.end)
+    ids = households_left_poverty(followed(scope), scope.start, scope.end)
     return sa.select(SupportedProject).where(SupportedProject.id.in_(ids))
 
 
@@ -277,7 +277,8 @@ def read_books(scope: Scope, days: list) -> None:
     """Within a reading, read the units' loan book on each of `days` in one pass (the end of
     each year of a term), for the figures that will ask for them."""
     books = _books.get()
-    missing = [d for d in days if books is not None and _book_key(scope, d) not in books]
+    # A day asked twice (today is the end of this year and of the term) is read once.
+    missing = sorted({d for d in days if books is not None and _book_key(scope, d) not in books})
     if missing:
         for day, rows in portfolios(missing, projects=_lenders(scope)).items():
             books[_book_key(scope, day)] = rows

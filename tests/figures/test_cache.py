@@ -45,6 +45,8 @@ def test_a_change_of_the_data_shows_at_once(kept, client, published):
     assert (
         client.get(url).get_data(as_text=True).split("<section")[1:] == page.split("<section")[1:]
     )
+    login(client, published.second_organiser)  # a login anywhere writes only her account
+    assert count_queries(client, url) < 5
     report = f"/figures/report?from={year}&to={year}"
     assert 'id="report-entries">12<' in client.get(report).get_data(as_text=True)
     assert count_queries(client, report) < 5  # kept too
