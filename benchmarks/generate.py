@@ -8,8 +8,10 @@ a second run gives the same data again (the generator is seeded). It then loads 
 communes, one organiser of Điện Biên province, one open competition of Điện Biên with two rounds,
 N applicants living in the communes of Điện Biên and N submitted entries, with their team members,
 files (rows only) and submitted versions; then P supported projects of earlier winners with about
-ten progress reports each and their milestones (benchmarks/projects.py). Rows are written with
-bulk INSERTs.
+ten progress reports each and their milestones (benchmarks/projects.py); with --loans, the
+union's figures at scale: a support fund's loans and grants (benchmarks/capital.py), and the
+households' poverty status, business registrations, OCOP products and the entrusted-credit figures
+(benchmarks/outcomes.py). Rows are written with bulk INSERTs.
 
 Never point it at a database that matters: everything in its public schema is dropped.
 """
@@ -28,6 +30,7 @@ from psycopg import sql
 from werkzeug.security import generate_password_hash
 
 from benchmarks.capital import generate_capital
+from benchmarks.outcomes import generate_outcomes
 from benchmarks.projects import generate_projects
 from config import DevelopmentConfig, database_url
 from portal import create_app
@@ -389,7 +392,10 @@ def main(argv: list[str] | None = None) -> int:
         "--projects", type=int, default=2000, help="supported projects, about 10 reports each"
     )
     parser.add_argument(
-        "--loans", type=int, default=0, help="soft loans of those projects (and 300 grants)"
+        "--loans",
+        type=int,
+        default=0,
+        help="soft loans of those projects (and 300 grants, and the projects' outcomes)",
     )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
@@ -743,6 +749,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         t = step(f"{followed['projects']} supported projects, {followed['reports']} reports", t)
         capital = {"loans": 0, "grants": 0}
+        outcomes = {}
         if args.loans:
             project_ids = list(db.session.scalars(sa.select(SupportedProject.id)))
             capital = generate_capital(
@@ -756,6 +763,19 @@ def main(argv: list[str] | None = None) -> int:
             t = step(
                 f"{capital['loans']} loans ({capital['repayments']} repayments), "
                 f"{capital['grants']} grants",
+                t,
+            )
+            outcomes = generate_outcomes(
+                rng,
+                unit_id=province.id,
+                communes=[c.id for c in communes],
+                organiser_id=organiser.id,
+                today=now.astimezone(VIETNAM).date(),
+            )
+            t = step(
+                f"{outcomes['household_records']} household records, "
+                f"{outcomes['ocop_products']} OCOP products, "
+                f"{outcomes['credit_groups']} savings-group figures",
                 t,
             )
 
@@ -792,6 +812,14 @@ def main(argv: list[str] | None = None) -> int:
         f"milestones: {followed['milestones']}"
     )
     print(f"loans: {capital['loans']}; grants: {capital['grants']}")
+    if outcomes:
+        print(
+            f"household status records: {outcomes['household_records']}; registrations: "
+            f"{outcomes['registrations']}; OCOP products: {outcomes['ocop_products']} "
+            f"({outcomes['ocop_ratings']} ratings); prizes at higher rounds: "
+            f"{outcomes['higher_round_prizes']}; entrusted credit: "
+            f"{outcomes['credit_imports']} imports, {outcomes['credit_groups']} group rows"
+        )
     for name, seconds in timings:
         print(f"  {name}: {seconds:.1f} s")
     print(f"total: {total:.1f} s")

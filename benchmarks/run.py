@@ -317,6 +317,7 @@ class Result:
     statuses: Counter = field(default_factory=Counter)
     failures: Counter = field(default_factory=Counter)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the window
+    logins: int = 0  # logins made beside the load (--logins-every)
 
     @property
     def requests(self) -> int:
@@ -392,6 +393,29 @@ def run_load(port, scenario, concurrency, seconds, max_requests, seed, timeout, 
     if meter:
         result.cpu = CpuMeter.difference(cpu_before, meter.snapshot())
     return result
+
+
+class Logins(threading.Thread):
+    """Logs in through the real form every `every` seconds until stopped: each login writes the
+    account's last login, a write like any other to the figures' cache."""
+
+    def __init__(self, port: int, every: float):
+        super().__init__(daemon=True)
+        self.port, self.every, self.count = port, every, 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            try:
+                log_in(Browser(self.port), ORGANISER_EMAIL, ORGANISER_PASSWORD)
+                self.count += 1
+            except (OSError, http.client.HTTPException, RuntimeError):
+                pass
+
+    def stop(self) -> int:
+        self.stopped.set()
+        self.join(timeout=60)
+        return self.count
 
 
 def check(port: int, scenario: Scenario) -> None:
@@ -499,6 +523,20 @@ def report(args, data: Dataset, results: list[Result], command: str, loads) -> s
             f"per scenario after a {args.warmup:g} s warm-up",
             f"- 1-minute load average: {loads[0]:.2f} before the run, {loads[1]:.2f} at its end "
             "(other work on the machine skews the results)",
+            *(
+                [
+                    f"- figures' cache: {args.figures_cache}"
+                    + (
+                        f"; a login every {args.logins_every:g} s during each measurement ("
+                        + ", ".join(f"{r.scenario.name[0]}: {r.logins}" for r in results)
+                        + ")"
+                        if args.logins_every
+                        else ""
+                    )
+                ]
+                if args.figures_cache
+                else []
+            ),
             "",
             table(results),
             "",
@@ -597,11 +635,19 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="a Redis URL for the figures' cache (FIGURES_CACHE_URL); none: computed every view",
     )
+    parser.add_argument(
+        "--logins-every",
+        type=float,
+        default=0.0,
+        help="seconds between logins made beside the load (each one writes to the database)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--results", type=Path, default=RESULTS, help="Markdown file to write")
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 256 or not 0 < args.duration <= 600 or args.warmup < 0:
         parser.error("concurrency 1-256, duration up to 600 s, warm-up 0 or more")
+    if args.logins_every < 0 or 0 < args.logins_every < 1:
+        parser.error("--logins-every: 1 second or more (0: none)")
     command = "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])
 
     def interrupted(signum, frame):
@@ -644,6 +690,9 @@ def measure(args, data: Dataset, log) -> list[Result]:
                 run_load(
                     port, scenario, args.concurrency, args.warmup, args.max_requests, 0, 10, None
                 )
+            logins = Logins(port, args.logins_every) if args.logins_every else None
+            if logins:
+                logins.start()
             result = run_load(
                 port,
                 scenario,
@@ -654,12 +703,15 @@ def measure(args, data: Dataset, log) -> list[Result]:
                 args.timeout,
                 meter,
             )
+            if logins:
+                result.logins = logins.stop()
             results.append(result)
             print(
                 f"{scenario.name}: {result.requests} requests, {result.errors} errors, "
                 f"{result.requests / result.seconds:.1f} req/s, "
                 f"p50 {result.percentile(50):.0f} ms, p95 {result.percentile(95):.0f} ms, "
-                f"p99 {result.percentile(99):.0f} ms",
+                f"p99 {result.percentile(99):.0f} ms"
+                + (f" ({result.logins} logins beside)" if logins else ""),
                 flush=True,
             )
         failed = False
