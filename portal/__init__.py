@@ -4,11 +4,13 @@ import os
 from datetime import date
 
 from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
+from portal.core import i18n
 from portal.core.i18n import select_locale
 from portal.core.inputs import IdConverter, PortalRequest
 from portal.core.money import format_vnd
@@ -92,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.install(app, babel)
     limiter.init_app(app)
     talisman.init_app(
         app,
@@ -131,7 +134,13 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        return db.session.scalar(db.select(User).where(User.session_token == session_token))
+        # Every page asks what she may do: her roles (and their units) come in the same query.
+        query = (
+            db.select(User)
+            .options(joinedload(User.roles))
+            .where(User.session_token == session_token)
+        )
+        return db.session.scalars(query).unique().first()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -180,14 +189,15 @@ def _register_template_helpers(app: Flask) -> None:
         if not value:
             return ""
         if format is None:
-            format = "HH:mm, dd/MM/yyyy" if str(get_locale()) == "vi" else "d MMM yyyy, HH:mm"
-        return format_datetime(value, format)
+            vietnamese = (i18n.current_locale() or i18n.DEFAULT_LOCALE).language == "vi"
+            format = "HH:mm, dd/MM/yyyy" if vietnamese else "d MMM yyyy, HH:mm"
+        return i18n.format_moment(value, format)
 
     @app.template_filter("date")
     def date_filter(value, format="medium"):
         if isinstance(value, str) and value:  # a day kept in JSON, as YYYY-MM-DD
             value = date.fromisoformat(value)
-        return format_date(value, format) if value else ""
+        return i18n.format_day(value, format) if value else ""
 
     @app.template_filter("time_left")
     def time_left_filter(moment):
@@ -201,17 +211,17 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("vnd")
     def vnd_filter(amount):
-        return format_vnd(amount, str(get_locale()))
+        return format_vnd(amount, str(i18n.current_locale()))
 
     @app.template_filter("number")
     def number_filter(value):
         """A count the way her language writes it: 1.234 in Vietnamese, 1,234 in English."""
-        return format_decimal(value, "#,##0")
+        return i18n.format_number(value)
 
     @app.template_filter("percent")
     def percent_filter(value):
         """A percentage kept as a number of per cent: 12,50 % in Vietnamese."""
-        return format_decimal(value, "#,##0.00") + "\u00a0%"
+        return i18n.format_number(value, "#,##0.00") + "\u00a0%"
 
     @app.context_processor
     def inject_globals():

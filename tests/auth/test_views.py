@@ -182,6 +182,27 @@ def test_login_leads_home_with_a_welcome(client):
     assert "Welcome, Lò Thị Mai." in text(client.get("/", headers=EN))
 
 
+def test_her_account_and_roles_are_read_in_one_query(app, client, units):
+    """Every page she sees logged in starts by loading her: one statement, roles and units with it."""
+    user = UserFactory(roles=[Role.JUDGE, (Role.ORGANISER, units["dien_bien"])])
+    login(client, user)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.remove()  # as a new request: nothing of hers is loaded yet
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context():
+            loaded = app.login_manager._user_callback(user.session_token)
+            assert {grant.role for grant in loaded.roles} == {Role.JUDGE, Role.ORGANISER}
+            assert [u.name for u in loaded.organiser_units()] == ["Điện Biên"]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1, statements
+
+
 def test_a_wrong_password_keeps_the_email_and_says_one_thing(client):
     user = UserFactory()
     wrong = client.post_form("/login", {"email": user.email, "password": "sai"}, headers=EN)

@@ -3,13 +3,15 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from flask_babel import force_locale
-from hypothesis import given
+from flask_babel import force_locale, gettext
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal.core import i18n
 from portal.core.money import format_vnd
 from portal.core.time import to_vietnam
 from tests.conftest import login
@@ -155,3 +157,49 @@ def test_formatted_money_keeps_every_dong(amount):
         assert int(digits) == amount
         grouped = format_vnd(amount, language).replace("\xa0₫", "").replace("VND\xa0", "")
         assert all(len(group) == 3 for group in grouped.split(separator)[1:])
+
+
+# --- The request's language, looked up once (portal.core.i18n) ----------------------------------
+
+
+def test_the_kept_catalogue_follows_a_forced_language(app):
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        page = app.jinja_env.from_string("{{ _('Competitions') }}")
+        assert page.render() == "Cuộc thi"
+        with force_locale("en"):  # a mail to someone who reads English, sent from her request
+            assert page.render() == "Competitions"
+            assert gettext("Competitions") == "Competitions"
+        assert page.render() == "Cuộc thi"
+        assert gettext("Competitions") == "Cuộc thi"
+
+
+moments = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+# The app only provides the request context; nothing in it changes between examples.
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moment=moments, number=st.integers(min_value=-(10**15), max_value=10**15))
+def test_the_quick_formats_write_what_flask_babel_writes(app, moment, number):
+    for language in ("vi", "en"):
+        with app.test_request_context(), force_locale(language):
+            for pattern in ("HH:mm, dd/MM/yyyy", "d MMM yyyy, HH:mm", "medium"):
+                assert i18n.format_moment(moment, pattern) == flask_babel.format_datetime(
+                    moment, pattern
+                )
+            for pattern in ("short", "medium", "long", "MM/yyyy"):
+                assert i18n.format_day(moment.date(), pattern) == flask_babel.format_date(
+                    moment.date(), pattern
+                )
+                # A moment is the day it is in Vietnam.
+                assert i18n.format_day(moment, pattern) == flask_babel.format_date(
+                    to_vietnam(moment).date(), pattern
+                )
+            for pattern in ("#,##0", "#,##0.00"):
+                assert i18n.format_number(number, pattern) == flask_babel.format_decimal(
+                    number, pattern
+                )
+                assert i18n.format_number(number / 7, pattern) == flask_babel.format_decimal(
+                    number / 7, pattern
+                )
