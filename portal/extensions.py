@@ -1,5 +1,6 @@
 """Extensions are created once here, unbound, and bound to the app in create_app()."""
 
+import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -30,6 +31,14 @@ class PortalSQLAlchemy(SQLAlchemy):
 
             page = page_number()
         return super().paginate(select, page=page, **kwargs)
+
+    def _apply_driver_defaults(self, options: dict, app) -> None:
+        super()._apply_driver_defaults(options, app)
+        if sa.engine.make_url(options["url"]).get_backend_name() == "postgresql":
+            # PostgreSQL's JIT compiled the figures' large aggregates for 50-150 ms each and
+            # gained nothing on them (docs/performance.md): the portal's sessions go without it.
+            connect_args = options.setdefault("connect_args", {})
+            connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
 
 
 db = PortalSQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
