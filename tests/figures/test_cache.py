@@ -1,15 +1,20 @@
-"""The dashboard kept in Redis: the second view reads it from there, and a change of the data
-shows at once (the version moves with every commit that wrote data)."""
+"""The dashboard kept in Redis: the second view reads it from there, a change of the data it
+counts shows at once (the version moves with every commit that wrote such data), and a missing
+page is computed by one request while the others wait."""
 
 import os
+import threading
 
 import pytest
 import redis
+import sqlalchemy as sa
 
+from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.figures import cache
 from tests.admin.test_views import count_queries
 from tests.conftest import login
+from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
 
@@ -69,3 +74,61 @@ def test_redis_gone_the_figures_are_computed(app, client, published):
     finally:
         app.config["FIGURES_CACHE_URL"] = ""
         cache.init_app(app)
+
+
+def version(kept) -> int:
+    return int(kept.get(cache.VERSION_KEY) or 0)
+
+
+def test_only_a_change_the_figures_count_empties_the_cache(kept, published):
+    before = version(kept)
+    draft = EntryFactory(competition=published.competition, status=EntryStatus.DRAFT)
+    db.session.commit()
+    draft.title = "Nuôi ong lấy mật ở bản Phăng"  # she goes on typing her draft
+    db.session.commit()
+    published.organiser.language = "en"  # an account
+    db.session.commit()
+    assert version(kept) == before
+    published.entries[0].title = "Dệt thổ cẩm"  # a sent idea is counted
+    db.session.commit()
+    assert version(kept) == before + 1
+    # A statement that changes rows without loading them counts as much.
+    db.session.execute(
+        sa.update(Entry).where(Entry.id == published.entries[1].id).values(title="Trồng chè")
+    )
+    db.session.commit()
+    assert version(kept) == before + 2
+    db.session.execute(sa.update(Entry).where(Entry.id == 0).values(title="x"))
+    db.session.rollback()  # what was rolled back changed nothing
+    published.organiser.language = "vi"
+    db.session.commit()
+    assert version(kept) == before + 2
+
+
+def test_a_missing_page_is_computed_once_while_the_others_wait(app, kept, monkeypatch):
+    computed = []
+
+    def compute(text):
+        def run():
+            computed.append(text)
+            return text
+
+        return run
+
+    key = cache._key(kept, ("page",))
+    kept.set(f"{key}:lock", 1)  # another request is computing it
+    threading.Timer(0.2, lambda: kept.set(key, b"<p>computed elsewhere</p>")).start()
+    assert cache.remember(("page",), compute("<p>here</p>")) == "<p>computed elsewhere</p>"
+    assert computed == []
+    # The one computing it died without a word: after the lock, the next request computes.
+    key = cache._key(kept, ("other",))
+    kept.set(f"{key}:lock", 1)
+    threading.Timer(0.2, lambda: kept.delete(f"{key}:lock")).start()
+    assert cache.remember(("other",), compute("<p>here</p>")) == "<p>here</p>"
+    assert computed == ["<p>here</p>"]
+    assert not kept.exists(f"{key}:lock")  # its own lock is let go
+    # One that never ends: she waits WAIT_SECONDS at most, then computes it herself.
+    monkeypatch.setattr(cache, "WAIT_SECONDS", 0.2)
+    key = cache._key(kept, ("stuck",))
+    kept.set(f"{key}:lock", 1)
+    assert cache.remember(("stuck",), compute("<p>mine</p>")) == "<p>mine</p>"
