@@ -6,12 +6,5 @@ from flask import Blueprint
 bp = Blueprint("figures", __name__)
 
 
-@bp.record_once
-def _start_cache(state) -> None:
-    from portal.figures import cache
-
-    cache.init_app(state.app)
-
-
 from portal.figures import views  # noqa: E402,F401  (it registers itself)
 from portal.figures.credit import views as credit_views  # noqa: E402,F401

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from portal.core import cache
 from portal.extensions import db
-from portal.figures import cache
 from portal.figures import indicators as figures
 from portal.figures.measures import Indicator, Scope, units_within
 from portal.units.models import Unit

@@ -15,6 +15,7 @@ from portal.auth.models import Role
 from portal.awards.models import Award
 from portal.capital.models import Loan, SupportAgreement, Tranche
 from portal.competitions.models import Competition
+from portal.core import cache
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
@@ -24,7 +25,7 @@ from portal.core.spreadsheets import as_csv
 from portal.core.time import utcnow, vietnam_date
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.figures import bp, breakdowns, cache, charts, open_data, report, targets
+from portal.figures import bp, breakdowns, charts, open_data, report, targets
 from portal.figures import indicators as figures
 from portal.figures.forms import TargetForm
 from portal.figures.measures import Scope, units_within

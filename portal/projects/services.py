@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import defaultload, defer, joinedload, noload
+from sqlalchemy.orm import defer, joinedload, load_only, noload, selectinload
 
 from portal.applicants.models import HouseholdStatus
 from portal.auth.models import Role, User
@@ -410,17 +410,23 @@ def projects_query(user: User, filters: ProjectFilters) -> sa.Select:
 
 
 def for_page(query: sa.Select) -> sa.Select:
-    """What a row of the list shows, loaded with the row: owner, units, entry and competition."""
+    """What a row of the list shows: owner, units, entry and competition, each read in a query
+    of its own for the page's rows. Joined to the projects instead, they were joined to every
+    project of the province before the sort and the LIMIT (50 ms for 2,000 projects)."""
     return query.options(
-        joinedload(SupportedProject.owner).noload(User.roles),
-        joinedload(SupportedProject.unit),
-        joinedload(SupportedProject.commune).joinedload(Unit.parent),
-        joinedload(SupportedProject.entry)
+        selectinload(SupportedProject.owner).noload(User.roles),
+        selectinload(SupportedProject.unit),
+        selectinload(SupportedProject.commune).joinedload(Unit.parent),
+        selectinload(SupportedProject.entry)
+        .options(
+            load_only(Entry.id, Entry.reference, Entry.competition_id),
+            noload(Entry.attachments),
+            noload(Entry.team_members),
+        )
         .joinedload(Entry.competition)
         .options(noload(Competition.categories), noload(Competition.rounds)),
-        defaultload(SupportedProject.entry).noload(Entry.attachments),
-        defaultload(SupportedProject.entry).noload(Entry.team_members),
         defer(SupportedProject.search_text),
+        defer(SupportedProject.story_text),
     )
 
 

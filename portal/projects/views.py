@@ -1,8 +1,6 @@
 """Supported projects: the organisers' list and export, a project's page, the winner's projects,
 and the prizes an entry won at rounds run by other bodies."""
 
-from datetime import date
-
 from flask import (
     flash,
     make_response,
@@ -26,13 +24,12 @@ from portal.core.permissions import STAFF_ROLES, found_or_404, load_or_404, role
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry
 from portal.extensions import db
-from portal.projects import bp, exports, services
+from portal.projects import bp, exports, services, summary
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
 from portal.projects.milestones.forms import ReturnMilestoneForm
 from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.ocop.forms import RevokeRatingForm
 from portal.projects.page import project_page
-from portal.projects.poverty import services as poverty_services
 from portal.projects.reports import services as report_services
 
 PER_PAGE = 50
@@ -82,16 +79,14 @@ def index():
     awards = services.awards_of(entry_ids)
     external = services.external_awards_of(entry_ids)
     year = to_vietnam(utcnow()).year
-    listed = query.order_by(None).with_only_columns(SupportedProject.id)
+    totals, out_of_poverty = summary.list_summary(current_user, filters, year)
     return render_template(
         "projects/index.html",
         form=form,
         page=page,
-        totals=services.totals(query),
+        totals=totals,
         this_year=year,
-        out_of_poverty=poverty_services.households_out_of_poverty(
-            listed, date(year, 1, 1), date(year, 12, 31)
-        ),
+        out_of_poverty=out_of_poverty,
         awards=awards,
         external=external,
         set_aside=services.set_aside(awards, external),

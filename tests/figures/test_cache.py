@@ -9,9 +9,9 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from portal.core import cache
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.figures import cache
 from tests.admin.test_views import count_queries
 from tests.conftest import login
 from tests.factories import EntryFactory

@@ -1,5 +1,5 @@
-"""The figures kept in Redis between requests, so that a dashboard over 100,000 entries is read
-from the database once, not on every view.
+"""Figures kept in Redis between requests, so that a dashboard over 100,000 entries, or the
+totals above a list of 10,000 projects, are read from the database once, not on every view.
 
 A change of the data must never show an old figure: every commit that changed a table the kept
 figures read (FIGURE_TABLES) moves a version number in Redis, and the version is part of every
@@ -34,12 +34,14 @@ TTL_SECONDS = 6 * 3600
 WAIT_SECONDS = 30
 LOCK_SECONDS = 120
 POLL_SECONDS = 0.05
-# The tables whose rows the kept pages (dashboard, term report, open data) read.
-# tests/figures/test_demo_figures.py computes those pages and fails if they read another.
+# The tables whose rows the kept figures (the dashboard, the term report, open data, the totals
+# above the projects list) read. tests/figures/test_demo_figures.py computes every one of them
+# and fails if it reads another.
 FIGURE_TABLES = frozenset(
     {
         "applicant_profile",
         "award",
+        "award_decision",
         "capital_source",
         "competition",
         "competition_category",
