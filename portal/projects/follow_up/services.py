@@ -3,14 +3,16 @@ and waiting for review) and every milestone waiting for verification, across the
 the units she acts on, with totals per commune. The reference grant systems list only the
 reports that came in: showing what is due and missing is the point."""
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
-from portal.auth.models import User
+from portal.auth.models import Role, User
+from portal.core import cache
 from portal.extensions import db
 from portal.projects.milestones.models import Milestone, MilestoneStatus
 from portal.projects.models import SupportedProject
@@ -132,16 +134,29 @@ def _state_case(today: date) -> sa.Case:
 
 
 def commune_totals(user: User, filters: FollowUpFilters, today: date) -> list[CommuneTotals]:
-    """Per commune, the reports of the list in each state and the milestones waiting: two
-    grouped queries whatever the number of projects."""
-    states = _states(filters)
-    totals: dict[int | None, CommuneTotals] = {}
-    names = {}
+    """Per commune, the reports of the list in each state and the milestones waiting. They are
+    work over every report of her units (100,000 in a large province), so they are kept between
+    views (core.cache) until a report, a milestone or a project changes, or the day does."""
+    scope = "all" if user.has_role(Role.ADMIN) else sorted(u.id for u in user.organiser_units())
+    key = ("follow-up-totals", scope, asdict(filters), today)
+    found = json.loads(
+        cache.remember(key, lambda: json.dumps(_commune_totals(user, filters, today)))
+    )
+    no_commune = str(_l("No commune given"))
+    totals = [
+        CommuneTotals(name or no_commune, counts, milestones) for name, counts, milestones in found
+    ]
+    return sorted(totals, key=lambda t: t.commune)
 
-    def row(commune_id):
-        if commune_id not in totals:
-            totals[commune_id] = CommuneTotals(names.get(commune_id) or str(_l("No commune given")))
-        return totals[commune_id]
+
+def _commune_totals(user: User, filters: FollowUpFilters, today: date) -> list:
+    """[commune's name or None, {state: reports}, milestones]: two grouped queries whatever the
+    number of projects."""
+    states = _states(filters)
+    totals: dict[int | None, list] = {}
+
+    def row(commune_id, name) -> list:
+        return totals.setdefault(commune_id, [name, {}, 0])
 
     if shows(filters, "reports"):
         state = _state_case(today).label("state")
@@ -157,8 +172,7 @@ def commune_totals(user: User, filters: FollowUpFilters, today: date) -> list[Co
             .group_by(SupportedProject.commune_id, Unit.name, state)
         )
         for commune_id, name, value, count in found:
-            names[commune_id] = name
-            row(commune_id).counts[str(value)] = count
+            row(commune_id, name)[1][str(value)] = count
     if shows(filters, "milestones"):
         found = db.session.execute(
             sa.select(SupportedProject.commune_id, Unit.name, sa.func.count())
@@ -172,6 +186,5 @@ def commune_totals(user: User, filters: FollowUpFilters, today: date) -> list[Co
             .group_by(SupportedProject.commune_id, Unit.name)
         )
         for commune_id, name, count in found:
-            names[commune_id] = name
-            row(commune_id).milestones = count
-    return sorted(totals.values(), key=lambda t: t.commune)
+            row(commune_id, name)[2] = count
+    return list(totals.values())

@@ -51,27 +51,34 @@ def _filters() -> tuple[FollowUpFilterForm, services.FollowUpFilters]:
 def follow_up():
     form, filters = _filters()
     today = vietnam_date(utcnow())
+    totals = services.commune_totals(current_user, filters, today)
     reports = milestones = None
+    # The numbers of pages come from the totals (kept between views), not from a count of
+    # every report of her units on each view.
     if services.shows(filters, "reports"):
         reports = db.paginate(
             services.reports_query(current_user, filters, today),
             per_page=PER_PAGE,
             error_out=False,
+            count=False,
         )
+        reports.total = sum(sum(t.counts.values()) for t in totals)
     if services.shows(filters, "milestones"):
         milestones = db.paginate(
             services.milestones_query(current_user, filters),
             page=1,
             per_page=PER_PAGE,
             error_out=False,
+            count=False,
         )
+        milestones.total = sum(t.milestones for t in totals)
     return render_template(
         "projects/follow_up.html",
         form=form,
         reports=reports,
         states={r.id: state_of(r, today) for r in (reports.items if reports else [])},
         milestones=milestones,
-        totals=services.commune_totals(current_user, filters, today),
+        totals=totals,
         shown_states=[filters.state] if filters.state else list(services.NEEDS_ACTION),
         shows_milestones=services.shows(filters, "milestones"),
         args={k: v for k, v in request.args.items() if k != "page"},
