@@ -3,7 +3,8 @@ due and bucket, and PAR30 (the CGAP definition: the outstanding principal of loa
 days past due ÷ all outstanding principal), from the repayments dated up to that day (a reversed
 repayment was a mistake and never counts). A few queries whatever the number of loans."""
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,6 +24,7 @@ from portal.capital.models import (
     Tranche,
     TrancheStatus,
 )
+from portal.core import cache
 from portal.entries.models import Entry
 from portal.extensions import db
 from portal.projects.models import SupportedProject
@@ -82,43 +84,20 @@ def portfolios(
     unit_code: int | None = None,
     source_id: int | None = None,
     projects: sa.Select | None = None,
+    loan_ids: list[int] | None = None,
 ) -> dict[date, list[LoanRow]]:
     """The portfolio as it stood on each of `days`, read once: three queries of plain columns
     (the loans, their instalments, what was repaid of each by day), whatever the number of loans
-    and of days — the union's figures ask for the end of each year of a term."""
+    and of days — the union's figures ask for the end of each year of a term. `loan_ids`: those
+    loans only (a page of the list, chosen by `listed_on`), whatever the other conditions."""
     last = max(days)
-    loans = (
-        sa.select(
-            Loan.id,
-            Loan.principal,
-            Loan.disbursed_on,
-            Loan.written_off_on,
-            SupportAgreement.id.label("agreement_id"),
-            SupportAgreement.reference,
-            SupportAgreement.source_id,
-            SupportedProject.commune_id,
-            SupportedProject.owner_id,
-            Entry.reference.label("project"),
-        )
-        .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
-        .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
-        .join(Entry, Entry.id == SupportedProject.entry_id)
-        .where(Loan.disbursed_on.is_not(None), Loan.disbursed_on <= last)
-    )
-    if source_id is not None:
-        loans = loans.where(SupportAgreement.source_id == source_id)
-    if projects is not None:
-        loans = loans.where(SupportAgreement.project_id.in_(projects))
-    if unit_code is not None:
-        units = sa.select(Unit.id).where(Unit.code == unit_code)
-        loans = loans.where(
-            sa.or_(
-                SupportedProject.unit_id.in_(units),
-                SupportedProject.unit_id.in_(sa.select(Unit.id).where(Unit.parent_id.in_(units))),
-            )
-        )
-    found = list(db.session.execute(loans.order_by(SupportAgreement.reference)))
-    chosen = loans.with_only_columns(Loan.id).order_by(None)
+    if loan_ids is not None:  # chosen already, by `listed_on` with the same conditions
+        loans = _loans(last).where(Loan.id.in_(loan_ids))
+    else:
+        loans = _loans(last, unit_code=unit_code, source_id=source_id, projects=projects)
+    found = list(db.session.execute(loans.order_by(SupportAgreement.reference, Loan.id)))
+    # A page names its loans; otherwise they are chosen by the same conditions again.
+    chosen = [r.id for r in found] if loan_ids is not None else loans.with_only_columns(Loan.id)
     plans: dict[int, list] = {}
     paid: dict[int, list] = {}
     if found:
@@ -153,6 +132,69 @@ def portfolios(
         ):
             paid.setdefault(row[0], []).append(row[1:])
     return {day: _rows_on(day, found, plans, paid) for day in days}
+
+
+def _loans(
+    last: date,
+    *,
+    unit_code: int | None = None,
+    source_id: int | None = None,
+    projects: sa.Select | None = None,
+) -> sa.Select:
+    """The loans disbursed by `last` (of a source, of projects, of a unit and its communes)."""
+    loans = (
+        sa.select(
+            Loan.id,
+            Loan.principal,
+            Loan.disbursed_on,
+            Loan.written_off_on,
+            SupportAgreement.id.label("agreement_id"),
+            SupportAgreement.reference,
+            SupportAgreement.source_id,
+            SupportedProject.commune_id,
+            SupportedProject.owner_id,
+            Entry.reference.label("project"),
+        )
+        .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
+        .join(SupportedProject, SupportedProject.id == SupportAgreement.project_id)
+        .join(Entry, Entry.id == SupportedProject.entry_id)
+        .where(Loan.disbursed_on.is_not(None), Loan.disbursed_on <= last)
+    )
+    if source_id is not None:
+        loans = loans.where(SupportAgreement.source_id == source_id)
+    if projects is not None:
+        loans = loans.where(SupportAgreement.project_id.in_(projects))
+    if unit_code is not None:
+        units = sa.select(Unit.id).where(Unit.code == unit_code)
+        loans = loans.where(
+            sa.or_(
+                SupportedProject.unit_id.in_(units),
+                SupportedProject.unit_id.in_(sa.select(Unit.id).where(Unit.parent_id.in_(units))),
+            )
+        )
+    return loans
+
+
+def listed_on(
+    as_of: date, *, source_id: int | None = None, projects: sa.Select | None = None
+) -> sa.Select:
+    """The ids of the loans in the portfolio on `as_of`, in the order of its list (by the
+    agreement's reference), for a page of them: those `_rows_on` keeps."""
+    query = (
+        sa.select(Loan.id)
+        .join(SupportAgreement, SupportAgreement.id == Loan.agreement_id)
+        .where(
+            Loan.disbursed_on.is_not(None),
+            Loan.disbursed_on <= as_of,
+            sa.or_(Loan.written_off_on.is_(None), Loan.written_off_on > as_of),
+        )
+        .order_by(SupportAgreement.reference, Loan.id)
+    )
+    if source_id is not None:
+        query = query.where(SupportAgreement.source_id == source_id)
+    if projects is not None:
+        query = query.where(SupportAgreement.project_id.in_(projects))
+    return query
 
 
 def _rows_on(day: date, loans: list, plans: dict, paid: dict) -> list[LoanRow]:
@@ -340,3 +382,38 @@ def funding_sources(known: list[CapitalSource], projects: sa.Select) -> list[Cap
         )
     )
     return sorted([*known, *more], key=lambda s: (s.name, s.id)) if more else known
+
+
+def kept_figures(
+    as_of: date,
+    sources: list[CapitalSource],
+    *,
+    scope: tuple,
+    source_id: int | None = None,
+    projects: sa.Select | None = None,
+) -> tuple[Summary, list[BucketLine], list[SourceLine]]:
+    """The portfolio page's figures (its summary, buckets and sources) for the loans of `scope`:
+    work over every loan (10,000 in a large province), so kept between views (core.cache) until
+    a loan, a repayment, a grant or an item changes."""
+
+    def compute() -> str:
+        rows = portfolio(as_of, source_id=source_id, projects=projects)
+        lines = by_source(rows, sources, as_of, projects=projects)
+        return json.dumps(
+            {
+                "summary": asdict(summarise(rows)),
+                "buckets": [asdict(line) for line in by_bucket(rows)],
+                "sources": [
+                    {f.name: getattr(line, f.name) for f in fields(line) if f.name != "source"}
+                    for line in lines
+                ],
+            }
+        )
+
+    key = ("portfolio", scope, as_of, source_id, [s.id for s in sources])
+    kept = json.loads(cache.remember(key, compute))
+    return (
+        Summary(**kept["summary"]),
+        [BucketLine(**line) for line in kept["buckets"]],
+        [SourceLine(source, **line) for source, line in zip(sources, kept["sources"], strict=True)],
+    )

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from portal.auth.models import Role
 from portal.capital import bp, exports, mine, portfolio
 from portal.capital.agreements import services as agreements
 from portal.capital.common import may_manage_unit
@@ -68,10 +69,13 @@ from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.spreadsheets import as_csv, as_xlsx
 from portal.core.time import utcnow, vietnam_date
+from portal.extensions import db
 from portal.projects.milestones.services import kinds as milestone_kinds
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
 from portal.units.models import Unit
+
+PER_PAGE = 50
 
 
 def _sources_page(form: SourceForm | None = None, contribution_forms: dict | None = None):
@@ -515,14 +519,25 @@ def reverse_repayment(repayment_id: int):
 
 @dataclass
 class PortfolioView:
-    """The portfolio as asked on the page: the day, the unit and source chosen, the rows."""
+    """The portfolio as asked on the page: the day, the unit and source chosen."""
 
     as_of: date
     unit_id: int | None
     source_id: int | None
     sources: list[CapitalSource]
     projects: sa.Select
-    rows: list[portfolio.LoanRow]
+
+    def rows(self, loan_ids: list[int] | None = None) -> list[portfolio.LoanRow]:
+        """Its loans' rows (only `loan_ids` when given: a page of the list)."""
+        return portfolio.portfolios(
+            [self.as_of], source_id=self.source_id, projects=self.projects, loan_ids=loan_ids
+        )[self.as_of]
+
+    def scope(self) -> tuple:
+        """What the page's figures are kept under: her units (or all of them) and the unit chosen."""
+        if current_user.has_role(Role.ADMIN):
+            return ("all", self.unit_id)
+        return (sorted(u.id for u in current_user.organiser_units()), self.unit_id)
 
 
 def _portfolio_view() -> PortfolioView:
@@ -546,8 +561,7 @@ def _portfolio_view() -> PortfolioView:
     found = portfolio.funding_sources(found, projects)  # each loan's source has its line
     if source_id:
         found = [s for s in found if s.id == source_id]
-    rows = portfolio.portfolio(as_of, source_id=source_id, projects=projects)
-    return PortfolioView(as_of, unit_id, source_id, found, projects, rows)
+    return PortfolioView(as_of, unit_id, source_id, found, projects)
 
 
 @bp.route("/capital/portfolio", endpoint="portfolio")
@@ -555,17 +569,33 @@ def _portfolio_view() -> PortfolioView:
 def portfolio_view():
     view = _portfolio_view()
     everything = sources.sources_of(current_user)
+    summary, buckets, by_source = portfolio.kept_figures(
+        view.as_of,
+        view.sources,
+        scope=view.scope(),
+        source_id=view.source_id,
+        projects=view.projects,
+    )
+    # A page of the loans: only its rows are worked out; the number of pages is the summary's.
+    page = db.paginate(
+        portfolio.listed_on(view.as_of, source_id=view.source_id, projects=view.projects),
+        per_page=PER_PAGE,
+        error_out=False,
+        count=False,
+    )
+    page.total = summary.loans
     return render_template(
         "capital/portfolio.html",
-        rows=view.rows,
+        rows=view.rows(list(page.items)) if page.items else [],
+        page=page,
         as_of=view.as_of,
         source_id=view.source_id,
         unit_id=view.unit_id,
         sources=everything,
         units=sorted({s.unit for s in everything}, key=lambda u: u.full_name),
-        summary=portfolio.summarise(view.rows),
-        buckets=portfolio.by_bucket(view.rows),
-        by_source=portfolio.by_source(view.rows, view.sources, view.as_of, projects=view.projects),
+        summary=summary,
+        buckets=buckets,
+        by_source=by_source,
         bucket_labels=exports.BUCKET_LABELS,
     )
 
@@ -586,7 +616,7 @@ def _spreadsheet(kind: str, name: str, title: str, columns, body):
 @roles_required(*STAFF_ROLES)
 def portfolio_sources_export(kind: str):
     view = _portfolio_view()
-    lines = portfolio.by_source(view.rows, view.sources, view.as_of, projects=view.projects)
+    lines = portfolio.by_source(view.rows(), view.sources, view.as_of, projects=view.projects)
     return _spreadsheet(
         kind,
         f"portfolio-sources-{view.as_of:%Y%m%d}",
@@ -605,5 +635,5 @@ def portfolio_export(kind: str):
         f"portfolio-{view.as_of:%Y%m%d}",
         str(_("Portfolio")),
         exports.COLUMNS,
-        [exports.row(r) for r in view.rows],
+        [exports.row(r) for r in view.rows()],
     )

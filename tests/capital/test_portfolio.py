@@ -301,3 +301,56 @@ def test_a_stopped_grant_plans_nothing_more_and_a_commune_sees_the_province_fund
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [str(c) for c in exports.SOURCE_COLUMNS]
     assert rows[1][0] == source.name and rows[1][5] == 4_000_000 and rows[1][-3] == 3_000_000
+
+
+def test_the_portfolio_page_lists_its_loans_a_page_at_a_time(client, published, monkeypatch):
+    """Only a page of loans is worked out on each view, in the list's order; the figures above
+    count them all, and a loan written off is neither listed nor counted."""
+    import html
+
+    from portal.capital import views
+    from portal.capital.agreements import services as agreements
+    from portal.capital.loans import writeoff
+    from tests.conftest import login
+    from tests.factories import project_of
+
+    source, first = approved_loan(published)
+    made = [loans.disburse(published.organiser, first, date(2026, 1, 10))]
+    for entry in published.entries[1:4]:
+        agreement = agreements.propose(
+            published.organiser,
+            project_of(entry),
+            kind="loan",
+            source_id=source.id,
+            amount=3_000_000,
+            purpose="Mua máy dệt",
+            loan=agreements.LoanTerms("0.5", 3, 0, "monthly", "declining"),
+        )
+        agreements.approve(published.second_organiser, agreement, expected_version=1)
+        made.append(loans.disburse(published.organiser, agreement, date(2026, 1, 10)))
+    writeoff.propose_write_off(published.organiser, made[2], "Lũ cuốn trôi xưởng")
+    writeoff.approve_write_off(published.second_organiser, made[2])
+    listed = sorted(
+        (loan for loan in made if loan is not made[2]), key=lambda x: x.agreement.reference
+    )
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    login(client, published.organiser)
+    pages = [
+        html.unescape(client.get(f"/capital/portfolio?page={n}").get_data(as_text=True))
+        for n in (1, 2)
+    ]
+    shown = [
+        [
+            loan.agreement.reference
+            for loan in listed
+            if loan.agreement.reference in page.split('id="loans-title"')[1]
+        ]
+        for page in pages
+    ]
+    assert shown == [
+        [listed[0].agreement.reference, listed[1].agreement.reference],
+        [listed[2].agreement.reference],
+    ]
+    assert made[2].agreement.reference not in pages[0] + pages[1]
+    assert "3 khoản vay" in pages[0] and "3 khoản vay" in pages[1]  # the figures count them all
+    assert 'aria-current="page">2<' in pages[1]

@@ -117,6 +117,7 @@ def test_the_kept_figures_read_only_the_tables_whose_changes_empty_the_cache(
         f"/projects/?year={year}",
         "/projects/",
         "/projects/follow-up",
+        "/capital/portfolio",
     ):
         assert client.get(url).status_code == 200, url
     assert set(computed) == {
@@ -125,6 +126,7 @@ def test_the_kept_figures_read_only_the_tables_whose_changes_empty_the_cache(
         "open-data",
         "projects-list",
         "follow-up-totals",
+        "portfolio",
     }
     assert read & set(db.metadata.tables) <= cache.FIGURE_TABLES
     assert {"entry", "loan_repayment_part", "household_status_record", "award_decision"} <= read
