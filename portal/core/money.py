@@ -30,11 +30,16 @@ def is_amount(amount: object) -> bool:
 
 
 def format_vnd(amount: int, locale: str) -> str:
-    """`1.300.000.000 ₫` in Vietnamese, `VND 1,300,000,000` in English."""
+    """`1.300.000.000 ₫` in Vietnamese, `VND 1,300,000,000` in English: what Babel writes
+    (tests/core/test_i18n.py compares them), without its 30 µs a call, which a page of loans
+    paid a hundred times."""
     if isinstance(amount, float):
         raise TypeError("Money is an integer number of đồng, never a float.")
+    sign, digits = ("-" if amount < 0 else ""), f"{abs(amount):,}"
     if str(locale).startswith("vi"):
-        return format_currency(amount, "VND", locale="vi")
+        return f"{sign}{digits.replace(',', '.')}\xa0₫"
+    if str(locale).startswith("en"):
+        return f"{sign}VND\xa0{digits}"
     return format_currency(amount, "VND", format="¤¤\xa0#,##0", locale=str(locale))
 
 

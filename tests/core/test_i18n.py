@@ -7,6 +7,7 @@ import flask_babel
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from babel.numbers import format_currency
 from flask_babel import force_locale, gettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -203,3 +204,11 @@ def test_the_quick_formats_write_what_flask_babel_writes(app, moment, number):
                 assert i18n.format_number(number / 7, pattern) == flask_babel.format_decimal(
                     number / 7, pattern
                 )
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_money_is_written_as_babel_writes_it(amount):
+    assert format_vnd(amount, "vi") == format_currency(amount, "VND", locale="vi")
+    assert format_vnd(amount, "en") == format_currency(
+        amount, "VND", format="¤¤\xa0#,##0", locale="en"
+    )
