@@ -73,7 +73,7 @@ from portal.extensions import db
 from portal.projects.milestones.services import kinds as milestone_kinds
 from portal.projects.models import SupportedProject
 from portal.projects.services import scoped_query
-from portal.units.models import Unit
+from portal.units import services as unit_services
 
 PER_PAGE = 50
 
@@ -552,11 +552,7 @@ def _portfolio_view() -> PortfolioView:
     found = sources.sources_of(current_user)
     projects = scoped_query(current_user).order_by(None).with_only_columns(SupportedProject.id)
     if unit_id:
-        projects = projects.where(
-            SupportedProject.unit_id.in_(
-                sa.select(Unit.id).where(sa.or_(Unit.id == unit_id, Unit.parent_id == unit_id))
-            )
-        )
+        projects = projects.where(SupportedProject.unit_id.in_(unit_services.within([unit_id])))
         found = [s for s in found if s.unit_id == unit_id or s.unit.parent_id == unit_id]
     found = portfolio.funding_sources(found, projects)  # each loan's source has its line
     if source_id:

@@ -30,6 +30,7 @@ from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
 from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.poverty.models import HouseholdStatusRecord, StatusSource
+from portal.units import services as unit_services
 from portal.units.models import Unit
 
 
@@ -369,10 +370,6 @@ class ProjectFilters:
     search: str | None = None
 
 
-def _units_within(unit_ids: list[int]) -> sa.Select:
-    return sa.select(Unit.id).where(sa.or_(Unit.id.in_(unit_ids), Unit.parent_id.in_(unit_ids)))
-
-
 def scoped_query(user: User) -> sa.Select:
     """Projects the user may list: all for admins; for an organiser, those followed by a unit she
     may act on (her unit and, for a province, its communes)."""
@@ -382,7 +379,7 @@ def scoped_query(user: User) -> sa.Select:
     scope = [unit.id for unit in user.organiser_units()]
     if not scope:
         return query.where(sa.false())
-    return query.where(SupportedProject.unit_id.in_(_units_within(scope)))
+    return query.where(SupportedProject.unit_id.in_(unit_services.within(scope)))
 
 
 def projects_query(user: User, filters: ProjectFilters) -> sa.Select:
@@ -391,7 +388,7 @@ def projects_query(user: User, filters: ProjectFilters) -> sa.Select:
     if filters.year:
         query = query.where(SupportedProject.year == filters.year)
     if filters.unit_id:
-        query = query.where(SupportedProject.unit_id.in_(_units_within([filters.unit_id])))
+        query = query.where(SupportedProject.unit_id.in_(unit_services.within([filters.unit_id])))
     if filters.category:
         query = query.where(SupportedProject.category_code == filters.category)
     if filters.commune_id:

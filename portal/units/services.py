@@ -1,7 +1,10 @@
 """Units come from the vietnam-provinces package, never from a hand-typed list."""
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import g, has_app_context
 from vietnam_provinces import Province, Ward
 
 from portal.core.text import fold
@@ -90,6 +93,26 @@ def search_units(query: str, limit: int = 50) -> list[Unit]:
             .limit(limit)
         )
     )
+
+
+def within(unit_ids: Iterable[int]) -> list[int]:
+    """The ids of `unit_ids` and of their communes, in one query, kept for the request. Pages
+    filter by the list itself rather than by a subquery: PostgreSQL then knows how many rows a
+    province's scope holds (as a subquery it guessed 27 of 2,000 projects and joined in the
+    wrong order)."""
+    asked = tuple(sorted(set(unit_ids)))
+    if not asked:
+        return []
+    kept = g.setdefault("_units_within", {}) if has_app_context() else {}
+    if asked not in kept:
+        kept[asked] = list(
+            db.session.scalars(
+                sa.select(Unit.id)
+                .where(sa.or_(Unit.id.in_(asked), Unit.parent_id.in_(asked)))
+                .order_by(Unit.id)
+            )
+        )
+    return kept[asked]
 
 
 def covers(scope: Unit, unit: Unit) -> bool:

@@ -46,3 +46,24 @@ def test_provinces_come_with_their_commune_counts(app, units):
         ("Điện Biên", 2),
         ("Lào Cai", 1),
     ]
+
+
+def test_a_scope_is_its_units_and_their_communes_read_once_a_request(app, units):
+    ids = {name: unit.id for name, unit in units.items()}
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        with app.test_request_context():
+            dien_bien = services.within([ids["dien_bien"]])
+            assert dien_bien == sorted([ids["dien_bien"], ids["muong_phang"], ids["dien_bien_phu"]])
+            assert services.within([ids["dien_bien"]]) == dien_bien  # kept: no query
+            both = services.within([ids["lao_cai"], ids["muong_phang"]])
+            assert both == sorted([ids["lao_cai"], ids["sa_pa"], ids["muong_phang"]])
+            assert services.within([]) == []
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert len(statements) == 2
