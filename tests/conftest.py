@@ -4,6 +4,7 @@ The suite runs on in-memory SQLite, or on PostgreSQL when TEST_DATABASE_URL is s
 pytest-xdist each worker has an app and a database of its own (tests/database.py).
 """
 
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 import time_machine
 from flask import Flask
@@ -23,6 +25,7 @@ from werkzeug.serving import make_server
 
 from config import TestingConfig
 from portal import create_app
+from portal.core import cache
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db, limiter
 from tests import get_never_writes, snapshots
@@ -320,3 +323,22 @@ def database_down_after_the_next_commit():
         sa.event.remove(engine, "commit", after_commit)
         if down:
             sa.event.remove(engine, "before_cursor_execute", fail)
+
+
+@pytest.fixture
+def kept(app):
+    """The figures' and pages' cache in Redis for this test (without it nothing is kept)."""
+    # A Redis database for each test worker, so that two workers never read each other's keys.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    url = f"redis://127.0.0.1:6379/{10 + int(worker.removeprefix('gw') or 0) % 6}"
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    except redis.RedisError:
+        pytest.skip("Redis is not running")
+    app.config["FIGURES_CACHE_URL"] = url
+    cache.init_app(app)
+    yield client
+    app.config["FIGURES_CACHE_URL"] = ""
+    cache.init_app(app)
+    client.flushdb()

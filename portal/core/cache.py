@@ -17,9 +17,12 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from functools import wraps
 
 import redis
-from flask import Flask, current_app, has_app_context
+from flask import Flask, Response, current_app, has_app_context, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -69,6 +72,23 @@ FIGURE_TABLES = frozenset(
 )
 
 
+# The public pages a visitor reads without logging in (competitions, results, the winners'
+# gallery, a certificate's check) are kept a minute for anonymous visitors, under a version of
+# their own moved by a change to a table they read (tests/awards/test_kept_pages.py lists them).
+PAGE_TABLES = FIGURE_TABLES | {
+    "competition_round",
+    "entry_attachment",
+    "entry_team_member",
+    "prize_tier",
+    "role_grant",
+    "user_account",
+}
+PAGE_VERSION_KEY = "pages:version"
+PAGE_TTL_SECONDS = 60
+# Which version each group of tables moves.
+VERSIONS = ((VERSION_KEY, FIGURE_TABLES), (PAGE_VERSION_KEY, PAGE_TABLES))
+
+
 def init_app(app: Flask) -> None:
     url = app.config.get("FIGURES_CACHE_URL")
     app.extensions["figures_cache"] = redis.Redis.from_url(url) if url else None
@@ -84,39 +104,39 @@ def _client() -> redis.Redis | None:
     return current_app.extensions.get("figures_cache") if has_app_context() else None
 
 
-def _counted(obj) -> bool:
-    """Whether changing `obj` can change a kept figure."""
-    if getattr(obj, "__tablename__", None) not in FIGURE_TABLES:
-        return False
+def _changed(table: str | None, obj=None) -> set[str]:
+    """The versions a change to a row of `table` (`obj`, when loaded) moves."""
     # An idea is counted once sent: saving a draft, her own words as she types, changes nothing.
-    return obj.__tablename__ != "entry" or obj.first_submitted_at is not None
+    if table == "entry" and obj is not None and obj.first_submitted_at is None:
+        return set()
+    return {key for key, tables in VERSIONS if table in tables}
 
 
 def _note_changes(session: Session, _context) -> None:
-    if any(_counted(obj) for obj in (*session.new, *session.dirty, *session.deleted)):
-        session.info["figures_changed"] = True
+    moved = session.info.setdefault("kept_changed", set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        moved |= _changed(getattr(obj, "__tablename__", None), obj)
 
 
 def _note_statement(state: ORMExecuteState) -> None:
     # An UPDATE, DELETE or INSERT written as a statement leaves no object in the session.
     if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in FIGURE_TABLES:
-            state.session.info["figures_changed"] = True
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        state.session.info.setdefault("kept_changed", set()).update(_changed(table))
 
 
 def _forget_changes(session: Session) -> None:
-    session.info.pop("figures_changed", None)
+    session.info.pop("kept_changed", None)
 
 
 def _move_version(session: Session) -> None:
-    if not session.info.pop("figures_changed", False):
-        return
+    moved = session.info.pop("kept_changed", None)
     client = _client()
-    if client is None:
+    if not moved or client is None:
         return
     try:
-        client.incr(VERSION_KEY)
+        for key in sorted(moved):
+            client.incr(key)
     except redis.RedisError:
         # The entries keyed by the old version would be read again: drop them all instead.
         log.exception("the figures' cache could not be invalidated; emptying it")
@@ -125,29 +145,36 @@ def _move_version(session: Session) -> None:
 
 def _forget_all(client: redis.Redis) -> None:
     try:
-        for key in client.scan_iter("figures:*"):
-            client.delete(key)
+        for pattern in ("figures:*", "pages:*"):
+            for key in client.scan_iter(pattern):
+                client.delete(key)
     except redis.RedisError:
         log.exception("the figures' cache could not be emptied")
 
 
-def _key(client: redis.Redis, parts: tuple) -> str:
-    version = int(client.get(VERSION_KEY) or 0)
+def _key(client: redis.Redis, parts: tuple, version_key: str = VERSION_KEY) -> str:
+    version = int(client.get(version_key) or 0)
     digest = hashlib.sha256(
         json.dumps([version, str(vietnam_date(utcnow())), *parts], default=str).encode()
     ).hexdigest()
-    return f"figures:{digest}"
+    return f"{version_key.split(':')[0]}:{digest}"
 
 
-def remember(parts: tuple, compute: Callable[[], str]) -> str:
+def remember(
+    parts: tuple,
+    compute: Callable[[], str],
+    *,
+    version_key: str = VERSION_KEY,
+    ttl: int = TTL_SECONDS,
+) -> str:
     """The text `compute()` gives for `parts`, from the cache when it holds it for the data as
-    they are now; computed (and kept) otherwise, by one request at a time. Redis down: computed,
-    as without a cache."""
+    they are now; computed (and kept `ttl` seconds) otherwise, by one request at a time. Redis
+    down: computed, as without a cache."""
     client = _client()
     if client is None:
         return compute()
     try:
-        key = _key(client, parts)
+        key = _key(client, parts, version_key)
         found = client.get(key)
         if found is not None:
             return found.decode()
@@ -162,7 +189,7 @@ def remember(parts: tuple, compute: Callable[[], str]) -> str:
     try:
         text = compute()
         try:
-            client.set(key, text.encode(), ex=TTL_SECONDS)
+            client.set(key, text.encode(), ex=ttl)
         except redis.RedisError:
             log.exception("the figures' cache cannot be written")
     finally:
@@ -185,3 +212,47 @@ def _wait_for(client: redis.Redis, key: str) -> str | None:
         if not client.exists(f"{key}:lock"):
             return None
     return None
+
+
+class _NotKept(Exception):
+    """The page answered something that must not be kept (an error, a form with her token)."""
+
+    def __init__(self, response: Response):
+        self.response = response
+
+
+def kept_for_visitors(view: Callable) -> Callable:
+    """A public page kept a minute for anonymous visitors (PAGE_TABLES): the same bytes for
+    every visitor in her language, so a crowd reading a competition's results costs the database
+    one rendering a minute, not one a visitor. Logged-in people, a pending message and anything
+    but a plain 200 page go through the view as usual."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if (
+            request.method != "GET"
+            or current_user.is_authenticated
+            or "_flashes" in session
+            or _client() is None
+        ):
+            return view(*args, **kwargs)
+
+        def render() -> str:
+            response = make_response(view(*args, **kwargs))
+            body = response.get_data(as_text=True)
+            if (
+                response.status_code != 200
+                or response.mimetype != "text/html"
+                or ('name="csrf_token"' in body)
+            ):
+                raise _NotKept(response)
+            return body
+
+        parts = ("page", request.path, sorted(request.args.items(multi=True)), str(get_locale()))
+        try:
+            body = remember(parts, render, version_key=PAGE_VERSION_KEY, ttl=PAGE_TTL_SECONDS)
+        except _NotKept as refused:
+            return refused.response
+        return make_response(body)
+
+    return wrapped

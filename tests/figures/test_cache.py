@@ -2,11 +2,9 @@
 counts shows at once (the version moves with every commit that wrote such data), and a missing
 page is computed by one request while the others wait."""
 
-import os
 import threading
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from portal.core import cache
@@ -17,24 +15,6 @@ from tests.conftest import login
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
-
-
-@pytest.fixture
-def kept(app):
-    # A Redis database for each test worker, so that two workers never read each other's keys.
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    url = f"redis://127.0.0.1:6379/{10 + int(worker.removeprefix('gw') or 0) % 6}"
-    client = redis.Redis.from_url(url)
-    try:
-        client.flushdb()
-    except redis.RedisError:
-        pytest.skip("Redis is not running")
-    app.config["FIGURES_CACHE_URL"] = url
-    cache.init_app(app)
-    yield client
-    app.config["FIGURES_CACHE_URL"] = ""
-    cache.init_app(app)
-    client.flushdb()
 
 
 def test_a_change_of_the_data_shows_at_once(kept, client, published):
