@@ -240,10 +240,13 @@ def kept_for_visitors(view: Callable) -> Callable:
         def render() -> str:
             response = make_response(view(*args, **kwargs))
             body = response.get_data(as_text=True)
+            # Her token, a cookie or anything put in her session makes the page hers alone.
             if (
                 response.status_code != 200
                 or response.mimetype != "text/html"
-                or ('name="csrf_token"' in body)
+                or 'name="csrf_token"' in body
+                or session.modified
+                or "Set-Cookie" in response.headers
             ):
                 raise _NotKept(response)
             return body
