@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := portal:create_app
 
-.PHONY: run install install-test db demo serve test test-sqlite test-postgres chromium lint format translations mail clean
+.PHONY: run install install-test db demo serve test test-sqlite test-postgres chromium lint format translations mail assets clean
 
 run: install db demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
@@ -70,6 +70,13 @@ translations: install
 
 mail: install
 	$(BIN)/flask mail send --watch
+
+# The stylesheet, script and icon the pages link to, in static/dist/ with hashed names (assets.mjs).
+# The build is committed, so `make run` and `make test` need no Node; after changing a template's
+# Bootstrap classes, static/css or static/js, run this and commit static/dist/ (a test checks it).
+assets:
+	npm ci --no-audit --no-fund
+	node assets.mjs
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -109,6 +109,10 @@ class Config:
     # Forms that send an e-mail (register, resend confirmation, password reset).
     EMAIL_FORM_LIMIT = os.environ.get("EMAIL_FORM_LIMIT", "5 per minute")
 
+    # Pages and static text compressed by the app (Flask-Compress). Behind a proxy that compresses
+    # (docs/deployment.md), set COMPRESS_REGISTER=false: the app then spends no CPU on it.
+    COMPRESS_REGISTER = _bool("COMPRESS_REGISTER", True)
+
     # Where the union's figures are kept between requests (a Redis URL, e.g.
     # redis://127.0.0.1:6379/3); empty: computed on every view.
     FIGURES_CACHE_URL = os.environ.get("FIGURES_CACHE_URL", "")

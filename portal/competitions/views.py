@@ -20,6 +20,7 @@ from portal.competitions.status import BY_HAND
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
+from portal.core.http_cache import public_cache
 from portal.core.inputs import bounded_int
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import from_vietnam, to_vietnam, utcnow
@@ -29,6 +30,7 @@ from portal.units.models import Unit
 
 
 @bp.route("/")
+@public_cache
 def index():
     form = ListFilterForm(request.args)
     form.province.choices = [SelectChoice("", _("All provinces"))] + [
@@ -75,6 +77,7 @@ def _moves(competition: Competition) -> list[tuple[str, str]]:
 
 
 @bp.route("/<int:competition_id>")
+@public_cache
 def detail(competition_id: int):
     # A draft does not exist for those who may not see it.
     competition = load_or_404(Competition, competition_id, visible=services.visible_to)

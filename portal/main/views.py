@@ -1,12 +1,13 @@
 """Home page, language switcher and health check."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, redirect, render_template, url_for
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth import services as auth_services
 from portal.auth.forms import LanguageForm
 from portal.competitions import services as competition_services
+from portal.core.http_cache import public_cache
 from portal.core.security import safe_next
 from portal.core.time import utcnow
 from portal.extensions import db, limiter
@@ -14,20 +15,31 @@ from portal.main import bp
 
 
 @bp.route("/")
+@public_cache
 def home():
     now = utcnow()
     open_now = db.session.scalars(competition_services.public_query(phase="open", now=now).limit(6))
     return render_template("main/home.html", competitions=list(open_now), now=now)
 
 
-@bp.route("/language", methods=["POST"])
+@bp.route("/language", methods=["GET", "POST"])
 def set_language():
-    """The switcher: remembered in a cookie, and saved on the account of a logged-in user."""
-    form = LanguageForm()
-    language = form.language.data
-    if not form.validate_on_submit() or language not in current_app.config["LANGUAGES"]:
+    """The switcher: remembered in a cookie, and saved on the account of a logged-in user.
+
+    A visitor's pages carry no CSRF token, so that they are the same for everyone and may be
+    kept (core/http_cache.py): her switch is a GET, which only sets the cookie. A logged-in
+    user's switch is a POST with her token, which also saves the choice on her account.
+    """
+    if request.method == "GET":
+        language, next_url = request.args.get("language"), request.args.get("next")
+    else:
+        form = LanguageForm()
+        if not form.validate_on_submit():
+            abort(400)
+        language, next_url = form.language.data, form.next.data
+    if language not in current_app.config["LANGUAGES"]:
         abort(400)
-    response = redirect(safe_next(form.next.data, url_for("main.home")))
+    response = redirect(safe_next(next_url, url_for("main.home")))
     response.set_cookie(
         current_app.config["LANGUAGE_COOKIE"],
         language,
@@ -36,7 +48,7 @@ def set_language():
         httponly=True,
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
-    if current_user.is_authenticated:
+    if request.method == "POST" and current_user.is_authenticated:
         auth_services.set_language(current_user, language)
     return response
 

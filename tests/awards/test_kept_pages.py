@@ -11,6 +11,7 @@ from portal.awards.models import Award
 from portal.core import cache
 from portal.demo.services import load_demo
 from portal.extensions import db
+from tests.admin.test_views import count_queries
 from tests.conftest import login
 from tests.snapshots import cached
 
@@ -81,3 +82,20 @@ def test_a_kept_page_is_rendered_once_for_every_visitor_until_its_data_change(ap
     login(other, published.organiser)
     other.get("/kept-test"), other.get("/kept-test")
     assert len(renders) == 7
+
+
+def test_the_public_results_are_read_once_for_every_visitor_until_they_change(
+    app, kept, client, published
+):
+    url = f"/competitions/{published.competition.id}/results"
+    winner = published.awards[0].entry.applicant
+    first = client.get(url)
+    assert first.headers["Cache-Control"] == "public, no-cache" and winner.full_name in first.text
+    other = app.test_client()
+    assert count_queries(other, url) == 0  # read from the cache: no query at all
+    assert other.get(url).text == first.text
+    published.competition.title = "Phụ nữ Điện Biên khởi nghiệp"
+    db.session.commit()
+    assert "Phụ nữ Điện Biên khởi nghiệp" in other.get(url).text  # a change shows at once
+    login(other, published.organiser)
+    assert count_queries(other, url) > 0  # what an organiser sees is never kept

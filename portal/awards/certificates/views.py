@@ -33,6 +33,7 @@ from portal.competitions.models import Competition
 from portal.competitions.services import may_manage_competition
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
+from portal.core.http_cache import public_cache
 from portal.core.inputs import page_number
 from portal.core.permissions import load_or_404, require, roles_required
 from portal.core.time import utcnow
@@ -255,6 +256,7 @@ def _verify_limit() -> str:
 
 @bp.route("/verify", endpoint="verify_form")
 @limiter.limit(_verify_limit)
+@public_cache
 def verify_form():
     asked = "code" in request.args
     form = VerifyForm(request.args if asked else None)
@@ -269,6 +271,7 @@ def verify_form():
 
 @bp.route("/verify/<code>", endpoint="verify")
 @limiter.limit(_verify_limit)
+@public_cache
 def verify(code: str):
     normal = normalise_code(code[:40])
     if normal and normal != code:

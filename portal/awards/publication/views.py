@@ -16,6 +16,7 @@ from portal.awards.publication.forms import GalleryFilterForm, PublishForm
 from portal.competitions.models import DEFAULT_CATEGORIES, Competition, CompetitionLevel
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID
+from portal.core.http_cache import public_cache
 from portal.core.permissions import STAFF_ROLES, roles_required
 from portal.core.time import utcnow
 from portal.extensions import db
@@ -31,6 +32,7 @@ def results_published(competition: Competition) -> bool:
 
 
 @bp.route("/competitions/<int:competition_id>/results", endpoint="public_results")
+@public_cache
 def public_results(competition_id: int):
     competition = db.get_or_404(Competition, competition_id)
     results = public.results_of(competition)
@@ -91,6 +93,7 @@ def _page_number() -> int:
 
 
 @bp.route("/winners", endpoint="gallery")
+@public_cache
 def gallery():
     form, filters = _filter_form()
     page = public.gallery(filters, _page_number())
