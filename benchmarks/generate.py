@@ -30,6 +30,7 @@ from psycopg import sql
 from werkzeug.security import generate_password_hash
 
 from benchmarks.capital import generate_capital
+from benchmarks.judging import JUDGE_EMAIL, ROUND_ENTRIES, generate_judging
 from benchmarks.outcomes import generate_outcomes
 from benchmarks.projects import generate_projects
 from config import DevelopmentConfig, database_url
@@ -397,10 +398,18 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="soft loans of those projects (and 300 grants, and the projects' outcomes)",
     )
+    parser.add_argument(
+        "--round-entries",
+        type=int,
+        default=ROUND_ENTRIES,
+        help="entries of the round in judging (at most --entries), 5 judges each",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
-    if args.entries < 1:
-        parser.error("--entries must be at least 1")
+    if args.entries < 30:
+        parser.error("--entries must be at least 30 (last year's competition takes 30 of them)")
+    if args.round_entries < 1:
+        parser.error("--round-entries must be at least 1")
 
     started = time.perf_counter()
     timings: list[tuple[str, float]] = []
@@ -738,6 +747,28 @@ def main(argv: list[str] | None = None) -> int:
         db.session.commit()
         t = step("team members, files, versions", t)
 
+        # Judging and awards, with their own random numbers: the projects, loans and outcomes
+        # below stay the same whatever is judged.
+        judging_rng = random.Random(args.seed + 1)
+        judging = generate_judging(
+            judging_rng,
+            organiser=organiser,
+            province=province,
+            entries=entry_rows,
+            names=[a["name"] for a in applicants],
+            name=People(judging_rng).name,
+            password_hash=generate_password_hash(
+                ORGANISER_PASSWORD, method=app.config["PASSWORD_HASH_METHOD"]
+            ),
+            now=now,
+            round_size=args.round_entries,
+        )
+        t = step(
+            f"judging: {judging['judged']['entries']} entries × 5 judges "
+            f"({judging['judged']['sheets']} sheets); last year's competition published",
+            t,
+        )
+
         followed = generate_projects(
             rng,
             count=args.projects,
@@ -784,15 +815,19 @@ def main(argv: list[str] | None = None) -> int:
             conn.execute("VACUUM (ANALYZE)")
         t = step("vacuum, analyze", t)
 
+        competition_id = competition.id
         counts = dict(
             db.session.execute(
-                sa.select(Entry.status, sa.func.count()).group_by(Entry.status)
+                sa.select(Entry.status, sa.func.count())
+                .where(Entry.competition_id == competition_id)
+                .group_by(Entry.status)
             ).all()
         )
         ruou_matches = db.session.scalar(
-            sa.select(sa.func.count()).where(Entry.search_text.contains("ruou"))
+            sa.select(sa.func.count()).where(
+                Entry.competition_id == competition_id, Entry.search_text.contains("ruou")
+            )
         )
-        competition_id = competition.id
         db.session.remove()
         db.engine.dispose()
 
@@ -810,6 +845,17 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"supported projects: {followed['projects']}; progress reports: {followed['reports']}; "
         f"milestones: {followed['milestones']}"
+    )
+    judged, finished = judging["judged"], judging["finished"]
+    print(
+        f"judges: {judging['judges']} ({JUDGE_EMAIL} / {ORGANISER_PASSWORD}); in judging: "
+        f"competition {judged['competition_id']}, round {judged['round_id']} with "
+        f"{judged['entries']} entries and {judged['sheets']} submitted sheets"
+    )
+    print(
+        f"last year's competition {finished['competition_id']}: {finished['entries']} entries, "
+        f"final round {finished['final_round_id']} with {finished['finalists']} entries, "
+        f"{finished['awards']} awards published"
     )
     print(f"loans: {capital['loans']}; grants: {capital['grants']}")
     if outcomes:
