@@ -46,8 +46,7 @@ from portal.judging.models import (
     ScoreSheet,
     SheetStatus,
 )
-from portal.judging.results import advancing
-from portal.judging.results import services as results_services
+from portal.judging.results import advancing, ranking
 from portal.units.models import Unit
 
 JUDGES = 60
@@ -522,7 +521,9 @@ def _finished_competition(
         scored_to=closes + timedelta(days=40),
     )
     db.session.commit()
-    results_services.finalise(organiser, first, accept_missing=False, now=now)
+    ranking.finalise(
+        organiser, first, accept_missing=False, seen_version=first.ranking_version, now=now
+    )
     plan = advancing.advance(organiser, first, top=FINALISTS, now=now)
     finalists = [r.entry_id for r in plan.advancing]
     # The finalists are judged again in the final (in judging once assigned, as the app does).
@@ -546,7 +547,9 @@ def _finished_competition(
         scored_to=closes + timedelta(days=72),
     )
     db.session.commit()
-    results_services.finalise(organiser, final, accept_missing=False, now=now)
+    ranking.finalise(
+        organiser, final, accept_missing=False, seen_version=final.ranking_version, now=now
+    )
 
     for name, count, cash, in_kind in PRIZES:
         prize_services.add_prize(

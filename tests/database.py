@@ -103,6 +103,8 @@ class Database:
         with self.engine.begin() as conn:
             if self.is_postgres:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                # The trigram index on entry.search_text needs its operator class.
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
             else:
                 self.metadata.drop_all(conn)
             self.metadata.create_all(conn)

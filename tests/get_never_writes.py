@@ -13,6 +13,12 @@ from sqlalchemy.engine import Engine
 WRITES = ("INSERT", "UPDATE", "DELETE")
 # The API's access log: each call, and its token's last use, is written as it is answered.
 ACCESS_LOG = ("INSERT INTO api_call", "UPDATE api_token SET last_used_at")
+# A round's stored ranking (round_ranking, round_ranking_row, round_ranking_judge): a cache of
+# its score sheets, not a record. The first view after the sheets changed computes it once and
+# keeps it (portal/judging/results/ranking.py); the alternative, ranking 10,000 entries on the
+# POST of every sheet, would make each judge wait a second.
+KEPT_RANKING = ("INSERT INTO round_ranking", "UPDATE round_ranking", "DELETE FROM round_ranking")
+ALLOWED = ACCESS_LOG + KEPT_RANKING
 READS = ("GET", "HEAD")
 writes_on_get: list[str] = []
 
@@ -22,5 +28,5 @@ def watch(engine: Engine) -> None:
     def note_a_write_on_get(conn, cursor, statement, parameters, context, executemany):
         if has_request_context() and request.method in READS:
             words = statement.split(None, 3)
-            if words and words[0].upper() in WRITES and not statement.startswith(ACCESS_LOG):
+            if words and words[0].upper() in WRITES and not statement.startswith(ALLOWED):
                 writes_on_get.append(f"{request.method} {request.full_path}: {' '.join(words[:3])}")

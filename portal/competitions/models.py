@@ -213,6 +213,10 @@ class Round(db.Model):
     # Raised by every change to the round's assignments: a proposal confirmed against an older
     # value is refused, so two organisers confirming at once cannot both write a plan.
     assignment_version: Mapped[int] = mapped_column(default=0)
+    # Raised, in the same transaction, by every change that would change the round's ranking
+    # (portal.judging: a submitted sheet, a recusal, the rubric or settings, an entry joining or
+    # leaving the round); a ranking stored for another value is computed again.
+    ranking_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     competition: Mapped[Competition] = relationship(back_populates="rounds")
 

@@ -299,6 +299,9 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
     rounds = []
     for position, (row, round_data) in enumerate(zip(rows, data.rounds, strict=True)):
         row = row or Round()
+        if row.position is not None and row.position != position:
+            # The first round ranks other entries than a later one (portal.judging).
+            row.ranking_version = (row.ranking_version or 0) + 1
         row.position = position
         row.name = round_data.name.strip()
         row.opens_at = round_data.opens_at

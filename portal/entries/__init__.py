@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("entries", __name__)
 
-from portal.entries import views  # noqa: E402,F401
+from portal.entries import cli, views  # noqa: E402,F401

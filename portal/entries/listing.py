@@ -1,13 +1,20 @@
 """The organisers' list of a competition's entries: filters, search, sort, counts, export.
 
-The page runs the same few queries whatever the number of entries: one count, one page of
-rows with their applicant, category and commune joined in, one grouped count per status.
+A view does no work over the whole competition, so that it costs the same at 1,000 entries as at
+100,000: its counts by status and the number of entries behind its pages are read from
+`competition_entry_count` (one row per category and status, kept by the database: models.py);
+its 50 rows are read in the order of an index that the ORDER BY matches exactly and the read
+stops there (models.Entry's indexes); a search or a filter the counts do not know is not
+counted (list_page says why). The page reads its columns as rows, never whole entries. The
+export reads whole entries, in the same order.
 """
 
 import csv
 import io
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,19 +24,28 @@ from openpyxl import Workbook
 from portal.applicants.models import BusinessStage, HouseholdStatus
 from portal.auth.models import User
 from portal.competitions.models import Competition
+from portal.core import i18n
+from portal.core.pages import page_numbers
 from portal.core.spreadsheets import inert
 from portal.core.text import fold
 from portal.core.time import to_vietnam
-from portal.entries.models import Entry, EntryStatus
+from portal.entries.models import CompetitionEntryCount, Entry, EntryStatus
 from portal.extensions import db
+from portal.units.models import Unit, UnitKind
 
+# Each sort is the order of two indexes of models.Entry, read forwards or backwards: NULLs are
+# placed where PostgreSQL's index puts them (last going up, first coming down; only an entry
+# withdrawn before it was ever submitted has no date, reference or capital), and SQLite is told
+# the same, so both give the same order.
 SORTS = {
-    "submitted": (Entry.submitted_at.desc(), Entry.id.desc()),
-    "oldest": (Entry.submitted_at.asc(), Entry.id.asc()),
-    "reference": (Entry.reference.asc(),),
+    "submitted": (Entry.submitted_at.desc().nulls_first(), Entry.id.desc()),
+    "oldest": (Entry.submitted_at.asc().nulls_last(), Entry.id.asc()),
+    "reference": (Entry.reference.asc().nulls_last(), Entry.id.asc()),
     "title": (Entry.title.asc(), Entry.id.asc()),
-    "capital": (Entry.capital_needed.desc(), Entry.id.desc()),
+    "capital": (Entry.capital_needed.desc().nulls_first(), Entry.id.desc()),
 }
+PER_PAGE = 50
+LISTED = [status for status in EntryStatus if status is not EntryStatus.DRAFT]
 
 
 @dataclass
@@ -43,61 +59,230 @@ class EntryFilters:
     search: str | None = None
     sort: str = "submitted"
 
+    @property
+    def status_filter(self) -> EntryStatus | None:
+        return EntryStatus(self.status) if self.status in {s.value for s in LISTED} else None
+
+    @property
+    def counted(self) -> bool:
+        """True when competition_entry_count knows how many entries match (status, category)."""
+        return not (
+            self.commune_id
+            or self.household_status
+            or self.ethnic_minority in ("yes", "no")
+            or self.business_stage
+            or fold(self.search)
+        )
+
+
+def _conditions(competition: Competition, filters: EntryFilters) -> list:
+    """Entries organisers may see (never a draft: a draft is hers alone), filtered."""
+    status = filters.status_filter
+    found = [
+        Entry.competition_id == competition.id,
+        # 'draft' written in the statement, not sent as a parameter: PostgreSQL then knows in
+        # every plan that the indexes without drafts (models.NOT_DRAFT) hold every row wanted.
+        Entry.status == status if status else Entry.status != sa.literal_column("'draft'"),
+    ]
+    if filters.category_id:
+        found.append(Entry.category_id == filters.category_id)
+    if filters.commune_id:
+        found.append(Entry.commune_id == filters.commune_id)
+    if filters.household_status:
+        found.append(Entry.household_status == filters.household_status)
+    if filters.ethnic_minority in ("yes", "no"):
+        found.append(Entry.ethnic_minority.is_(filters.ethnic_minority == "yes"))
+    if filters.business_stage:
+        found.append(Entry.business_stage == filters.business_stage)
+    search = _searched(filters)
+    if search is not None:
+        found.append(search)
+    return found
+
+
+def _searched(filters: EntryFilters) -> sa.ColumnElement | None:
+    """`search_text LIKE '%key%'`, the key folded as the search text is, its %, _ and / taken
+    as themselves. The pattern is written in the statement, not sent as a parameter: PostgreSQL
+    then plans each search for its own words. (A statement prepared once, with the pattern
+    unknown, got a plan that read and sorted every match: 86 ms at 20,000 entries for "ruou",
+    where reading the index on the date until 51 match takes 1 ms.)"""
+    key = fold(filters.search)
+    if not key:
+        return None
+    for special in ("/", "%", "_"):
+        key = key.replace(special, "/" + special)
+    return Entry.search_text.like(sa.literal(f"%{key}%", literal_execute=True), escape="/")
+
+
+def _order(filters: EntryFilters) -> tuple:
+    return SORTS.get(filters.sort, SORTS["submitted"])
+
+
+def load_competition(competition_id: int) -> Competition | None:
+    """The competition of the list with its unit and categories in one query (the page shows
+    them); its rounds, which the page does not show, are left to be read if asked for. 0.9 ms of
+    CPU where `session.get` took 1.9 (three queries)."""
+    return (
+        db.session.scalars(
+            sa.select(Competition)
+            .where(Competition.id == competition_id)
+            .options(sa.orm.lazyload(Competition.rounds), sa.orm.joinedload(Competition.categories))
+        )
+        .unique()
+        .one_or_none()
+    )
+
+
+def commune_choices(competition: Competition) -> list[tuple[int, str]]:
+    """The communes an entry of the competition may come from, as (id, name): its own unit when
+    it is a commune's, else the province's communes."""
+    unit = competition.unit
+    if unit.parent_id:
+        return [(unit.id, unit.name)]
+    return list(
+        db.session.execute(
+            sa.select(Unit.id, Unit.name)
+            .where(Unit.kind == UnitKind.COMMUNE, Unit.parent_id == unit.id)
+            .order_by(Unit.name_folded)
+        ).tuples()
+    )
+
+
+def moment_writer() -> Callable[[datetime | None], str]:
+    """Writes the moments of the rows as the `datetime` filter does. In Vietnamese its pattern
+    (HH:mm, dd/MM/yyyy) is a strftime, a third of the filter's time for 50 rows; in another
+    language, the filter itself."""
+    if (i18n.current_locale() or i18n.DEFAULT_LOCALE).language != "vi":
+        return lambda moment: i18n.format_moment(moment, "d MMM yyyy, HH:mm") if moment else ""
+    return lambda moment: to_vietnam(moment).strftime("%H:%M, %d/%m/%Y") if moment else ""
+
 
 def entries_query(competition: Competition, filters: EntryFilters) -> sa.Select:
-    """Entries organisers may see (never a draft: a draft is hers alone), filtered and sorted."""
-    query = (
+    """The matching entries, whole, in the list's order (the export)."""
+    return (
         sa.select(Entry)
-        .where(Entry.competition_id == competition.id, Entry.status != EntryStatus.DRAFT)
+        .where(*_conditions(competition, filters))
         .options(
             sa.orm.joinedload(Entry.applicant),
             sa.orm.joinedload(Entry.category),
             sa.orm.joinedload(Entry.commune),
         )
-    )
-    if filters.status in {s.value for s in EntryStatus} - {"draft"}:
-        query = query.where(Entry.status == EntryStatus(filters.status))
-    if filters.category_id:
-        query = query.where(Entry.category_id == filters.category_id)
-    if filters.commune_id:
-        query = query.where(Entry.commune_id == filters.commune_id)
-    if filters.household_status:
-        query = query.where(Entry.household_status == filters.household_status)
-    if filters.ethnic_minority in ("yes", "no"):
-        query = query.where(Entry.ethnic_minority.is_(filters.ethnic_minority == "yes"))
-    if filters.business_stage:
-        query = query.where(Entry.business_stage == filters.business_stage)
-    key = fold(filters.search)
-    if key:
-        query = query.where(Entry.search_text.contains(key, autoescape=True))
-    return query.order_by(*SORTS.get(filters.sort, SORTS["submitted"]))
-
-
-def for_page(query: sa.Select) -> sa.Select:
-    """The list shows neither the long texts, the team, the files nor the applicants' roles."""
-    return query.options(
-        sa.orm.defer(Entry.summary),
-        sa.orm.defer(Entry.problem),
-        sa.orm.defer(Entry.solution),
-        sa.orm.defer(Entry.customers),
-        sa.orm.defer(Entry.local_resources),
-        sa.orm.defer(Entry.search_text),
-        sa.orm.noload(Entry.team_members),
-        sa.orm.noload(Entry.attachments),
-        sa.orm.defaultload(Entry.applicant).noload(User.roles),
+        .order_by(*_order(filters))
     )
 
 
-def status_counts(competition: Competition) -> list[tuple[EntryStatus, int]]:
-    """How many entries in each status (drafts are not counted), in the order of the states."""
-    rows = dict(
+def page_rows(competition: Competition, filters: EntryFilters, number: int) -> list[sa.Row]:
+    """The rows of page `number`, and the first row of the next page when there is one: only
+    the columns the page shows, the applicant's name and the commune's joined in."""
+    return list(
         db.session.execute(
-            sa.select(Entry.status, sa.func.count())
-            .where(Entry.competition_id == competition.id, Entry.status != EntryStatus.DRAFT)
-            .group_by(Entry.status)
-        ).all()
+            sa.select(
+                Entry.id,
+                Entry.reference,
+                Entry.title,
+                Entry.status,
+                Entry.submitted_at,
+                Entry.category_id,
+                User.full_name.label("applicant"),
+                Unit.name.label("commune"),
+            )
+            .join(User, User.id == Entry.applicant_id)
+            .outerjoin(Unit, Unit.id == Entry.commune_id)
+            .where(*_conditions(competition, filters))
+            .order_by(*_order(filters))
+            .limit(PER_PAGE + 1)
+            .offset((number - 1) * PER_PAGE)
+        )
     )
-    return [(status, rows[status]) for status in EntryStatus if status in rows]
+
+
+def counts(competition: Competition) -> dict[tuple[int | None, EntryStatus], int]:
+    """How many entries the competition has, by (category id, status), drafts left out."""
+    rows = db.session.execute(
+        sa.select(
+            CompetitionEntryCount.category_id,
+            CompetitionEntryCount.status,
+            CompetitionEntryCount.count,
+        ).where(
+            CompetitionEntryCount.competition_id == competition.id,
+            CompetitionEntryCount.status != EntryStatus.DRAFT,
+            CompetitionEntryCount.count != 0,
+        )
+    )
+    return {(category or None, status): count for category, status, count in rows}
+
+
+def status_counts(
+    counted: dict[tuple[int | None, EntryStatus], int],
+) -> list[tuple[EntryStatus, int]]:
+    """How many entries in each status, in the order of the states (none shown for a status
+    that has no entry)."""
+    by_status = dict.fromkeys(LISTED, 0)
+    for (_category, status), count in counted.items():
+        by_status[status] += count
+    return [(status, count) for status, count in by_status.items() if count]
+
+
+def counted_total(counted: dict[tuple[int | None, EntryStatus], int], filters: EntryFilters) -> int:
+    """How many entries match a status and a category (filters.counted), from the counts."""
+    status = filters.status_filter
+    return sum(
+        count
+        for (category, entry_status), count in counted.items()
+        if (status is None or entry_status is status)
+        and (not filters.category_id or category == filters.category_id)
+    )
+
+
+@dataclass
+class Page:
+    """A page of the list: its rows, and how many entries match when that is known. Shaped for
+    the pagination macro (`page`, `pages`, `iter_pages`)."""
+
+    page: int
+    rows: list
+    has_next: bool
+    total: int | None  # None: more than `at_least`, how many are not counted
+
+    @property
+    def at_least(self) -> int:
+        return (self.page - 1) * PER_PAGE + len(self.rows)
+
+    @property
+    def pages(self) -> int:
+        if self.total is not None:
+            return max(math.ceil(self.total / PER_PAGE), 1)
+        return self.page + 1 if self.has_next else self.page
+
+    def iter_pages(self) -> Iterator[int | None]:
+        return page_numbers(self.page, self.pages)
+
+
+def list_page(
+    competition: Competition, filters: EntryFilters, number: int
+) -> tuple[Page, list[tuple[EntryStatus, int]]]:
+    """The page of the list and the counts by status, in two small queries whatever the number
+    of entries: the counts and the rows.
+
+    The number of entries behind the pages is the counts' for a status and a category. A search
+    or a filter on her commune, household, ethnicity or stage is not counted: the page says how
+    many when they end on it, else "more than" the entries up to it, and leads on page by page.
+    An organiser searches to find an entry or a woman, a handful of rows told exactly; counting
+    every match of a common word read them all (at 20,000 entries 5.4 ms of the database for the
+    1,386 entries of "ruou"; counting up to 501 of them, 2 ms at 20,000 and 3.8 to 7.5 ms at
+    100,000 entries), for a number the status and category counts, the figures and the export
+    already give."""
+    counted = counts(competition)
+    rows = page_rows(competition, filters, number)
+    has_next = len(rows) > PER_PAGE
+    rows = rows[:PER_PAGE]
+    if filters.counted:
+        total = counted_total(counted, filters)
+    elif not has_next and (rows or number == 1):
+        total = (number - 1) * PER_PAGE + len(rows)  # they end on this page
+    else:
+        total = None
+    return Page(number, rows, has_next, total), status_counts(counted)
 
 
 EXPORT_COLUMNS = [

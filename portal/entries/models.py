@@ -50,6 +50,48 @@ class AttachmentKind(enum.StrEnum):
     PHOTO = "photo"
 
 
+# The organisers' list (listing.SORTS) reads its 50 rows in the order of one of these indexes
+# and stops there, whatever the number of entries: for each column it sorts by, one index for the
+# whole competition, one within a status, one within a category and one within both. Each ends
+# with the id that breaks ties, as the ORDER BY does. Those without the status leave the drafts
+# out (the list never shows one, and an open competition may hold thousands that would be read
+# and passed over); a query names `status <> 'draft'` as written here for PostgreSQL to use them.
+LIST_SORT_COLUMNS = {
+    "submitted": "submitted_at",
+    "title": "title",
+    "reference": "reference",
+    "capital": "capital_needed",
+}
+NOT_DRAFT = "status <> 'draft'"
+
+
+def _list_indexes() -> list[sa.Index]:
+    not_draft = {"postgresql_where": sa.text(NOT_DRAFT), "sqlite_where": sa.text(NOT_DRAFT)}
+    indexes = []
+    for name, column in LIST_SORT_COLUMNS.items():
+        indexes += [
+            sa.Index(f"ix_entry_list_{name}", "competition_id", column, "id", **not_draft),
+            sa.Index(f"ix_entry_list_status_{name}", "competition_id", "status", column, "id"),
+            sa.Index(
+                f"ix_entry_list_category_{name}",
+                "competition_id",
+                "category_id",
+                column,
+                "id",
+                **not_draft,
+            ),
+            sa.Index(
+                f"ix_entry_list_category_status_{name}",
+                "competition_id",
+                "category_id",
+                "status",
+                column,
+                "id",
+            ),
+        ]
+    return indexes
+
+
 class Entry(db.Model):
     __tablename__ = "entry"
 
@@ -117,9 +159,17 @@ class Entry(db.Model):
     )
 
     __table_args__ = (
-        sa.Index("ix_entry_competition_status", "competition_id", "status"),
         sa.Index("ix_entry_competition_submitted", "competition_id", "submitted_at"),
-        sa.Index("ix_entry_competition_category", "competition_id", "category_id"),
+        *_list_indexes(),
+        # Finds the entries whose search text holds a word (`?q=`). PostgreSQL only: SQLite has
+        # an empty index of the same name, so that the models and the migrations agree on both.
+        sa.Index(
+            "ix_entry_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+            sqlite_where=sa.text("0"),
+        ),
     )
     # The version is checked in the UPDATE itself (WHERE version = the one loaded): of two saves
     # or submissions sent at the same moment, the second finds the row changed and is refused
@@ -133,6 +183,150 @@ class Entry(db.Model):
     @property
     def photos(self) -> list["Attachment"]:
         return [a for a in self.attachments if a.kind is AttachmentKind.PHOTO]
+
+
+class CompetitionEntryCount(db.Model):
+    """How many entries a competition has in each category and status, drafts included.
+
+    Kept by the database itself: triggers on `entry` (COUNTING_TRIGGERS below, and the migration
+    a7c9e1b3d5f7) add one for the row inserted and take one away for the row deleted, and move
+    one from the old key to the new when an UPDATE changes an entry's competition, category or
+    status, in the transaction that writes the entry; a count that falls to 0 is deleted. So the
+    counts are those of the rows as committed, whoever writes them: a service, a bulk INSERT, a
+    factory or an UPDATE by hand; of two moves at once, the second waits for the first and counts
+    from the row it left. The organisers' list reads its counts by status and the number of
+    entries behind its pages here (`listing.list_page`) instead of counting the entries on every
+    view. `flask entries recount` compares the table with the entries and mends it (counts.py).
+    """
+
+    __tablename__ = "competition_entry_count"
+    # Written by the triggers alone: a copy of the database's rows (tests/snapshots.py) leaves
+    # it out and lets them fill it.
+    __table_args__ = {"info": {"kept_by_triggers": True}}
+
+    competition_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competition.id", ondelete="CASCADE"), primary_key=True
+    )
+    category_id: Mapped[int] = mapped_column(primary_key=True)  # 0: no category chosen
+    status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+# The triggers, as the migration a7c9e1b3d5f7 also writes them (each list is run in order).
+# On PostgreSQL an entry that changes key takes its two counters in the order of their keys,
+# so that two moves at once never wait for each other in a circle.
+COUNTING_TRIGGERS = {
+    "postgresql": [
+        """
+        CREATE OR REPLACE FUNCTION entry_count_add(
+            competition integer, category integer, entry_status varchar, delta integer
+        ) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO competition_entry_count AS counted
+                (competition_id, category_id, status, count)
+            VALUES (competition, category, entry_status, delta)
+            ON CONFLICT (competition_id, category_id, status)
+            DO UPDATE SET count = counted.count + EXCLUDED.count;
+            IF delta < 0 THEN
+                DELETE FROM competition_entry_count AS counted
+                WHERE counted.competition_id = competition AND counted.category_id = category
+                    AND counted.status = entry_status AND counted.count = 0;
+            END IF;
+        END
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION entry_count_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                PERFORM entry_count_add(
+                    NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status, 1);
+            ELSIF TG_OP = 'DELETE' THEN
+                PERFORM entry_count_add(
+                    OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status, -1);
+            ELSIF (OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status)
+                < (NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status) THEN
+                PERFORM entry_count_add(
+                    OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status, -1);
+                PERFORM entry_count_add(
+                    NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status, 1);
+            ELSE
+                PERFORM entry_count_add(
+                    NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status, 1);
+                PERFORM entry_count_add(
+                    OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status, -1);
+            END IF;
+            RETURN NULL;
+        END
+        $$
+        """,
+        """
+        CREATE TRIGGER entry_count_insert_delete AFTER INSERT OR DELETE ON entry
+        FOR EACH ROW EXECUTE FUNCTION entry_count_trigger()
+        """,
+        """
+        CREATE TRIGGER entry_count_update
+        AFTER UPDATE OF competition_id, category_id, status ON entry
+        FOR EACH ROW WHEN (
+            OLD.competition_id IS DISTINCT FROM NEW.competition_id
+            OR OLD.category_id IS DISTINCT FROM NEW.category_id
+            OR OLD.status IS DISTINCT FROM NEW.status
+        ) EXECUTE FUNCTION entry_count_trigger()
+        """,
+    ],
+    "sqlite": [
+        """
+        CREATE TRIGGER entry_count_insert AFTER INSERT ON entry BEGIN
+            INSERT INTO competition_entry_count (competition_id, category_id, status, count)
+            VALUES (NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status, 1)
+            ON CONFLICT (competition_id, category_id, status)
+            DO UPDATE SET count = count + excluded.count;
+        END
+        """,
+        """
+        CREATE TRIGGER entry_count_delete AFTER DELETE ON entry BEGIN
+            INSERT INTO competition_entry_count (competition_id, category_id, status, count)
+            VALUES (OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status, -1)
+            ON CONFLICT (competition_id, category_id, status)
+            DO UPDATE SET count = count + excluded.count;
+            DELETE FROM competition_entry_count
+            WHERE competition_id = OLD.competition_id
+                AND category_id = coalesce(OLD.category_id, 0)
+                AND status = OLD.status AND count = 0;
+        END
+        """,
+        """
+        CREATE TRIGGER entry_count_update
+        AFTER UPDATE OF competition_id, category_id, status ON entry
+        WHEN OLD.competition_id IS NOT NEW.competition_id
+            OR OLD.category_id IS NOT NEW.category_id
+            OR OLD.status IS NOT NEW.status
+        BEGIN
+            INSERT INTO competition_entry_count (competition_id, category_id, status, count)
+            VALUES (OLD.competition_id, coalesce(OLD.category_id, 0), OLD.status, -1)
+            ON CONFLICT (competition_id, category_id, status)
+            DO UPDATE SET count = count + excluded.count;
+            DELETE FROM competition_entry_count
+            WHERE competition_id = OLD.competition_id
+                AND category_id = coalesce(OLD.category_id, 0)
+                AND status = OLD.status AND count = 0;
+            INSERT INTO competition_entry_count (competition_id, category_id, status, count)
+            VALUES (NEW.competition_id, coalesce(NEW.category_id, 0), NEW.status, 1)
+            ON CONFLICT (competition_id, category_id, status)
+            DO UPDATE SET count = count + excluded.count;
+        END
+        """,
+    ],
+}
+
+
+@sa.event.listens_for(db.metadata, "after_create")
+def _create_counting_triggers(_metadata, connection, tables=(), **_kw) -> None:
+    """`db.create_all` (the tests) makes the triggers with the two tables, as the migration does."""
+    names = {table.name for table in tables}
+    if {"entry", "competition_entry_count"} <= names:
+        for statement in COUNTING_TRIGGERS.get(connection.dialect.name, []):
+            connection.exec_driver_sql(statement)
 
 
 class TeamMember(db.Model):

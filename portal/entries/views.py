@@ -24,8 +24,14 @@ from portal.competitions.models import Competition
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
-from portal.core.inputs import bounded_int
-from portal.core.permissions import STAFF_ROLES, load_or_404, require, roles_required
+from portal.core.inputs import bounded_int, page_number
+from portal.core.permissions import (
+    STAFF_ROLES,
+    found_or_404,
+    load_or_404,
+    require,
+    roles_required,
+)
 from portal.core.security import client_ip
 from portal.core.time import from_vietnam, to_vietnam, utcnow
 from portal.entries import attachments, bp, listing, services, team
@@ -33,8 +39,6 @@ from portal.entries.forms import EntryForm, WithdrawForm
 from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from portal.entries.organiser_forms import EntryFilterForm, ExtensionForm, ScreeningForm
 from portal.entries.services import EntryData, TeamMemberData
-from portal.extensions import db
-from portal.units import services as unit_services
 
 
 @bp.route("/competitions/<int:competition_id>/enter", methods=["POST"])
@@ -312,23 +316,18 @@ def withdraw(entry_id: int):
 
 def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFilters]:
     form = EntryFilterForm(request.args)
-    form.status.choices = [SelectChoice("", _("All"))] + [
-        SelectChoice(s.value, s.label) for s in EntryStatus if s is not EntryStatus.DRAFT
-    ]
-    form.category.choices = [SelectChoice("", _("All"))] + [
+    everything = SelectChoice("", _("All"))
+    form.status.choices = [everything] + [SelectChoice(s.value, s.label) for s in listing.LISTED]
+    form.category.choices = [everything] + [
         SelectChoice(str(c.id), c.name) for c in competition.categories
     ]
-    unit = competition.unit
-    communes = [unit] if unit.parent_id else unit_services.communes_of(unit.id)
-    form.commune.choices = [SelectChoice("", _("All"))] + [
-        SelectChoice(str(c.id), c.name) for c in communes
+    form.commune.choices = [everything] + [
+        SelectChoice(str(unit_id), name) for unit_id, name in listing.commune_choices(competition)
     ]
-    form.household.choices = [SelectChoice("", _("All"))] + [
+    form.household.choices = [everything] + [
         SelectChoice(h.value, h.label) for h in HouseholdStatus
     ]
-    form.stage.choices = [SelectChoice("", _("All"))] + [
-        SelectChoice(b.value, b.label) for b in BusinessStage
-    ]
+    form.stage.choices = [everything] + [SelectChoice(b.value, b.label) for b in BusinessStage]
     form.validate()
 
     def valid(field):
@@ -351,18 +350,22 @@ def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFi
 @bp.route("/competitions/<int:competition_id>/entries")
 @roles_required(*STAFF_ROLES)
 def competition_entries(competition_id: int):
-    competition = load_or_404(
-        Competition, competition_id, allowed=competition_services.may_manage_competition
+    competition = found_or_404(
+        listing.load_competition(competition_id),
+        allowed=competition_services.may_manage_competition,
     )
     form, filters = _filters(competition)
-    query = listing.for_page(listing.entries_query(competition, filters))
-    page = db.paginate(query, per_page=50, error_out=False)
+    page, counts = listing.list_page(competition, filters, page_number())
     return render_template(
         "entries/competition_entries.html",
         competition=competition,
         form=form,
         page=page,
-        counts=listing.status_counts(competition),
+        counts=counts,
+        # Said once for the page, not once a row.
+        status_labels={status: status.label for status in EntryStatus},
+        category_names={c.id: c.name for c in competition.categories},
+        write_moment=listing.moment_writer(),
         args={k: v for k, v in request.args.items() if k != "page"},
     ), (400 if form.errors else 200)
 

@@ -5,15 +5,19 @@ automatic assignment, the solver), `scoring` (the judges' sheets), `results` (ag
 advancing, making results final) and `imports` (paper sheets from a CSV file).
 """
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
-from flask_babel import format_decimal
+from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from portal.auth.models import Role, User
 from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.competitions.services import may_manage_competition
 from portal.core import audit
+from portal.core.i18n import DEFAULT_LOCALE, current_locale
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.models import (
@@ -24,6 +28,7 @@ from portal.judging.models import (
     RubricCriterion,
     Score,
     ScoreSheet,
+    SheetStatus,
 )
 
 # Entry states that take part in judging; the first round holds every such entry.
@@ -164,6 +169,8 @@ def record_scores(
     if round_.scoring_started_at is None and any(v is not None for v in points.values()):
         round_.scoring_started_at = now
     db.session.flush()
+    if SheetStatus.SUBMITTED in (status_before, sheet.status):
+        ranking_changed(round_id=sheet.round_id)  # drafts are never ranked
     audit.record(
         action,
         actor_id=actor.id,
@@ -174,6 +181,39 @@ def record_scores(
     )
 
 
+def ranking_changed(*, round_id: int | None = None, competition_id: int | None = None) -> None:
+    """Something the ranking of this round (or of every round of this competition) is computed
+    from changed: raise `Round.ranking_version` in the caller's transaction, so that the ranking
+    stored for the old value is computed again on its next view. The caller commits.
+
+    Raised once per transaction and round: a file of a thousand paper sheets is one change. The
+    UPDATE also holds the round's row until the commit, so a ranking being computed under that
+    lock (results.ranking) never misses a change committed meanwhile.
+    """
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    known = session.info.get("rankings_changed")
+    if known is None or known[0] is not transaction:
+        known = session.info["rankings_changed"] = (transaction, set())
+    key = ("round", round_id) if round_id is not None else ("competition", competition_id)
+    if key in known[1] or ("competition", competition_id) in known[1]:
+        return
+    known[1].add(key)
+    which = Round.id == round_id if round_id is not None else Round.competition_id == competition_id
+    session.execute(
+        sa.update(Round).where(which).values(ranking_version=Round.ranking_version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    # The rounds this session holds read the new value when next asked.
+    if round_id is not None:
+        held = [session.identity_map.get(session.identity_key(Round, round_id))]
+    else:
+        held = [o for o in session.identity_map.values() if isinstance(o, Round)]
+    for round_ in held:
+        if round_ is not None and (round_id is not None or round_.competition_id == competition_id):
+            session.expire(round_, ["ranking_version"])
+
+
 def sheet_status_before(sheet: ScoreSheet) -> str | None:
     """The status the sheet had when it was loaded, or None for a new sheet (before a flush)."""
     history = sa.inspect(sheet).attrs.status.history
@@ -182,6 +222,27 @@ def sheet_status_before(sheet: ScoreSheet) -> str | None:
     return sheet.status.value if sheet.id is not None else None
 
 
+@lru_cache(maxsize=8)
+def _score_symbols(locale: Locale) -> dict[int, str]:
+    """How her language writes a score: its decimal mark and its thousands separator."""
+    return {ord("."): get_decimal_symbol(locale), ord(","): get_group_symbol(locale)}
+
+
 def format_score(value: float | None) -> str:
-    """A score with two decimals, written the way the reader's language writes numbers."""
-    return "—" if value is None else format_decimal(round(value, 2), format="#,##0.00")
+    """A score with two decimals, written the way the reader's language writes numbers.
+
+    The same text as Babel's `format_decimal(round(value, 2), "#,##0.00")` (a property test
+    holds them equal), written by Python's own formatting: a results page shows about 2,000
+    numbers, and Babel took 50 µs for each.
+    """
+    return score_writer()(value)
+
+
+def score_writer() -> Callable[[float | None], str]:
+    """`format_score` for the language of the moment, looked up once: for a page's template."""
+    symbols = _score_symbols(current_locale() or DEFAULT_LOCALE)
+
+    def write(value: float | None) -> str:
+        return "—" if value is None else f"{round(value, 2):,.2f}".translate(symbols)
+
+    return write

@@ -278,3 +278,66 @@ class RoundResult(db.Model):
     entry: Mapped[Entry] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("round_id", "entry_id", name="uq_round_result"),)
+
+
+class RoundRanking(db.Model):
+    """A round's ranking as `results.services.compute` gave it, kept so that a page reads it.
+
+    Valid while `version` equals the round's `ranking_version`, which every change that would
+    change the ranking raises; a view that finds them different computes it again, once, under a
+    lock on the round (`results.ranking`). Only the numbers are kept: an entry's reference, title
+    and category and a judge's name are read from their rows as the page shows them.
+    """
+
+    __tablename__ = "round_ranking"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("competition_round.id"), primary_key=True)
+    version: Mapped[int] = mapped_column()
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entries: Mapped[int] = mapped_column()  # its rows
+    missing: Mapped[int] = mapped_column()  # entries with fewer sheets than the round asks
+    round_mean: Mapped[float | None] = mapped_column(sa.Float)  # M, over every total T
+    round_spread: Mapped[float | None] = mapped_column(sa.Float)  # S
+
+
+class RoundRankingRow(db.Model):
+    """One entry's line of a stored ranking, at its place (`position`: 1 for the first; entries
+    without a score last, by id), with every number the page, the exports and the explanation
+    show."""
+
+    __tablename__ = "round_ranking_row"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round_ranking.round_id"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id"))
+    # The entry's category, for the filter (an entry in a round keeps its category).
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("competition_category.id"))
+    rank: Mapped[int | None] = mapped_column()
+    raw_score: Mapped[float | None] = mapped_column(sa.Float)
+    normalised_score: Mapped[float | None] = mapped_column(sa.Float)
+    sheets: Mapped[int] = mapped_column(sa.SmallInteger)
+    # The flags, each a column so that the page filters by one in SQL.
+    disagreement: Mapped[bool] = mapped_column()
+    missing: Mapped[bool] = mapped_column()
+    recused: Mapped[bool] = mapped_column()
+    criterion_means: Mapped[dict] = mapped_column(sa.JSON)  # criterion code → mean points
+    # [judge id, her total T, its normalised N] for each sheet, by judge id.
+    judges: Mapped[list] = mapped_column(sa.JSON)
+    # fold(reference + title) when computed: the page's search (an entry in a round keeps both).
+    search_key: Mapped[str] = mapped_column(sa.Text)
+
+    __table_args__ = (
+        sa.UniqueConstraint("round_id", "entry_id", name="uq_round_ranking_row_entry"),
+    )
+
+
+class RoundRankingJudge(db.Model):
+    """A judge's totals in a stored ranking: how many, their mean m and spread s."""
+
+    __tablename__ = "round_ranking_judge"
+
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("round_ranking.round_id"), primary_key=True)
+    judge_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    sheets: Mapped[int] = mapped_column()
+    mean: Mapped[float] = mapped_column(sa.Float)
+    spread: Mapped[float] = mapped_column(sa.Float)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import defer, joinedload, load_only, noload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, noload, selectinload
 
 from portal.applicants.models import HouseholdStatus
 from portal.auth.models import Role, User
@@ -578,14 +578,19 @@ def projects_of(user: User) -> list[SupportedProject]:
 
 
 def load_project(project_id: int) -> SupportedProject | None:
-    """A project with what its page shows: owner, team, competition, units."""
+    """A project with what its page shows: owner, team, competition, units. Not what those
+    load with them by default (her roles, the entry's files, the competition's categories and
+    rounds): four queries the page never read; anything else that asks still gets them."""
     return db.session.scalar(
         sa.select(SupportedProject)
         .where(SupportedProject.id == project_id)
         .options(
-            joinedload(SupportedProject.owner),
+            joinedload(SupportedProject.owner).lazyload(User.roles),
             joinedload(SupportedProject.unit),
             joinedload(SupportedProject.commune).joinedload(Unit.parent),
-            joinedload(SupportedProject.entry).joinedload(Entry.competition),
+            joinedload(SupportedProject.entry).lazyload(Entry.attachments),
+            joinedload(SupportedProject.entry)
+            .joinedload(Entry.competition)
+            .options(lazyload(Competition.categories), lazyload(Competition.rounds)),
         )
     )

@@ -4,7 +4,7 @@
         [--judges 60] [--database-url sqlite:///instance/bench_results.db] [--repeat 3] [--keep]
 
     .venv/bin/python -m tests.benchmarks.bench_results \
-        --database-url postgresql://postgres@127.0.0.1:5432/portal_bench
+        --database-url postgresql://postgres@127.0.0.1:5432/portal_rank [--views 50]
 
 Writes a seeded data set into the given database (its tables are dropped and created again, so
 never point it at a database that matters; `test` and `postgres` are refused): a province, an
@@ -13,6 +13,14 @@ eligible entries, the judges, k active assignments per entry (plus a few recused
 submitted sheets (each judge a little lenient or harsh), with bulk INSERTs. Then it times
 `portal.judging.results.services.compute` (loading with column-only queries + aggregate()), the load and
 the aggregation apart, and the CSV export of the whole ranking. Prints the best of the runs.
+
+Then the stored ranking (`portal.judging.results.ranking`): (a) computing and storing it, as the
+first view after a change of the sheets does, and the write alone; (b) reading one page of it
+(`page_of`: the page's queries and the objects the template reads), unfiltered, the last page,
+and with the search, a flag and a category; (c) whole views of the results page through the
+Flask test client, the organiser logged in: CPU (`time.process_time`) and wall time per view,
+the mean of `--views` after 5 of warm-up, and the same for the reference page of issue 16
+(`benchmarks/reference.py`: one query, a 50-row table) when it is there, in the same process.
 With `--keep`, a second run reuses the data of the first instead of writing it again.
 """
 
@@ -64,6 +72,8 @@ def reset_schema(url: str) -> None:
             raise SystemExit(f"Refusing to use the database {engine.url.database!r}.")
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+            # The trigram index on entry.search_text needs its operator class.
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     else:
         db.drop_all()
     db.create_all()
@@ -239,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--judges", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="reuse the data of a previous run")
+    parser.add_argument("--views", type=int, default=50, help="views of each page timed")
     args = parser.parse_args(argv)
     if args.database_url == DEFAULT_DATABASE_URL:
         (ROOT / "instance").mkdir(exist_ok=True)
@@ -313,6 +324,143 @@ def main(argv: list[str] | None = None) -> None:
             f"  CSV export of the whole ranking: {export_time:.3f} s\n"
             f"  {flagged} flagged for disagreement, {recused_count} with a recusal; "
             f"top: {ranking.results[0].normalised_score:.2f}"
+        )
+        stored_ranking(app, round_id, args)
+
+
+# --- The stored ranking -------------------------------------------------------------------------
+
+
+def timed(repeat: int, work, before=None) -> tuple[float, float]:
+    """The best wall time and the best CPU time (seconds) of `repeat` runs of `work`."""
+    wall, cpu = float("inf"), float("inf")
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        db.session.expunge_all()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        work()
+        wall = min(wall, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - started_cpu)
+    return wall, cpu
+
+
+class QueryClock:
+    """The statements run and the time the database took for them."""
+
+    def __init__(self):
+        self.count, self.seconds, self._started = 0, 0.0, []
+
+    def _before(self, *args):
+        self._started.append(time.perf_counter())
+
+    def _after(self, *args):
+        self.count += 1
+        self.seconds += time.perf_counter() - self._started.pop()
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self._before)
+        sa.event.listen(db.engine, "after_cursor_execute", self._after)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, "before_cursor_execute", self._before)
+        sa.event.remove(db.engine, "after_cursor_execute", self._after)
+
+
+def stored_ranking(app, round_id: int, args) -> None:
+    from portal.competitions.models import Round
+    from portal.judging.results import ranking as kept
+
+    def round_():
+        return db.session.get(Round, round_id)
+
+    def changed():
+        common.ranking_changed(round_id=round_id)  # as a submitted sheet does
+        db.session.commit()
+
+    def first_view():
+        kept.page_of(round_(), results.ResultFilters(), 1, 50)
+
+    compute_store = timed(args.repeat, first_view, before=changed)
+    computed = results.compute(round_())
+
+    def write_only():
+        r = round_()
+        kept._write(r, computed, kept._header(round_id), utcnow())
+        db.session.commit()
+
+    write_time = timed(args.repeat, write_only)
+    first_view()  # current again
+    pages = {
+        "page 1": (results.ResultFilters(), 1),
+        "last page": (results.ResultFilters(), 10**6),
+        "search 'so 99'": (results.ResultFilters(search="so 99"), 1),
+        "flag disagreement": (results.ResultFilters(flag="disagreement"), 1),
+        "category": (results.ResultFilters(category_id=round_().competition.categories[0].id), 1),
+    }
+    read = {}
+    for name, (filters, number) in pages.items():
+        with QueryClock() as clock:
+            kept.page_of(round_(), filters, number, 50)
+        read[name] = (
+            *timed(args.repeat * 3, lambda f=filters, n=number: kept.page_of(round_(), f, n, 50)),
+            clock.count,
+        )
+    export_time = timed(args.repeat, lambda: results.export_csv(kept.whole(round_())))
+    print(
+        f"stored ranking ({db.engine.dialect.name}):\n"
+        f"  (a) compute + store (first view after a change): {compute_store[0]:.3f} s wall, "
+        f"{compute_store[1]:.3f} s CPU; the write alone {write_time[0]:.3f} s\n"
+        f"  (b) one page of it (page_of), wall / CPU / queries:"
+    )
+    for name, (wall, cpu, count) in read.items():
+        print(f"      {name:18} {wall * 1000:6.1f} ms {cpu * 1000:6.1f} ms  {count}")
+    print(f"  CSV export from the stored ranking: {export_time[0]:.3f} s")
+    views(app, round_id, args)
+
+
+def views(app, round_id: int, args) -> None:
+    """Whole views through the test client, the organiser logged in; and the reference page."""
+    import re
+
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    response = client.post(
+        "/login",
+        data={"email": "tochuc@bench.vn", "password": "bench-password-2026", "csrf_token": token},
+    )
+    assert response.status_code == 302, response.status_code
+    measured = {
+        "results page": (client, f"/judging/rounds/{round_id}/results"),
+        "results page, search": (client, f"/judging/rounds/{round_id}/results?q=so+99"),
+        "results page, page 150": (client, f"/judging/rounds/{round_id}/results?page=150"),
+    }
+    try:
+        from benchmarks.reference import create_app as reference_app
+
+        reference = reference_app(str(db.engine.url.render_as_string(hide_password=False)))
+        competition_id = db.session.scalar(sa.select(sa.func.min(Entry.competition_id)))
+        measured["reference page"] = (
+            reference.test_client(),
+            f"/competitions/{competition_id}/entries",
+        )
+    except ImportError:
+        pass
+    print(f"  (c) views through the test client, mean of {args.views} after 5 of warm-up:")
+    for name, (who, url) in measured.items():
+        for _ in range(5):
+            assert who.get(url).status_code == 200, url
+        with QueryClock() as clock:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            for _ in range(args.views):
+                who.get(url)
+            wall = (time.perf_counter() - started) / args.views
+            cpu = (time.process_time() - started_cpu) / args.views
+        print(
+            f"      {name:24} CPU {cpu * 1000:6.1f} ms  wall {wall * 1000:6.1f} ms  "
+            f"queries {clock.count / args.views:4.1f} ({clock.seconds / args.views * 1000:.1f} ms)"
         )
 
 

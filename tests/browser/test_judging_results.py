@@ -69,11 +69,14 @@ def test_an_organiser_imports_paper_sheets_ranks_finalises_and_advances(
     table = page.locator(".results-table")
     expect(table.locator("tbody tr").first).to_contain_text(first)
     expect(table).not_to_contain_text("Sheets missing")
-    page.get_by_text(f"How {first}'s score was computed").click()
-    explanation = page.locator(".results-explanation details[open]")
-    expect(explanation).to_contain_text("Raw score: the mean of the totals T of the 3 judges")
-    expect(explanation).to_contain_text(judge_name)
+    table.get_by_role("link", name=first).click()
+    expect(page.get_by_role("heading", name=f"How {first}'s score was computed")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(
+        "Raw score: the mean of the totals T of the 3 judges"
+    )
+    expect(page.locator("main")).to_contain_text(judge_name)
     assert_accessible(page)
+    page.get_by_role("link", name="Results of").click()
 
     # Final.
     page.get_by_role("button", name="Make the results final").click()

@@ -41,3 +41,44 @@ def test_two_tabs_submitting_at_once_write_one_sheet(judging, concurrent_server,
         sa.select(sa.func.count(AuditLog.id)).where(AuditLog.action == "score_sheet.submitted")
     )
     assert audits == 1
+
+
+def test_viewers_of_a_stale_ranking_at_the_same_moment_compute_it_once(
+    judging, concurrent_server, monkeypatch
+):
+    """Four organisers' tabs open the results at once after the sheets changed: one computes
+    the ranking under the round's lock, the others wait for it and read what it stored."""
+    import time
+
+    from portal.judging.results import ranking
+    from tests.factories import score
+
+    for n, entry in enumerate(judging.entries):
+        for judge in judging.judges[:3]:
+            score(judging, entry, judge, 0.9 - 0.05 * n)
+    db.session.commit()
+    computed = []
+    real_compute = ranking.compute
+
+    def slow_compute(round_, **kwargs):
+        computed.append(round_.id)
+        time.sleep(0.5)  # long enough for every other tab to reach the lock
+        return real_compute(round_, **kwargs)
+
+    monkeypatch.setattr(ranking, "compute", slow_compute)
+    tab = Visitor(concurrent_server)
+    tab.log_in(judging.organiser.email, PASSWORD)
+    tabs = [tab] + [Visitor(concurrent_server) for _ in range(3)]
+    for other in tabs[1:]:
+        other.cookies = tab.cookies
+    path = f"/judging/rounds/{judging.round.id}/results"
+    answers = at_once([lambda t=t: t.get(path) for t in tabs])
+
+    assert [a.status for a in answers] == [200] * 4
+    assert computed == [judging.round.id]
+    tables = {
+        a.text.split('<table class="table table-sm align-middle results-table">')[1]
+        for a in answers
+    }
+    assert len(tables) == 1  # the same ranking on every tab
+    assert judging.entries[0].reference in tables.pop()

@@ -14,6 +14,7 @@ from portal.core.errors import DomainError
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
 from portal.extensions import db
+from portal.judging import common
 from portal.judging.models import (
     RoundEntry,
     RoundResult,
@@ -119,6 +120,8 @@ def advance(
         RoundEntry(round_id=following.id, entry_id=e, carried_at=now, carried_by_id=actor.id)
         for e in sorted(chosen - set(carried))
     )
+    if dropped or chosen - set(carried):
+        common.ranking_changed(round_id=following.id)  # the entries it holds changed
     for result in plan.advancing + plan.staying:
         result.advanced = result.entry_id in chosen
     decided = db.session.scalars(

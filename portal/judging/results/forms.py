@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -25,6 +26,8 @@ class ResultFilterForm(FlaskForm):
 
 
 class FinaliseForm(FlaskForm):
+    # The ranking version of the page the button was pressed on (ranking.finalise).
+    version = HiddenField()
     accept_missing = BooleanField(
         _l("I know some entries have fewer score sheets than asked, and make the results final")
     )

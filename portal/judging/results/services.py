@@ -1,10 +1,12 @@
-"""A round's results: the ranking computed from the database, its explanation, export,
-making results final (and reopening them) and advancing entries to the next round.
+"""A round's results: the ranking computed from the database, its explanation, export, and
+reopening final results. (Storing the ranking, reading it a page at a time and making it final
+are in `ranking.py`; advancing entries to the next round in `advancing.py`.)
 
 The ranking is computed by `portal.judging.results.aggregation.aggregate` from plain rows read with a
 few column-only queries (no ORM objects): the entries of the round, every score of its submitted
-sheets of active assignments in one flat query, the recusals, the judges' names. A page of
-results therefore runs the same queries whatever the number of entries.
+sheets of active assignments in one flat query, the recusals, the judges' names. It takes about a
+second for 10,000 entries × 5 judges, so the pages never call `compute` themselves: they read the
+ranking stored for the round's current `ranking_version` (ranking.py), which `compute` fills.
 """
 
 import csv
@@ -25,6 +27,7 @@ from portal.auth.models import User
 from portal.competitions.models import Round
 from portal.core import audit
 from portal.core.errors import DomainError
+from portal.core.pages import Page
 from portal.core.spreadsheets import inert
 from portal.core.text import fold
 from portal.entries.models import Entry, EntryStatus
@@ -306,33 +309,6 @@ def filtered(ranking: Ranking, filters: ResultFilters) -> list[EntryResult]:
     return rows
 
 
-@dataclass
-class Page:
-    """A page of a list held in memory, with what the pagination macro reads."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
-        last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current - 1 < number < self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
-
-
 def paginate(items: list, page: int, per_page: int = 50) -> Page:
     pages = max(1, math.ceil(len(items) / per_page))
     page = min(max(page, 1), pages)
@@ -424,55 +400,6 @@ def require_manager(actor: User, round_: Round) -> None:
         raise DomainError(_l("Only the organisers of this competition may do this."))
 
 
-def finalise(
-    actor: User, round_: Round, *, accept_missing: bool, now: datetime
-) -> list[RoundResult]:
-    """Make the round's results final: scores lock, a snapshot of the ranking is written."""
-    require_manager(actor, round_)
-    if round_.results_final_at is not None:
-        raise DomainError(_l("The results of this round are already final."))
-    ranking = compute(round_, explain=False)
-    missing = sum(1 for r in ranking.results if "missing" in r.flags)
-    if missing and not accept_missing:
-        raise DomainError(
-            _l(
-                "Some entries have fewer score sheets than the round asks for. Tick the box to "
-                "make the results final all the same."
-            ),
-            field="accept_missing",
-        )
-    db.session.execute(sa.delete(RoundResult).where(RoundResult.round_id == round_.id))
-    rows = [
-        RoundResult(
-            round_id=round_.id,
-            entry_id=r.entry_id,
-            rank=r.rank,
-            raw_score=r.raw_score,
-            normalised_score=r.normalised_score,
-            sheets=r.sheets,
-            flags=list(r.flags),
-            advanced=False,
-        )
-        for r in ranking.results
-    ]
-    db.session.add_all(rows)
-    round_.results_final_at = now
-    audit.record(
-        "results.finalised",
-        actor_id=actor.id,
-        object_type="round",
-        object_id=round_.id,
-        after={
-            "results_final_at": now.isoformat(),
-            "entries": len(rows),
-            "ranked": sum(1 for r in rows if r.rank is not None),
-            "missing": missing,
-        },
-    )
-    db.session.commit()
-    return rows
-
-
 def reopen(actor: User, round_: Round, *, reason: str, now: datetime) -> None:
     """Take the results back out of final, with a written reason.
 
@@ -536,4 +463,6 @@ def _take_back(actor: User, round_: Round, following: Round) -> int:
     db.session.execute(
         sa.update(RoundResult).where(RoundResult.round_id == round_.id).values(advanced=False)
     )
+    if remove:
+        common.ranking_changed(round_id=following.id)  # it holds fewer entries
     return len(remove)

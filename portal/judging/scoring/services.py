@@ -36,6 +36,7 @@ from portal.competitions.models import Competition, Round
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
+from portal.core.pages import Page
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -89,10 +90,28 @@ def state_of(assignment: Assignment) -> EntryState:
     return EntryState.SUBMITTED if sheet.status is SheetStatus.SUBMITTED else EntryState.DRAFT
 
 
+# The same rule in SQL, over an assignment outer-joined to its sheet.
+sheet_state = sa.case(
+    (Assignment.recused_at.is_not(None), EntryState.RECUSED.value),
+    (ScoreSheet.id.is_(None), EntryState.NOT_STARTED.value),
+    (ScoreSheet.status == SheetStatus.SUBMITTED, EntryState.SUBMITTED.value),
+    else_=EntryState.DRAFT.value,
+)
+# Her work in the order she does it: the sheets she began, those not begun, then what is done.
+TO_DO_FIRST = [EntryState.DRAFT, EntryState.NOT_STARTED, EntryState.SUBMITTED, EntryState.RECUSED]
+work_order = sa.case({state.value: n for n, state in enumerate(TO_DO_FIRST)}, value=sheet_state)
+# The entries of a round shown on her dashboard; the others are a click away, a page at a time.
+PREVIEW = 10
+PER_PAGE = 50
+
+
 @dataclass
 class AssignedEntry:
-    assignment: Assignment
-    entry: Entry
+    """An entry on her list, read as columns: what the line shows."""
+
+    entry_id: int
+    reference: str | None
+    title: str | None
     state: EntryState
 
 
@@ -100,15 +119,20 @@ class AssignedEntry:
 class RoundWork:
     round: Round
     open: bool
-    entries: list[AssignedEntry] = field(default_factory=list)
+    counts: dict[EntryState, int]  # her entries of the round by state
+    entries: list[AssignedEntry] = field(default_factory=list)  # the first PREVIEW, to do first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def assigned(self) -> int:
-        return sum(1 for e in self.entries if e.state is not EntryState.RECUSED)
+        return self.total - self.counts.get(EntryState.RECUSED, 0)
 
     @property
     def submitted(self) -> int:
-        return sum(1 for e in self.entries if e.state is EntryState.SUBMITTED)
+        return self.counts.get(EntryState.SUBMITTED, 0)
 
 
 @dataclass
@@ -142,50 +166,127 @@ def link_account(user: User) -> int:
     return len(records)
 
 
-def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
-    """Her competitions (invited or assigned), each with the rounds where she has entries.
+def _hers(judge: User) -> sa.Select:
+    """Her assignments with their sheet, for the columns a caller adds."""
+    return (
+        sa.select()
+        .select_from(Assignment)
+        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
+        .where(Assignment.judge_id == judge.id)
+    )
 
-    Three queries whatever the number of entries: her invitations, her assignments with their
-    round, competition, entry and sheet, and the sheets' status only (scores are not loaded).
+
+def _counts(judge: User) -> dict[int, dict[EntryState, int]]:
+    """Her entries by round and state, counted in the database."""
+    state = sheet_state.label("state")
+    rows = db.session.execute(
+        _hers(judge)
+        .add_columns(Assignment.round_id, state, sa.func.count())
+        .group_by(Assignment.round_id, state)
+    )
+    counts: dict[int, dict[EntryState, int]] = {}
+    for round_id, value, count in rows:
+        counts.setdefault(round_id, {})[EntryState(value)] = count
+    return counts
+
+
+def _listed(query: sa.Select) -> sa.Select:
+    return query.join(Entry, Entry.id == Assignment.entry_id).add_columns(
+        Entry.id, Entry.reference, Entry.title, sheet_state.label("state")
+    )
+
+
+# The dashboard shows a competition's title, unit and status: not its categories and rounds,
+# which a competition otherwise loads with it.
+COMPETITION_ONLY = (sa.orm.lazyload(Competition.categories), sa.orm.lazyload(Competition.rounds))
+
+
+def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
+    """Her competitions (invited or assigned), each with the rounds where she has entries: how
+    many in each state, and the first PREVIEW to do.
+
+    Four queries whatever the number of entries: her invitations, her rounds, her entries
+    counted by round and state, and the first entries of each round (numbered in the
+    database). A judge with 800 entries in a round gets the same page as one with ten.
     """
     records = db.session.scalars(
         sa.select(CompetitionJudge)
-        .options(joinedload(CompetitionJudge.competition))
+        .options(joinedload(CompetitionJudge.competition).options(*COMPETITION_ONLY))
         .where(CompetitionJudge.user_id == judge.id)
     ).all()
-    assignments = db.session.scalars(
-        sa.select(Assignment)
-        .options(
-            joinedload(Assignment.round).joinedload(Round.competition),
-            joinedload(Assignment.entry).noload(Entry.team_members),
-            joinedload(Assignment.entry).noload(Entry.attachments),
-            joinedload(Assignment.sheet).noload(ScoreSheet.scores),
-        )
-        .join(Assignment.entry)
-        .where(Assignment.judge_id == judge.id)
-        .order_by(Assignment.round_id, Entry.reference, Entry.id)
+    counts = _counts(judge)
+    rounds = db.session.scalars(
+        sa.select(Round)
+        .options(joinedload(Round.competition).options(*COMPETITION_ONLY))
+        .where(Round.id.in_(sorted(counts)))
     ).all()
+    number = (
+        sa.func.row_number()
+        .over(
+            partition_by=Assignment.round_id,
+            order_by=(work_order, Entry.reference, Entry.id),
+        )
+        .label("number")
+    )
+    first = _listed(_hers(judge)).add_columns(Assignment.round_id, number).subquery()
+    previews: dict[int, list[AssignedEntry]] = {}
+    for row in db.session.execute(
+        sa.select(first).where(first.c.number <= PREVIEW).order_by(first.c.number)
+    ):
+        previews.setdefault(row.round_id, []).append(
+            AssignedEntry(row.id, row.reference, row.title, EntryState(row.state))
+        )
     by_competition: dict[int, CompetitionWork] = {}
     for record in records:
         by_competition[record.competition_id] = CompetitionWork(record.competition, record)
-    rounds: dict[int, RoundWork] = {}
-    for assignment in assignments:
-        round_ = assignment.round
+    for round_ in sorted(rounds, key=lambda r: r.position):
         work = by_competition.setdefault(
             round_.competition_id, CompetitionWork(round_.competition, None)
         )
-        if round_.id not in rounds:
-            rounds[round_.id] = RoundWork(round_, common.scoring_open(round_, now))
-            work.rounds.append(rounds[round_.id])
-        rounds[round_.id].entries.append(
-            AssignedEntry(assignment, assignment.entry, state_of(assignment))
+        work.rounds.append(
+            RoundWork(
+                round_,
+                common.scoring_open(round_, now),
+                counts[round_.id],
+                previews.get(round_.id, []),
+            )
         )
     result = list(by_competition.values())
-    for work in result:
-        work.rounds.sort(key=lambda w: w.round.position)
     # Work to do first, then the newest competitions.
     result.sort(key=lambda w: (not w.rounds, -w.competition.year, -w.competition.id))
     return result
+
+
+@dataclass
+class RoundList:
+    """Her entries of one round in a state (or all), a page of them."""
+
+    work: RoundWork
+    state: EntryState | None  # the state shown, or every state
+    page: Page
+
+
+def round_list(
+    judge: User, round_: Round, state: EntryState | None, page: int, now: datetime
+) -> RoundList | None:
+    """Her entries of the round in the state asked (or all), to do first, one page of them;
+    None when she has none in this round. Two queries: the counts, the page."""
+    counts = _counts(judge).get(round_.id)
+    if not counts:
+        return None
+    total = counts.get(state, 0) if state else sum(counts.values())
+    page = min(max(page, 1), max(1, -(-total // PER_PAGE)))
+    query = _listed(_hers(judge)).where(Assignment.round_id == round_.id)
+    if state:
+        query = query.where(work_order == TO_DO_FIRST.index(state))
+    rows = db.session.execute(
+        query.order_by(work_order, Entry.reference, Entry.id)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    items = [AssignedEntry(r.id, r.reference, r.title, EntryState(r.state)) for r in rows]
+    work = RoundWork(round_, common.scoring_open(round_, now), counts)
+    return RoundList(work, state, Page(items, page, PER_PAGE, total))
 
 
 # --- Declaration ------------------------------------------------------------------------------
@@ -548,6 +649,7 @@ def recuse(judge: User, assignment: Assignment, reason: str, now: datetime) -> N
     assignment.recused_at = now
     assignment.recusal_reason = reason or None
     round_.assignment_version = (round_.assignment_version or 0) + 1
+    common.ranking_changed(round_id=round_.id)  # her sheet no longer counts; the entry is flagged
     kept = sheet_status
     if sheet is not None and sheet.status is SheetStatus.DRAFT:
         db.session.delete(sheet)

@@ -21,6 +21,7 @@ from portal.auth.models import Role
 from portal.competitions.models import Competition, Round
 from portal.core.errors import DomainError, render_error
 from portal.core.forms import INVALID, show_error
+from portal.core.inputs import page_number
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
 from portal.entries import attachments
@@ -38,6 +39,21 @@ def my_judging():
     now = utcnow()
     return render_template(
         "judging/scoring/dashboard.html", work=scoring.dashboard(current_user, now), now=now
+    )
+
+
+@bp.route("/judging/rounds/<int:round_id>/my-entries")
+@roles_required(Role.JUDGE)
+def my_round(round_id: int):
+    """Every entry of the round assigned to her, a page at a time, by state."""
+    round_ = db.get_or_404(Round, round_id)
+    asked = request.args.get("state", "")
+    state = scoring.EntryState(asked) if asked in set(scoring.EntryState) else None
+    listing = scoring.round_list(current_user, round_, state, page_number(), utcnow())
+    if listing is None:
+        abort(403)  # no entry of this round is hers
+    return render_template(
+        "judging/scoring/round.html", listing=listing, states=scoring.TO_DO_FIRST
     )
 
 

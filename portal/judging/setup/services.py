@@ -22,7 +22,7 @@ from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.extensions import db
-from portal.judging.common import criteria_of, ensure_rubric, may_manage_round
+from portal.judging.common import criteria_of, ensure_rubric, may_manage_round, ranking_changed
 from portal.judging.models import (
     DEFAULT_RUBRIC,
     Assignment,
@@ -38,6 +38,8 @@ from portal.units.models import Unit
 CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_CRITERIA = 20
 MAX_JUDGES_PER_ENTRY = 15
+# The settings the ranking is computed with (results.services.compute).
+RANKED_BY = ("judges_per_entry", "rank_by", "tie_break", "disagreement_threshold")
 
 
 def _check_manager(actor: User, round_: Round) -> None:
@@ -155,6 +157,7 @@ def save_rubric(actor: User, round_: Round, criteria: list[CriterionData]) -> No
         criterion.max_points = item.max_points
         criterion.weight = float(item.weight)
     round_.tie_break = [code for code in (round_.tie_break or []) if code in wanted]
+    ranking_changed(round_id=round_.id)
     db.session.flush()
     audit.record(
         "rubric.saved",
@@ -235,6 +238,8 @@ def save_round_settings(actor: User, round_: Round, data: RoundSettingsData) -> 
     round_.disagreement_threshold = float(data.disagreement_threshold)
     round_.scoring_closes_at = data.scoring_closes_at
     after = settings_snapshot(round_)
+    if any(before[name] != after[name] for name in RANKED_BY):
+        ranking_changed(round_id=round_.id)
     if after != before:
         audit.record(
             "round.judging_settings",

@@ -16,6 +16,7 @@ STAFF = {"organiser", "admin"}
 # (method, url template, who may use it): every route of the results part.
 ROUTES = [
     ("GET", "/judging/rounds/{round}/results", STAFF),
+    ("GET", "/judging/rounds/{round}/results/{entry}", STAFF),
     ("GET", "/judging/rounds/{round}/results.csv", STAFF),
     ("GET", "/judging/rounds/{round}/results.xlsx", STAFF),
     ("GET", "/judging/rounds/{round}/import", STAFF),
@@ -54,7 +55,8 @@ def world(units):
 )
 def test_results_access(client, world, role, method, url, allowed):
     w, people = world
-    response = check_access(client, people, role, method, url.format(round=w.round.id), allowed)
+    target = url.format(round=w.round.id, entry=w.entries[0].id)
+    response = check_access(client, people, role, method, target, allowed)
     if role not in allowed and role != "anonymous":
         assert "80.00" not in response.get_data(as_text=True)
 

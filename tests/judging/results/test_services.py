@@ -15,7 +15,7 @@ from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.models import RoundEntry, RoundResult, SheetStatus
-from portal.judging.results import advancing
+from portal.judging.results import advancing, ranking
 from portal.judging.results import services as results
 from portal.judging.results.aggregation import Criterion, EntryInfo, Sheet, aggregate
 from tests.factories import assign, make_judging, score
@@ -23,6 +23,11 @@ from tests.snapshots import cached
 
 # Time stands still: the tests never depend on today, and the shared worlds are built once.
 pytestmark = pytest.mark.usefixtures("frozen_time")
+
+
+def finalise(actor, round_, **kwargs) -> int:
+    """Make the results final as the page would: with the ranking version it shows."""
+    return ranking.finalise(actor, round_, seen_version=round_.ranking_version, **kwargs)
 
 
 def audits(action: str) -> list[AuditLog]:
@@ -231,11 +236,10 @@ def test_the_xlsx_export_holds_numbers_with_two_decimals(world):
 def test_finalising_writes_the_snapshot_and_locks_scores(world):
     now = utcnow()
     with pytest.raises(DomainError) as refused:
-        results.finalise(world.organiser, world.round, accept_missing=False, now=now)
+        finalise(world.organiser, world.round, accept_missing=False, now=now)
     assert refused.value.field == "accept_missing"
     assert world.round.results_final_at is None
-    rows = results.finalise(world.organiser, world.round, accept_missing=True, now=now)
-    assert len(rows) == 6
+    assert finalise(world.organiser, world.round, accept_missing=True, now=now) == 6
     assert world.round.results_final_at == now
     stored = {r.entry_id: r for r in db.session.scalars(sa.select(RoundResult))}
     assert stored[world.entries[0].id].rank == 1
@@ -248,7 +252,7 @@ def test_finalising_writes_the_snapshot_and_locks_scores(world):
 
     assert not common.scoring_open(world.round, now)
     with pytest.raises(DomainError):
-        results.finalise(world.organiser, world.round, accept_missing=True, now=now)
+        finalise(world.organiser, world.round, accept_missing=True, now=now)
 
 
 def test_someone_from_elsewhere_cannot_finalise(world, units):
@@ -257,12 +261,12 @@ def test_someone_from_elsewhere_cannot_finalise(world, units):
 
     other = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])])
     with pytest.raises(DomainError):
-        results.finalise(other, world.round, accept_missing=True, now=utcnow())
+        finalise(other, world.round, accept_missing=True, now=utcnow())
 
 
 def test_reopening_needs_a_reason_and_is_audited(world):
     now = utcnow()
-    results.finalise(world.organiser, world.round, accept_missing=True, now=now)
+    finalise(world.organiser, world.round, accept_missing=True, now=now)
     with pytest.raises(DomainError):
         results.reopen(world.organiser, world.round, reason="  ", now=now)
     results.reopen(world.organiser, world.round, reason="Giám khảo nhập nhầm điểm", now=now)
@@ -270,14 +274,14 @@ def test_reopening_needs_a_reason_and_is_audited(world):
     [row] = audits("results.reopened")
     assert row.after["reason"] == "Giám khảo nhập nhầm điểm"
     # Finalising again rewrites the snapshot rather than adding to it.
-    results.finalise(world.organiser, world.round, accept_missing=True, now=now)
+    finalise(world.organiser, world.round, accept_missing=True, now=now)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RoundResult)) == 6
     with pytest.raises(DomainError):
         results.reopen(world.organiser, world.round, reason="", now=now)
 
 
 def _final(world):
-    results.finalise(world.organiser, world.round, accept_missing=True, now=utcnow())
+    finalise(world.organiser, world.round, accept_missing=True, now=utcnow())
 
 
 def _status(entry) -> EntryStatus:

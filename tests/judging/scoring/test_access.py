@@ -25,6 +25,7 @@ JUDGE = {"judge"}
 # (method, url template, who may use it); templates are filled from the `world` fixture.
 ROUTES = [
     ("GET", "/judging/", JUDGE),
+    ("GET", "/judging/rounds/{round}/my-entries", JUDGE),
     ("GET", "/judging/competitions/{competition}/declaration", JUDGE),
     ("POST", "/judging/competitions/{competition}/declaration", JUDGE),
     ("GET", "/judging/rounds/{round}/entries/{entry}/score", JUDGE),

@@ -283,11 +283,17 @@ def test_the_dashboard_counts_her_work_per_round(world):
     assert work.competition.id == world.competition.id
     [round_work] = work.rounds
     assert round_work.open
-    assert (round_work.submitted, round_work.assigned) == (1, 2)
+    assert (round_work.submitted, round_work.assigned, round_work.total) == (1, 2, 3)
+    # What is left to do first: the draft, then what is done.
     assert [e.state for e in round_work.entries] == [
-        EntryState.SUBMITTED,
         EntryState.DRAFT,
+        EntryState.SUBMITTED,
         EntryState.RECUSED,
+    ]
+    assert [e.entry_id for e in round_work.entries] == [
+        world.entries[1].id,
+        world.entries[0].id,
+        world.entries[2].id,
     ]
 
 

@@ -106,6 +106,79 @@ def test_the_dashboard_lists_her_entries_deadline_and_progress(client, world):
     assert "Not started" in page and "Submitted" in page
 
 
+def make_busy_world(units):
+    """A judge with 13 entries of the round: more than her dashboard shows."""
+    world = make_judging(units, entries=13, judges=2)
+    world.round.scoring_closes_at = NOW + timedelta(days=3)
+    db.session.commit()
+    for entry in world.entries:
+        assign(world, world.judges[0], entry)
+    return world
+
+
+def statements_of(client, url: str) -> tuple[str, int]:
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    return page, len(statements)
+
+
+def test_a_busy_judge_sees_what_is_left_first_and_pages_through_the_rest(
+    client, units, monkeypatch
+):
+    world = cached(make_busy_world, units)
+    judge, last = world.judges[0], world.entries[-1]
+    login(client, judge)
+    client.post_form(score_url(world, last), {**points(world), "submit": "1"})
+    client.post_form(score_url(world, world.entries[5]), {**points(world, "")})  # a draft
+    page, queries = statements_of(client, "/judging/")
+    assert "1 of 13 scored and submitted." in page
+    # Ten lines, her draft first; the submitted entry is left for the round's list.
+    assert page.count('class="list-group-item') == 10
+    assert page.index(world.entries[5].reference) < page.index(world.entries[0].reference)
+    assert last.reference not in page
+    mine = f"/judging/rounds/{world.round.id}/my-entries"
+    assert f'href="{mine}">See all 13 of my entries in this round' in page
+
+    page = client.get(mine + "?state=submitted", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
+    assert page.count('class="list-group-item') == 1 and last.reference in page
+    assert "Submitted (1)" in page and "Draft (1)" in page and "Not started (11)" in page
+    assert f"See my scores for {last.reference}" in page
+
+    monkeypatch.setattr("portal.judging.scoring.services.PER_PAGE", 5)
+    page = client.get(mine + "?page=3", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count('class="list-group-item') == 3  # 13 = 5 + 5 + 3, the submitted one last
+    assert last.reference in page
+    assert f'href="{mine}?page=2"' in page and 'aria-current="page">3<' in page
+    assert client.get(mine + "?state=nonsense").status_code == 200  # every state, then
+
+    # Another judge has no entry of the round: the list is not hers.
+    client.post_form("/logout")
+    login(client, world.judges[1])
+    assert client.get(mine).status_code == 403
+
+
+def test_the_dashboard_runs_the_same_queries_for_one_entry_or_thirteen(client, units):
+    world = cached(make_busy_world, units)
+    login(client, world.judges[0])
+    _, many = statements_of(client, "/judging/")
+    client.post_form("/logout")
+    assign(world, world.judges[1], world.entries[0])
+    login(client, world.judges[1])
+    page, one = statements_of(client, "/judging/")
+    assert "0 of 1 scored and submitted." in page and "See all" not in page
+    assert one == many
+
+
 def test_the_declaration_is_saved_and_shown_again(client, world, units):
     judge = world.judges[0]
     login(client, judge)
