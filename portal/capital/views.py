@@ -526,6 +526,7 @@ class PortfolioView:
     source_id: int | None
     sources: list[CapitalSource]
     projects: sa.Select
+    offered: list[CapitalSource]  # every source of her units: the filter's choices
 
     def rows(self, loan_ids: list[int] | None = None) -> list[portfolio.LoanRow]:
         """Its loans' rows (only `loan_ids` when given: a page of the list)."""
@@ -549,7 +550,7 @@ def _portfolio_view() -> PortfolioView:
         as_of = date.fromisoformat(asked[:10]) if asked else as_of
     source_id = bounded_int(request.args.get("source"))
     unit_id = bounded_int(request.args.get("unit"))
-    found = sources.sources_of(current_user)
+    found = offered = sources.sources_of(current_user)
     projects = scoped_query(current_user).order_by(None).with_only_columns(SupportedProject.id)
     if unit_id:
         projects = projects.where(SupportedProject.unit_id.in_(unit_services.within([unit_id])))
@@ -557,14 +558,14 @@ def _portfolio_view() -> PortfolioView:
     found = portfolio.funding_sources(found, projects)  # each loan's source has its line
     if source_id:
         found = [s for s in found if s.id == source_id]
-    return PortfolioView(as_of, unit_id, source_id, found, projects)
+    return PortfolioView(as_of, unit_id, source_id, found, projects, offered)
 
 
 @bp.route("/capital/portfolio", endpoint="portfolio")
 @roles_required(*STAFF_ROLES)
 def portfolio_view():
     view = _portfolio_view()
-    everything = sources.sources_of(current_user)
+    everything = view.offered
     summary, buckets, by_source = portfolio.kept_figures(
         view.as_of,
         view.sources,

@@ -74,12 +74,15 @@ def _filters() -> tuple[ProjectFilterForm, services.ProjectFilters]:
 def index():
     form, filters = _filters()
     query = services.projects_query(current_user, filters)
-    page = db.paginate(services.for_page(query), per_page=PER_PAGE, error_out=False)
+    year = to_vietnam(utcnow()).year
+    totals, out_of_poverty = summary.list_summary(current_user, filters, year)
+    # How many are listed is in the kept totals (each listed project holds a valid prize or is
+    # set aside), not counted again over every project on each view.
+    page = db.paginate(services.for_page(query), per_page=PER_PAGE, error_out=False, count=False)
+    page.total = totals.projects + totals.set_aside
     entry_ids = [p.entry_id for p in page.items]
     awards = services.awards_of(entry_ids)
     external = services.external_awards_of(entry_ids)
-    year = to_vietnam(utcnow()).year
-    totals, out_of_poverty = summary.list_summary(current_user, filters, year)
     return render_template(
         "projects/index.html",
         form=form,

@@ -123,6 +123,17 @@ def test_the_list_runs_the_same_queries_whatever_its_length(client, published, o
     assert count_queries(client, "/projects/?won=y&year=2020") == few
 
 
+def test_the_list_pages_through_every_project(client, published, organiser, monkeypatch):
+    monkeypatch.setattr("portal.projects.views.PER_PAGE", 4)
+    seen = []
+    for number in (1, 2, 3):
+        page = text(client.get(f"/projects/?page={number}"))
+        seen += re.findall(r'href="/projects/(\d+)"', page)
+        assert 'href="/projects/?page=3"' in page  # 10 projects, 4 a page: the last is 3
+        assert 'href="/projects/?page=4"' not in page
+    assert len(seen) == len(set(seen)) == 10
+
+
 def test_another_provinces_organiser_sees_none_of_these_projects(client, published, units):
     other = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])], language="en")
     login(client, other)
