@@ -90,16 +90,8 @@ def state_of(assignment: Assignment) -> EntryState:
     return EntryState.SUBMITTED if sheet.status is SheetStatus.SUBMITTED else EntryState.DRAFT
 
 
-# The same rule in SQL, over an assignment outer-joined to its sheet.
-sheet_state = sa.case(
-    (Assignment.recused_at.is_not(None), EntryState.RECUSED.value),
-    (ScoreSheet.id.is_(None), EntryState.NOT_STARTED.value),
-    (ScoreSheet.status == SheetStatus.SUBMITTED, EntryState.SUBMITTED.value),
-    else_=EntryState.DRAFT.value,
-)
 # Her work in the order she does it: the sheets she began, those not begun, then what is done.
 TO_DO_FIRST = [EntryState.DRAFT, EntryState.NOT_STARTED, EntryState.SUBMITTED, EntryState.RECUSED]
-work_order = sa.case({state.value: n for n, state in enumerate(TO_DO_FIRST)}, value=sheet_state)
 # The entries of a round shown on her dashboard; the others are a click away, a page at a time.
 PREVIEW = 10
 PER_PAGE = 50
@@ -166,23 +158,44 @@ def link_account(user: User) -> int:
     return len(records)
 
 
-def _hers(judge: User) -> sa.Select:
-    """Her assignments with their sheet, for the columns a caller adds."""
-    return (
-        sa.select()
-        .select_from(Assignment)
-        .outerjoin(ScoreSheet, ScoreSheet.assignment_id == Assignment.id)
-        .where(Assignment.judge_id == judge.id)
+def _hers(judge: User) -> sa.Subquery:
+    """Her assignments (round_id, entry_id) with the state of each (`state_of` in SQL).
+
+    Her sheet is read by its assignment, one index lookup a line: outer-joined, PostgreSQL read
+    every sheet of the round to hash them (50,000 for a 10,000-entry round, 18 ms), whatever
+    the number of hers."""
+    sheet = (
+        sa.select(
+            sa.case(
+                (ScoreSheet.status == SheetStatus.SUBMITTED, EntryState.SUBMITTED.value),
+                else_=EntryState.DRAFT.value,
+            )
+        )
+        .where(ScoreSheet.assignment_id == Assignment.id)
+        .scalar_subquery()
     )
+    state = sa.case(
+        (Assignment.recused_at.is_not(None), EntryState.RECUSED.value),
+        else_=sa.func.coalesce(sheet, EntryState.NOT_STARTED.value),
+    )
+    return (
+        sa.select(Assignment.round_id, Assignment.entry_id, state.label("state"))
+        .where(Assignment.judge_id == judge.id)
+        .subquery("hers")
+    )
+
+
+def _work_order(hers: sa.Subquery) -> sa.Case:
+    return sa.case({state.value: n for n, state in enumerate(TO_DO_FIRST)}, value=hers.c.state)
 
 
 def _counts(judge: User) -> dict[int, dict[EntryState, int]]:
     """Her entries by round and state, counted in the database."""
-    state = sheet_state.label("state")
+    hers = _hers(judge)
     rows = db.session.execute(
-        _hers(judge)
-        .add_columns(Assignment.round_id, state, sa.func.count())
-        .group_by(Assignment.round_id, state)
+        sa.select(hers.c.round_id, hers.c.state, sa.func.count()).group_by(
+            hers.c.round_id, hers.c.state
+        )
     )
     counts: dict[int, dict[EntryState, int]] = {}
     for round_id, value, count in rows:
@@ -190,9 +203,9 @@ def _counts(judge: User) -> dict[int, dict[EntryState, int]]:
     return counts
 
 
-def _listed(query: sa.Select) -> sa.Select:
-    return query.join(Entry, Entry.id == Assignment.entry_id).add_columns(
-        Entry.id, Entry.reference, Entry.title, sheet_state.label("state")
+def _listed(hers: sa.Subquery) -> sa.Select:
+    return sa.select(hers.c.round_id, Entry.id, Entry.reference, Entry.title, hers.c.state).join(
+        Entry, Entry.id == hers.c.entry_id
     )
 
 
@@ -220,15 +233,16 @@ def dashboard(judge: User, now: datetime) -> list[CompetitionWork]:
         .options(joinedload(Round.competition).options(*COMPETITION_ONLY))
         .where(Round.id.in_(sorted(counts)))
     ).all()
+    hers = _hers(judge)
     number = (
         sa.func.row_number()
         .over(
-            partition_by=Assignment.round_id,
-            order_by=(work_order, Entry.reference, Entry.id),
+            partition_by=hers.c.round_id,
+            order_by=(_work_order(hers), Entry.reference, Entry.id),
         )
         .label("number")
     )
-    first = _listed(_hers(judge)).add_columns(Assignment.round_id, number).subquery()
+    first = _listed(hers).add_columns(number).subquery()
     previews: dict[int, list[AssignedEntry]] = {}
     for row in db.session.execute(
         sa.select(first).where(first.c.number <= PREVIEW).order_by(first.c.number)
@@ -276,11 +290,12 @@ def round_list(
         return None
     total = counts.get(state, 0) if state else sum(counts.values())
     page = min(max(page, 1), max(1, -(-total // PER_PAGE)))
-    query = _listed(_hers(judge)).where(Assignment.round_id == round_.id)
+    hers = _hers(judge)
+    query = _listed(hers).where(hers.c.round_id == round_.id)
     if state:
-        query = query.where(work_order == TO_DO_FIRST.index(state))
+        query = query.where(hers.c.state == state.value)
     rows = db.session.execute(
-        query.order_by(work_order, Entry.reference, Entry.id)
+        query.order_by(_work_order(hers), Entry.reference, Entry.id)
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()
