@@ -66,7 +66,7 @@ class Milestone(db.Model):
     registration_number: Mapped[str | None] = mapped_column(sa.String(64))
     legal_form: Mapped[LegalForm | None] = mapped_column(enum_column(LegalForm))
     status: Mapped[MilestoneStatus] = mapped_column(
-        enum_column(MilestoneStatus), default=MilestoneStatus.RECORDED, index=True
+        enum_column(MilestoneStatus), default=MilestoneStatus.RECORDED
     )
     return_reason: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -82,6 +82,10 @@ class Milestone(db.Model):
     files: Mapped[list["MilestoneFile"]] = relationship(
         order_by="MilestoneFile.id", cascade="all, delete-orphan"
     )
+
+    # The follow-up list reads those waiting, oldest first, 50 at a time, in this order and
+    # stops (without it PostgreSQL joined every waiting milestone to its owner, then sorted).
+    __table_args__ = (sa.Index("ix_milestone_status_recorded", "status", "recorded_at", "id"),)
 
 
 class MilestoneFile(db.Model):
