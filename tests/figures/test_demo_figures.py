@@ -125,6 +125,7 @@ def test_the_kept_figures_read_only_the_tables_whose_changes_empty_the_cache(
         "report",
         "open-data",
         "projects-list",
+        "project-filters",
         "follow-up-totals",
         "portfolio",
     }
