@@ -37,7 +37,7 @@ from portal.competitions.models import Round
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.pages import Page
-from portal.core.text import fold
+from portal.core.text import contains_key, fold
 from portal.core.time import utcnow
 from portal.entries.models import Entry
 from portal.extensions import db
@@ -239,12 +239,7 @@ def _filtered(query: sa.Select, filters: ResultFilters) -> sa.Select:
         query = query.where(RoundRankingRow.category_id == filters.category_id)
     key = fold(filters.search)
     if key:
-        for special in ("/", "%", "_"):
-            key = key.replace(special, "/" + special)
-        # Written in the statement: PostgreSQL plans each search for its own words (as the
-        # entries' list does, portal/entries/listing.py).
-        pattern = sa.literal(f"%{key}%", literal_execute=True)
-        query = query.where(RoundRankingRow.search_key.like(pattern, escape="/"))
+        query = query.where(contains_key(RoundRankingRow.search_key, key))
     return query
 
 
