@@ -17,6 +17,17 @@ def page_numbers(page: int, pages: int) -> Iterator[int | None]:
             last = number
 
 
+def page_count(total: int, per_page: int) -> int:
+    """How many pages `total` items make, at least one (an empty list still has its page)."""
+    return max(1, math.ceil(total / per_page))
+
+
+def shown_page(page: int, total: int, per_page: int) -> int:
+    """The page asked for, within the list: before the first is the first, past the last the
+    last."""
+    return min(max(page, 1), page_count(total, per_page))
+
+
 @dataclass
 class Page:
     """The items of page `page` among `total`, `per_page` a page."""
@@ -28,7 +39,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return page_count(self.total, self.per_page)
 
     def iter_pages(self) -> Iterator[int | None]:
         return page_numbers(self.page, self.pages)

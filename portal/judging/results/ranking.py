@@ -25,7 +25,6 @@ ranking would count as judging set up and keep the round from being removed.
 """
 
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,7 +35,7 @@ from portal.auth.models import User
 from portal.competitions.models import Round
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.pages import Page
+from portal.core.pages import Page, shown_page
 from portal.core.text import contains_key, fold
 from portal.core.time import utcnow
 from portal.entries.models import Entry
@@ -343,8 +342,7 @@ def page_of(round_: Round, filters: ResultFilters, page: int, per_page: int) -> 
         total = db.session.scalar(_filtered(counted, filters))
     else:
         total = header.entries
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
+    page = shown_page(page, total, per_page)
     rows = db.session.execute(
         _page_query(round_.id, filters, per_page, (page - 1) * per_page)
     ).all()

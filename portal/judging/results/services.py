@@ -27,7 +27,7 @@ from portal.auth.models import User
 from portal.competitions.models import Round
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.pages import Page
+from portal.core.pages import Page, shown_page
 from portal.core.spreadsheets import inert
 from portal.core.text import fold
 from portal.entries.models import Entry, EntryStatus
@@ -310,8 +310,7 @@ def filtered(ranking: Ranking, filters: ResultFilters) -> list[EntryResult]:
 
 
 def paginate(items: list, page: int, per_page: int = 50) -> Page:
-    pages = max(1, math.ceil(len(items) / per_page))
-    page = min(max(page, 1), pages)
+    page = shown_page(page, len(items), per_page)
     start = (page - 1) * per_page
     return Page(items[start : start + per_page], page, per_page, len(items))
 

@@ -36,7 +36,7 @@ from portal.competitions.models import Competition, Round
 from portal.core import audit
 from portal.core.errors import DomainError
 from portal.core.outbox import queue_mail
-from portal.core.pages import Page
+from portal.core.pages import Page, shown_page
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -289,7 +289,7 @@ def round_list(
     if not counts:
         return None
     total = counts.get(state, 0) if state else sum(counts.values())
-    page = min(max(page, 1), max(1, -(-total // PER_PAGE)))
+    page = shown_page(page, total, PER_PAGE)
     hers = _hers(judge)
     query = _listed(hers).where(hers.c.round_id == round_.id)
     if state:
