@@ -12,7 +12,7 @@ from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
-from portal.core import assets, cache, i18n
+from portal.core import assets, cache, fragments, i18n
 from portal.core.i18n import select_locale
 from portal.core.inputs import IdConverter, PortalRequest
 from portal.core.money import format_vnd
@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     i18n.install(app, babel)
+    fragments.init_app(app)
     limiter.init_app(app)
     talisman.init_app(
         app,

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
@@ -31,6 +32,7 @@ from portal.entries.models import (
 )
 from portal.entries.status import change_entry_status
 from portal.extensions import db
+from portal.units.models import Unit
 
 # Whatever happens before results: she may still withdraw.
 BEFORE_RESULTS = {
@@ -94,6 +96,22 @@ class EntryData:
     jobs_for_women: int | None = None
     consent_publish: bool = False
     team: list[TeamMemberData] = field(default_factory=list)
+
+
+def load_entry(entry_id: int) -> Entry | None:
+    """An entry with what its page shows, in one query and the entry's own lists: not what the
+    competition and the applicant load by default (its categories, her roles), nor the commune
+    and its province one query each."""
+    return db.session.scalar(
+        sa.select(Entry)
+        .where(Entry.id == entry_id)
+        .options(
+            joinedload(Entry.competition).noload(Competition.categories),
+            joinedload(Entry.category),
+            joinedload(Entry.applicant).noload(User.roles),
+            joinedload(Entry.commune).joinedload(Unit.parent),
+        )
+    )
 
 
 def deadline_for(entry: Entry) -> datetime:

@@ -78,7 +78,7 @@ def _organises(user, entry: Entry) -> bool:
 @bp.route("/entries/<int:entry_id>")
 @roles_required(Role.APPLICANT, *STAFF_ROLES)
 def detail(entry_id: int):
-    return _detail_page(load_or_404(Entry, entry_id, allowed=attachments.may_see))
+    return _detail_page(found_or_404(services.load_entry(entry_id), allowed=attachments.may_see))
 
 
 def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:

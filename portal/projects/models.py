@@ -80,9 +80,14 @@ class SupportedProject(db.Model):
 
     @property
     def category_label(self) -> str:
-        if self.category_code in DEFAULT_CATEGORIES:
-            return str(DEFAULT_CATEGORIES[self.category_code])
-        return self.category_name
+        return category_label(self.category_code, self.category_name)
+
+
+def category_label(code: str | None, name: str) -> str:
+    """A default category in her language; one a competition named itself, as it was named."""
+    if code in DEFAULT_CATEGORIES:
+        return str(DEFAULT_CATEGORIES[code])
+    return name
 
 
 class ExternalAward(db.Model):

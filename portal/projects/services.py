@@ -29,7 +29,7 @@ from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
-from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.models import ExternalAward, SupportedProject, category_label
 from portal.projects.poverty.models import HouseholdStatusRecord, StatusSource
 from portal.units import services as unit_services
 from portal.units.models import Unit
@@ -426,6 +426,63 @@ def for_page(query: sa.Select) -> sa.Select:
         defer(SupportedProject.search_text),
         defer(SupportedProject.story_text),
     )
+
+
+@dataclass(frozen=True)
+class ListedProject:
+    """A row of the organisers' list: what it shows of a project, read as columns."""
+
+    id: int
+    title: str
+    entry_id: int
+    year: int
+    category_label: str
+    owner: str
+    commune: str | None
+    reference: str
+    competition: str
+
+
+def listed_projects(query: sa.Select, number: int, per_page: int) -> list[ListedProject]:
+    """Page `number` of `query`: its projects sorted and cut over the projects alone, then what a
+    row shows of those few, joined and read as columns. Joined before the LIMIT, owners, units
+    and entries were joined to every project of the province (50 ms for 2,000); read as mapped
+    objects, a page of 50 made 300 of them in five queries (9 ms of CPU a view)."""
+    ids = list(
+        db.session.scalars(
+            query.with_only_columns(SupportedProject.id)
+            .limit(per_page)
+            .offset((number - 1) * per_page)
+        )
+    )
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(
+            SupportedProject.id,
+            SupportedProject.title,
+            SupportedProject.entry_id,
+            SupportedProject.year,
+            SupportedProject.category_code,
+            SupportedProject.category_name,
+            User.full_name,
+            Unit.name,
+            Entry.reference,
+            Competition.title,
+        )
+        .join(User, User.id == SupportedProject.owner_id)
+        .outerjoin(Unit, Unit.id == SupportedProject.commune_id)
+        .join(Entry, Entry.id == SupportedProject.entry_id)
+        .join(Competition, Competition.id == Entry.competition_id)
+        .where(SupportedProject.id.in_(ids))
+    )
+    found = {
+        id_: ListedProject(
+            id_, title, entry_id, year, category_label(code, name), owner, commune, ref, held_by
+        )
+        for id_, title, entry_id, year, code, name, owner, commune, ref, held_by in rows
+    }
+    return [found[i] for i in ids]
 
 
 # --- The counting rule: a project counts while it holds a valid prize --------------------------

@@ -19,11 +19,11 @@ from portal.competitions.models import DEFAULT_CATEGORIES
 from portal.core import idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
-from portal.core.inputs import bounded_int
+from portal.core.inputs import bounded_int, page_number
+from portal.core.pages import Page, shown_page
 from portal.core.permissions import STAFF_ROLES, found_or_404, load_or_404, roles_required
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry
-from portal.extensions import db
 from portal.projects import bp, exports, services, summary
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
 from portal.projects.milestones.forms import ReturnMilestoneForm
@@ -78,8 +78,9 @@ def index():
     totals, out_of_poverty = summary.list_summary(current_user, filters, year)
     # How many are listed is in the kept totals (each listed project holds a valid prize or is
     # set aside), not counted again over every project on each view.
-    page = db.paginate(services.for_page(query), per_page=PER_PAGE, error_out=False, count=False)
-    page.total = totals.projects + totals.set_aside
+    total = totals.projects + totals.set_aside
+    number = shown_page(page_number(), total, PER_PAGE)
+    page = Page(services.listed_projects(query, number, PER_PAGE), number, PER_PAGE, total)
     entry_ids = [p.entry_id for p in page.items]
     awards = services.awards_of(entry_ids)
     external = services.external_awards_of(entry_ids)

@@ -26,38 +26,38 @@ COLUMNS = [
 ]
 
 
+def _project(row) -> list:
+    return [
+        row.project_title,
+        row.owner_name,
+        row.owner_phone or "",
+        row.commune or "",
+        row.project_year,
+    ]
+
+
 def rows(user: User, filters: services.FollowUpFilters, today: date) -> Iterator[list]:
     if services.shows(filters, "reports"):
-        for report in db.session.scalars(services.reports_query(user, filters, today)).unique():
-            project = report.project
-            state = state_of(report, today)
-            late = (today - late_from(report.due_on)).days if state.value == "late" else ""
+        for row in db.session.execute(services.reports_query(user, filters, today)):
+            state = state_of(row, today)
+            late = (today - late_from(row.due_on)).days if state.value == "late" else ""
             yield [
                 str(_l("Progress report")),
-                project.title,
-                project.owner.full_name,
-                project.owner.phone or "",
-                project.commune.name if project.commune else "",
-                project.year,
-                str(_l("Report %(number)d", number=report.number))
-                + f" ({report.period_start:%d/%m/%Y} – {report.period_end:%d/%m/%Y})",
-                report.due_on.strftime("%d/%m/%Y"),
+                *_project(row),
+                str(_l("Report %(number)d", number=row.number))
+                + f" ({row.period_start:%d/%m/%Y} – {row.period_end:%d/%m/%Y})",
+                row.due_on.strftime("%d/%m/%Y"),
                 state.label,
                 late,
             ]
     if services.shows(filters, "milestones"):
-        for milestone in db.session.scalars(services.milestones_query(user, filters)).unique():
-            project = milestone.project
+        for row in db.session.execute(services.milestones_query(user, filters)):
             yield [
                 str(_l("Milestone")),
-                project.title,
-                project.owner.full_name,
-                project.owner.phone or "",
-                project.commune.name if project.commune else "",
-                project.year,
-                milestone.kind.label,
+                *_project(row),
+                row.kind,
                 "",
-                milestone.status.label,
+                row.status.label,
                 "",
             ]
 

@@ -9,12 +9,11 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.auth.models import Role, User
 from portal.core import cache
 from portal.extensions import db
-from portal.projects.milestones.models import Milestone, MilestoneStatus
+from portal.projects.milestones.models import Milestone, MilestoneKind, MilestoneStatus
 from portal.projects.models import SupportedProject
 from portal.projects.reports.models import ProgressReport, ReportState, ReportStatus
 from portal.projects.reports.schedule import LATE_AFTER_DUE
@@ -25,24 +24,6 @@ from portal.units.models import Unit
 # What the list shows unless a state is chosen: the reports someone has to act on.
 NEEDS_ACTION = (ReportState.DUE, ReportState.LATE, ReportState.RETURNED, ReportState.SUBMITTED)
 KINDS = {"reports": _l("Progress reports"), "milestones": _l("Milestones to verify")}
-REPORT_COLUMNS = (
-    ProgressReport.id,
-    ProgressReport.project_id,
-    ProgressReport.number,
-    ProgressReport.period_start,
-    ProgressReport.period_end,
-    ProgressReport.due_on,
-    ProgressReport.status,
-    ProgressReport.version,
-)
-PROJECT_COLUMNS = (
-    SupportedProject.id,
-    SupportedProject.title,
-    SupportedProject.year,
-    SupportedProject.owner_id,
-    SupportedProject.commune_id,
-)
-OWNER_COLUMNS = (User.id, User.full_name, User.phone)
 
 
 @dataclass
@@ -74,45 +55,64 @@ def _states(filters: FollowUpFilters) -> tuple[ReportState, ...]:
     return (filters.state,) if filters.state else NEEDS_ACTION
 
 
+def _project_columns() -> tuple:
+    """What a row says of its project: read as columns. As mapped objects (the report or the
+    milestone, its project, her account, the commune), a page of 50 made about 300 objects,
+    4 ms of CPU a view; the exports read every row the same way."""
+    return (
+        SupportedProject.title.label("project_title"),
+        SupportedProject.year.label("project_year"),
+        User.full_name.label("owner_name"),
+        User.phone.label("owner_phone"),
+        Unit.name.label("commune"),
+    )
+
+
 def reports_query(user: User, filters: FollowUpFilters, today: date) -> sa.Select:
-    """The reports of the list, the latest first among the late, with their projects."""
+    """The reports of the list as rows, the latest first among the late, with their projects."""
     states = _states(filters)
-    query = (
-        sa.select(ProgressReport)
+    return (
+        sa.select(
+            ProgressReport.id,
+            ProgressReport.project_id,
+            ProgressReport.number,
+            ProgressReport.period_start,
+            ProgressReport.period_end,
+            ProgressReport.due_on,
+            ProgressReport.status,
+            *_project_columns(),
+        )
         .join(SupportedProject, SupportedProject.id == ProgressReport.project_id)
+        .join(User, User.id == SupportedProject.owner_id)
+        .outerjoin(Unit, Unit.id == SupportedProject.commune_id)
         .where(
             ProgressReport.project_id.in_(_projects(user, filters)),
             sa.or_(*(state_clause(s, today) for s in states)),
         )
-        .options(
-            # Only what a row shows: the answers and the project's long texts stay in the table.
-            load_only(*REPORT_COLUMNS),
-            contains_eager(ProgressReport.project).options(
-                load_only(*PROJECT_COLUMNS),
-                joinedload(SupportedProject.owner).load_only(*OWNER_COLUMNS).noload(User.roles),
-                joinedload(SupportedProject.commune),
-            ),
-        )
         .order_by(ProgressReport.due_on, SupportedProject.title, ProgressReport.id)
     )
-    return query
 
 
 def milestones_query(user: User, filters: FollowUpFilters) -> sa.Select:
-    """The milestones waiting for an organiser, oldest first."""
+    """The milestones waiting for an organiser as rows, oldest first, their kind named in her
+    language."""
     return (
-        sa.select(Milestone)
+        sa.select(
+            Milestone.id,
+            Milestone.project_id,
+            Milestone.reached_on,
+            Milestone.recorded_at,
+            Milestone.status,
+            MilestoneKind.label_column().label("kind"),
+            *_project_columns(),
+        )
         .join(SupportedProject, SupportedProject.id == Milestone.project_id)
+        .join(MilestoneKind, MilestoneKind.id == Milestone.kind_id)
+        .join(User, User.id == SupportedProject.owner_id)
+        .outerjoin(Unit, Unit.id == SupportedProject.commune_id)
         .where(
             Milestone.project_id.in_(_projects(user, filters)),
             Milestone.status == MilestoneStatus.RECORDED,
-        )
-        .options(
-            contains_eager(Milestone.project).options(
-                load_only(*PROJECT_COLUMNS),
-                joinedload(SupportedProject.owner).load_only(*OWNER_COLUMNS).noload(User.roles),
-                joinedload(SupportedProject.commune),
-            )
         )
         .order_by(Milestone.recorded_at, Milestone.id)
     )

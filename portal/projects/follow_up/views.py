@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.core.inputs import bounded_int
+from portal.core.inputs import bounded_int, page_number
+from portal.core.pages import Page, shown_page
 from portal.core.permissions import STAFF_ROLES, roles_required
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
@@ -56,22 +57,15 @@ def follow_up():
     # The numbers of pages come from the totals (kept between views), not from a count of
     # every report of her units on each view.
     if services.shows(filters, "reports"):
-        reports = db.paginate(
-            services.reports_query(current_user, filters, today),
-            per_page=PER_PAGE,
-            error_out=False,
-            count=False,
-        )
-        reports.total = sum(sum(t.counts.values()) for t in totals)
+        total = sum(sum(t.counts.values()) for t in totals)
+        number = shown_page(page_number(), total, PER_PAGE)
+        query = services.reports_query(current_user, filters, today)
+        rows = db.session.execute(query.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+        reports = Page(rows, number, PER_PAGE, total)
     if services.shows(filters, "milestones"):
-        milestones = db.paginate(
-            services.milestones_query(current_user, filters),
-            page=1,
-            per_page=PER_PAGE,
-            error_out=False,
-            count=False,
-        )
-        milestones.total = sum(t.milestones for t in totals)
+        query = services.milestones_query(current_user, filters).limit(PER_PAGE)
+        rows = db.session.execute(query).all()
+        milestones = Page(rows, 1, PER_PAGE, sum(t.milestones for t in totals))
     return render_template(
         "projects/follow_up.html",
         form=form,

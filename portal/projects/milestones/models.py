@@ -36,6 +36,11 @@ class MilestoneKind(db.Model):
     def label(self) -> str:
         return self.label_en if str(get_locale() or "vi") == "en" else self.label_vi
 
+    @classmethod
+    def label_column(cls) -> sa.orm.InstrumentedAttribute[str]:
+        """The column of `label` in the request's language, for a query that reads rows."""
+        return cls.label_en if str(get_locale() or "vi") == "en" else cls.label_vi
+
 
 class MilestoneStatus(enum.StrEnum):
     RECORDED = "recorded"  # waiting for an organiser to check it
