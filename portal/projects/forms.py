@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.competitions.models import LEVEL_LABELS, CompetitionLevel
-from portal.core.forms import FlaskForm, IntegerField, MoneyField
+from portal.core.forms import FlaskForm, IntegerField, MoneyField, QuickSelect
 
 
 class YearField(IntegerField):
@@ -34,10 +34,10 @@ class ProjectFilterForm(FlaskForm):
     q = StringField(
         _l("Search by title, reference or name"), validators=[Optional(), Length(max=100)]
     )
-    year = SelectField(_l("Year"), validators=[Optional()])
-    unit = SelectField(_l("Organising unit"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
-    commune = SelectField(_l("Commune or ward"), validators=[Optional()])
+    year = SelectField(_l("Year"), validators=[Optional()], widget=QuickSelect())
+    unit = SelectField(_l("Organising unit"), validators=[Optional()], widget=QuickSelect())
+    category = SelectField(_l("Category"), validators=[Optional()], widget=QuickSelect())
+    commune = SelectField(_l("Commune or ward"), validators=[Optional()], widget=QuickSelect())
     won = BooleanField(_l("Won at a regional or national round"))
 
 

@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.core.forms import DecimalField, FlaskForm, IntegerField
+from portal.core.forms import DecimalField, FlaskForm, IntegerField, QuickSelect
 
 
 class ResultFilterForm(FlaskForm):
@@ -21,8 +21,8 @@ class ResultFilterForm(FlaskForm):
         csrf = False  # a GET filter changes nothing
 
     q = StringField(_l("Search by reference or title"), validators=[Optional(), Length(max=100)])
-    flag = SelectField(_l("Flag"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
+    flag = SelectField(_l("Flag"), validators=[Optional()], widget=QuickSelect())
+    category = SelectField(_l("Category"), validators=[Optional()], widget=QuickSelect())
 
 
 class FinaliseForm(FlaskForm):

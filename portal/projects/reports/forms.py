@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.applicants.models import HOUSEHOLD_STATUS_LABELS, HouseholdStatus
-from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField
+from portal.core.forms import DayField, FlaskForm, IntegerField, MoneyField, QuickSelect
 from portal.projects.reports.models import SUPPORT_NEED_LABELS, SupportNeed
 from portal.projects.reports.schedule import PLANS
 
@@ -135,7 +135,7 @@ class FollowUpFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    year = SelectField(_l("Competition year"), validators=[Optional()])
-    commune = SelectField(_l("Commune or ward"), validators=[Optional()])
-    state = SelectField(_l("Status"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), validators=[Optional()])
+    year = SelectField(_l("Competition year"), validators=[Optional()], widget=QuickSelect())
+    commune = SelectField(_l("Commune or ward"), validators=[Optional()], widget=QuickSelect())
+    state = SelectField(_l("Status"), validators=[Optional()], widget=QuickSelect())
+    kind = SelectField(_l("Kind"), validators=[Optional()], widget=QuickSelect())
