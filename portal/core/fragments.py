@@ -8,7 +8,7 @@ language and script root, for as long as the process lives. Nothing another work
 worker renders its own copy the first time.
 """
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from markupsafe import Markup
 
 from portal.core import i18n
@@ -18,10 +18,13 @@ def kept_fragment(template: str, **key: object) -> Markup:
     """`template` rendered with `key` as its only context, kept per (language, script root, key)."""
     kept: dict = current_app.extensions["kept_fragments"]
     locale = i18n.current_locale() or i18n.DEFAULT_LOCALE
-    identity = (template, str(locale), request.script_root, tuple(sorted(key.items())))
+    root = request.script_root if has_request_context() else ""
+    identity = (template, str(locale), root, tuple(sorted(key.items())))
     found = kept.get(identity)
     if found is None:
-        found = kept[identity] = Markup(current_app.jinja_env.get_template(template).render(key))
+        found = Markup(current_app.jinja_env.get_template(template).render(key))
+        if not current_app.jinja_env.auto_reload:  # in development an edited template shows
+            kept[identity] = found
     return found
 
 
