@@ -88,8 +88,10 @@ def portfolios(
 ) -> dict[date, list[LoanRow]]:
     """The portfolio as it stood on each of `days`, read once: three queries of plain columns
     (the loans, their instalments, what was repaid of each by day), whatever the number of loans
-    and of days — the union's figures ask for the end of each year of a term. `loan_ids`: those
-    loans only (a page of the list, chosen by `listed_on`), whatever the other conditions."""
+    and of days — the union's figures ask for the end of each year of a term; for one day, two
+    (each instalment comes with its sums; tests/capital/test_portfolio.py holds both readings
+    equal). `loan_ids`: those loans only (a page of the list, chosen by `listed_on`), whatever
+    the other conditions."""
     last = max(days)
     if loan_ids is not None:  # chosen already, by `listed_on` with the same conditions
         loans = _loans(last).where(Loan.id.in_(loan_ids))
@@ -98,9 +100,17 @@ def portfolios(
     found = list(db.session.execute(loans.order_by(SupportAgreement.reference, Loan.id)))
     # A page names its loans; otherwise they are chosen by the same conditions again.
     chosen = [r.id for r in found] if loan_ids is not None else loans.with_only_columns(Loan.id)
-    plans: dict[int, list] = {}
-    paid: dict[int, list] = {}
-    if found:
+    owed: dict[date, dict[int, list[Owed]]] = {day: {} for day in days}
+    if found and len(days) == 1:
+        # One day (a page of the list, a loan's line): each instalment with what was repaid of
+        # it by then, summed in the database: 600 rows for 50 loans rather than twice as many.
+        for row in db.session.execute(_owed_on(last, chosen)):
+            owed[last].setdefault(row.loan_id, []).append(
+                Owed(row.number, row.due_on, row.principal, row.interest, int(row[5]), int(row[6]))
+            )
+    elif found:
+        plans: dict[int, list] = {}
+        paid: dict[int, list] = {}
         for row in db.session.execute(
             sa.select(
                 Instalment.loan_id,
@@ -131,7 +141,10 @@ def portfolios(
             .group_by(Repayment.loan_id, Repayment.paid_on, RepaymentPart.number)
         ):
             paid.setdefault(row[0], []).append(row[1:])
-    return {day: _rows_on(day, found, plans, paid) for day in days}
+        for day in days:
+            for loan in found:
+                owed[day][loan.id] = _owed_by(day, plans.get(loan.id, ()), paid.get(loan.id, ()))
+    return {day: _rows_on(day, found, owed[day]) for day in days}
 
 
 def _loans(
@@ -197,21 +210,64 @@ def listed_on(
     return query
 
 
-def _rows_on(day: date, loans: list, plans: dict, paid: dict) -> list[LoanRow]:
+def _owed_by(day: date, plan, paid) -> list[Owed]:
+    """A loan's instalments with what was repaid of each by the end of `day`."""
+    by_number: dict[int, tuple[int, int]] = {}
+    for paid_on, number, principal, interest in paid:
+        if paid_on <= day:
+            before = by_number.get(number, (0, 0))
+            by_number[number] = (before[0] + int(principal), before[1] + int(interest))
+    return [
+        Owed(i.number, i.due_on, i.principal, i.interest, *by_number.get(i.number, (0, 0)))
+        for i in plan
+    ]
+
+
+def _owed_on(day: date, loans) -> sa.Select:
+    """Each instalment of `loans` with what was repaid of it by the end of `day` (a reversed
+    repayment was a mistake and never counts), in schedule order."""
+    repaid = (
+        sa.select(
+            Repayment.loan_id,
+            RepaymentPart.number,
+            sa.func.sum(RepaymentPart.principal).label("principal"),
+            sa.func.sum(RepaymentPart.interest).label("interest"),
+        )
+        .join(RepaymentPart, RepaymentPart.repayment_id == Repayment.id)
+        .where(
+            Repayment.loan_id.in_(loans),
+            Repayment.paid_on <= day,
+            Repayment.reversed_at.is_(None),
+        )
+        .group_by(Repayment.loan_id, RepaymentPart.number)
+        .subquery()
+    )
+    return (
+        sa.select(
+            Instalment.loan_id,
+            Instalment.number,
+            Instalment.due_on,
+            Instalment.principal,
+            Instalment.interest,
+            sa.func.coalesce(repaid.c.principal, 0),
+            sa.func.coalesce(repaid.c.interest, 0),
+        )
+        .outerjoin(
+            repaid,
+            sa.and_(repaid.c.loan_id == Instalment.loan_id, repaid.c.number == Instalment.number),
+        )
+        .where(Instalment.loan_id.in_(loans))
+        .order_by(Instalment.loan_id, Instalment.number)
+    )
+
+
+def _rows_on(day: date, loans: list, owed: dict[int, list[Owed]]) -> list[LoanRow]:
     rows = []
     for loan in loans:
         # A written-off loan leaves the portfolio on the day of its write-off.
         if loan.disbursed_on > day or (loan.written_off_on and loan.written_off_on <= day):
             continue
-        by_number: dict[int, tuple[int, int]] = {}
-        for paid_on, number, principal, interest in paid.get(loan.id, ()):
-            if paid_on <= day:
-                before = by_number.get(number, (0, 0))
-                by_number[number] = (before[0] + int(principal), before[1] + int(interest))
-        instalments = [
-            Owed(i.number, i.due_on, i.principal, i.interest, *by_number.get(i.number, (0, 0)))
-            for i in plans.get(loan.id, ())
-        ]
+        instalments = owed.get(loan.id, [])
         state = arrears(instalments, loan.principal, day)
         rows.append(
             LoanRow(

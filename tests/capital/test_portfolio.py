@@ -77,6 +77,27 @@ def test_several_days_read_at_once_are_each_day_read_alone(published, loan):
     assert march_20.overdue_principal < 2_000_000
 
 
+def test_one_day_read_alone_agrees_with_the_days_read_together(published, loan):
+    """A page of the portfolio reads one day with each instalment's repaid sums from the
+    database; the figures read every day together with each repayment dated. Through partial,
+    late and reversed repayments, and a day on which two were paid, they agree on every day."""
+    organiser = published.organiser
+    for paid_on, amount in ((date(2026, 3, 12), 500_000), (date(2026, 3, 12), 1_000_000)):
+        loans.record_repayment(organiser, loan, paid_on=paid_on, amount=amount, method="cash")
+    mistake = loans.record_repayment(
+        organiser, loan, paid_on=date(2026, 3, 30), amount=2_000_000, method="cash"
+    )
+    loans.reverse_repayment(organiser, mistake, "Nhầm khoản vay")
+    loans.record_repayment(
+        organiser, loan, paid_on=date(2026, 4, 15), amount=1_000_000, method="bank_transfer"
+    )
+    days = [date(2026, 1, 10), date(2026, 3, 11), date(2026, 3, 12), date(2026, 3, 31)]
+    days += [date(2026, 4, 10), date(2026, 4, 11), date(2026, 4, 15), date(2026, 5, 10)]
+    together = portfolio.portfolios(days)
+    assert {day: portfolio.portfolios([day])[day] for day in days} == together
+    assert len({(r.overdue_principal, r.overdue_interest) for d in days for r in together[d]}) > 3
+
+
 def test_a_reversed_repayment_never_counts(published, loan):
     second = loans.record_repayment(
         published.organiser, loan, paid_on=date(2026, 3, 10), amount=2_020_000, method="cash"
