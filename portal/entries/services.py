@@ -100,15 +100,16 @@ class EntryData:
 
 def load_entry(entry_id: int) -> Entry | None:
     """An entry with what its page shows, in one query and the entry's own lists: not what the
-    competition and the applicant load by default (its categories, her roles), nor the commune
-    and its province one query each."""
+    competition and the applicant load by default and the page never reads (its categories, her
+    roles; anything else that asks still gets them), nor the commune and its province one query
+    each."""
     return db.session.scalar(
         sa.select(Entry)
         .where(Entry.id == entry_id)
         .options(
-            joinedload(Entry.competition).noload(Competition.categories),
+            joinedload(Entry.competition).lazyload(Competition.categories),
             joinedload(Entry.category),
-            joinedload(Entry.applicant).noload(User.roles),
+            joinedload(Entry.applicant).lazyload(User.roles),
             joinedload(Entry.commune).joinedload(Unit.parent),
         )
     )
