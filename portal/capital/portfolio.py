@@ -111,35 +111,10 @@ def portfolios(
     elif found:
         plans: dict[int, list] = {}
         paid: dict[int, list] = {}
-        for row in db.session.execute(
-            sa.select(
-                Instalment.loan_id,
-                Instalment.number,
-                Instalment.due_on,
-                Instalment.principal,
-                Instalment.interest,
-            )
-            .where(Instalment.loan_id.in_(chosen))
-            .order_by(Instalment.loan_id, Instalment.number)
-        ):
+        plan = sa.select(*_plan_columns()).where(Instalment.loan_id.in_(chosen))
+        for row in db.session.execute(plan.order_by(Instalment.loan_id, Instalment.number)):
             plans.setdefault(row.loan_id, []).append(row)
-        # A reversed repayment was a mistake and never counts.
-        for row in db.session.execute(
-            sa.select(
-                Repayment.loan_id,
-                Repayment.paid_on,
-                RepaymentPart.number,
-                sa.func.sum(RepaymentPart.principal),
-                sa.func.sum(RepaymentPart.interest),
-            )
-            .join(RepaymentPart, RepaymentPart.repayment_id == Repayment.id)
-            .where(
-                Repayment.loan_id.in_(chosen),
-                Repayment.paid_on <= last,
-                Repayment.reversed_at.is_(None),
-            )
-            .group_by(Repayment.loan_id, Repayment.paid_on, RepaymentPart.number)
-        ):
+        for row in db.session.execute(_repaid(chosen, last, by_day=True)):
             paid.setdefault(row[0], []).append(row[1:])
         for day in days:
             for loan in found:
@@ -223,12 +198,26 @@ def _owed_by(day: date, plan, paid) -> list[Owed]:
     ]
 
 
-def _owed_on(day: date, loans) -> sa.Select:
-    """Each instalment of `loans` with what was repaid of it by the end of `day` (a reversed
-    repayment was a mistake and never counts), in schedule order."""
-    repaid = (
+def _plan_columns() -> tuple:
+    """An instalment as the portfolio reads it: the loan, its number, due day and amounts."""
+    return (
+        Instalment.loan_id,
+        Instalment.number,
+        Instalment.due_on,
+        Instalment.principal,
+        Instalment.interest,
+    )
+
+
+def _repaid(loans, last: date, *, by_day: bool) -> sa.Select:
+    """(loan_id, [paid_on,] number, principal, interest): what was repaid of each instalment of
+    `loans` by the end of `last`, per day paid when `by_day`. A reversed repayment was a mistake
+    and never counts."""
+    day = (Repayment.paid_on,) if by_day else ()
+    return (
         sa.select(
             Repayment.loan_id,
+            *day,
             RepaymentPart.number,
             sa.func.sum(RepaymentPart.principal).label("principal"),
             sa.func.sum(RepaymentPart.interest).label("interest"),
@@ -236,19 +225,20 @@ def _owed_on(day: date, loans) -> sa.Select:
         .join(RepaymentPart, RepaymentPart.repayment_id == Repayment.id)
         .where(
             Repayment.loan_id.in_(loans),
-            Repayment.paid_on <= day,
+            Repayment.paid_on <= last,
             Repayment.reversed_at.is_(None),
         )
-        .group_by(Repayment.loan_id, RepaymentPart.number)
-        .subquery()
+        .group_by(Repayment.loan_id, *day, RepaymentPart.number)
     )
+
+
+def _owed_on(day: date, loans) -> sa.Select:
+    """Each instalment of `loans` with what was repaid of it by the end of `day`, in schedule
+    order."""
+    repaid = _repaid(loans, day, by_day=False).subquery()
     return (
         sa.select(
-            Instalment.loan_id,
-            Instalment.number,
-            Instalment.due_on,
-            Instalment.principal,
-            Instalment.interest,
+            *_plan_columns(),
             sa.func.coalesce(repaid.c.principal, 0),
             sa.func.coalesce(repaid.c.interest, 0),
         )

@@ -408,9 +408,9 @@ def projects_query(user: User, filters: ProjectFilters) -> sa.Select:
 
 
 def for_page(query: sa.Select) -> sa.Select:
-    """What a row of the list shows: owner, units, entry and competition, each read in a query
-    of its own for the page's rows. Joined to the projects instead, they were joined to every
-    project of the province before the sort and the LIMIT (50 ms for 2,000 projects)."""
+    """What a line of her own projects shows: owner, units, entry and competition, each read in
+    a query of its own for the rows found (the organisers' list reads columns instead:
+    `listed_projects`)."""
     return query.options(
         selectinload(SupportedProject.owner).noload(User.roles),
         selectinload(SupportedProject.unit),

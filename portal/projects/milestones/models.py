@@ -34,7 +34,7 @@ class MilestoneKind(db.Model):
 
     @property
     def label(self) -> str:
-        return self.label_en if str(get_locale() or "vi") == "en" else self.label_vi
+        return getattr(self, self.label_column().key)
 
     @classmethod
     def label_column(cls) -> sa.orm.InstrumentedAttribute[str]:
