@@ -62,7 +62,7 @@ from portal.capital.models import (
 from portal.capital.restructuring import services as restructuring
 from portal.capital.sources import services as sources
 from portal.capital.tranches import services as tranches
-from portal.core import idempotency, storage
+from portal.core import cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
@@ -563,6 +563,7 @@ def _portfolio_view() -> PortfolioView:
 
 @bp.route("/capital/portfolio", endpoint="portfolio")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def portfolio_view():
     view = _portfolio_view()
     everything = view.offered

@@ -20,9 +20,19 @@ from collections.abc import Callable
 from functools import wraps
 
 import redis
-from flask import Flask, Response, current_app, has_app_context, make_response, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    make_response,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -87,6 +97,10 @@ PAGE_VERSION_KEY = "pages:version"
 PAGE_TTL_SECONDS = 60
 # Which version each group of tables moves.
 VERSIONS = ((VERSION_KEY, FIGURE_TABLES), (PAGE_VERSION_KEY, PAGE_TABLES))
+# The organisers' and judges' pages kept for the account that viewed them (kept_per_account)
+# read nearly every table, drafts included: any change at all moves their version.
+ACCOUNT_VERSION_KEY = "account-pages:version"
+ACCOUNT_PAGE_TTL_SECONDS = 60
 
 
 def init_app(app: Flask) -> None:
@@ -106,10 +120,13 @@ def _client() -> redis.Redis | None:
 
 def _changed(table: str | None, obj=None) -> set[str]:
     """The versions a change to a row of `table` (`obj`, when loaded) moves."""
-    # An idea is counted once sent: saving a draft, her own words as she types, changes nothing.
-    if table == "entry" and obj is not None and obj.first_submitted_at is None:
+    if table is None:
         return set()
-    return {key for key, tables in VERSIONS if table in tables}
+    # An idea is counted once sent: saving a draft, her own words as she types, changes no
+    # figure and no public page (an organiser's list may show it).
+    if table == "entry" and obj is not None and obj.first_submitted_at is None:
+        return {ACCOUNT_VERSION_KEY}
+    return {ACCOUNT_VERSION_KEY} | {key for key, tables in VERSIONS if table in tables}
 
 
 def _note_changes(session: Session, _context) -> None:
@@ -145,7 +162,7 @@ def _move_version(session: Session) -> None:
 
 def _forget_all(client: redis.Redis) -> None:
     try:
-        for pattern in ("figures:*", "pages:*"):
+        for pattern in ("figures:*", "pages:*", "account-pages:*"):
             for key in client.scan_iter(pattern):
                 client.delete(key)
     except redis.RedisError:
@@ -256,6 +273,65 @@ def kept_for_visitors(view: Callable) -> Callable:
             body = remember(parts, render, version_key=PAGE_VERSION_KEY, ttl=PAGE_TTL_SECONDS)
         except _NotKept as refused:
             return refused.response
+        return make_response(body)
+
+    return wrapped
+
+
+# Where her token stood in a kept page: each view puts back the token of the one reading it.
+TOKEN_MARK = "\u2063kept-csrf-token\u2063"
+# Nothing kept depends on these: what else her session holds (her language, a kept form) does.
+SESSION_NOT_KEYED = frozenset({"_flashes", "_fresh"})
+
+
+def kept_per_account(view: Callable) -> Callable:
+    """An organiser's or a judge's page kept a minute for her account and session: reloading a
+    list of 20,000 entries, a round's results or the portfolio reads Redis, not the database,
+    until anything at all is changed (ACCOUNT_VERSION_KEY moves on every commit that writes),
+    the day turns or the minute is over. Whoever she is is checked before (the view's
+    `roles_required` runs first, every time); her token is put back in at each view. A pending
+    message, a session the page writes to, anything but a plain 200 page: through the view."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if (
+            request.method != "GET"
+            or not current_user.is_authenticated
+            or "_flashes" in session
+            or _client() is None
+        ):
+            return view(*args, **kwargs)
+
+        def render() -> str:
+            response = make_response(view(*args, **kwargs))
+            if (
+                response.status_code != 200
+                or response.mimetype != "text/html"
+                or session.modified
+                or set(response.headers.keys()) - {"Content-Type", "Content-Length"}
+            ):
+                raise _NotKept(response)
+            body = response.get_data(as_text=True)
+            token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+            return body.replace(token, TOKEN_MARK) if token else body
+
+        kept_session = sorted((k, v) for k, v in session.items() if k not in SESSION_NOT_KEYED)
+        parts = (
+            "account-page",
+            kept_session,
+            request.url_root,
+            request.path,
+            sorted(request.args.items(multi=True)),
+            str(get_locale()),
+        )
+        try:
+            body = remember(
+                parts, render, version_key=ACCOUNT_VERSION_KEY, ttl=ACCOUNT_PAGE_TTL_SECONDS
+            )
+        except _NotKept as refused:
+            return refused.response
+        if TOKEN_MARK in body:
+            body = body.replace(TOKEN_MARK, generate_csrf())
         return make_response(body)
 
     return wrapped

@@ -21,7 +21,7 @@ from portal.auth.models import Role
 from portal.auth.tokens import InvalidLink
 from portal.competitions import services as competition_services
 from portal.competitions.models import Competition
-from portal.core import idempotency, storage
+from portal.core import cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import bounded_int, page_number
@@ -77,6 +77,7 @@ def _organises(user, entry: Entry) -> bool:
 
 @bp.route("/entries/<int:entry_id>")
 @roles_required(Role.APPLICANT, *STAFF_ROLES)
+@cache.kept_per_account
 def detail(entry_id: int):
     return _detail_page(found_or_404(services.load_entry(entry_id), allowed=attachments.may_see))
 
@@ -349,6 +350,7 @@ def _filters(competition: Competition) -> tuple[EntryFilterForm, listing.EntryFi
 
 @bp.route("/competitions/<int:competition_id>/entries")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def competition_entries(competition_id: int):
     competition = found_or_404(
         listing.load_competition(competition_id),

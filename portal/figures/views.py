@@ -80,6 +80,7 @@ def sections(catalogue: list) -> list[tuple[str, list]]:
 
 @bp.route("/figures", endpoint="dashboard")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def dashboard():
     scope, units, asked = _scope()
     params = _params(scope, asked)
@@ -269,6 +270,7 @@ def _target_unit(scope: Scope, units, asked) -> int | None:
 
 @bp.route("/figures/report", endpoint="term_report")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def term_report():
     scope, units, asked = _scope()
     params = _params(scope, asked)

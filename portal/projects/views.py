@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.competitions import services as competition_services
 from portal.competitions.models import DEFAULT_CATEGORIES
-from portal.core import idempotency, storage
+from portal.core import cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import bounded_int, page_number
@@ -71,6 +71,7 @@ def _filters() -> tuple[ProjectFilterForm, services.ProjectFilters]:
 
 @bp.route("/projects/", endpoint="index")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def index():
     form, filters = _filters()
     query = services.projects_query(current_user, filters)
@@ -118,6 +119,7 @@ def export(kind: str):
 
 @bp.route("/projects/<int:project_id>", endpoint="detail")
 @login_required
+@cache.kept_per_account
 def detail(project_id: int):
     return _detail_page(found_or_404(services.load_project(project_id), allowed=services.may_read))
 

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
 from portal.competitions.models import Round
+from portal.core import cache
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, form_status, show_error
 from portal.core.inputs import bounded_int, page_number
@@ -179,6 +180,7 @@ def _results_page(round_: Round, *, finalise_form=None, reopen_form=None, status
 
 @bp.route("/judging/rounds/<int:round_id>/results", endpoint="results")
 @roles_required(Role.ORGANISER, Role.ADMIN)
+@cache.kept_per_account
 def results_page(round_id: int):
     return _results_page(managed_round(round_id))
 

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
 from portal.competitions.models import Competition, Round
+from portal.core import cache
 from portal.core.errors import DomainError, render_error
 from portal.core.forms import INVALID, show_error
 from portal.core.inputs import page_number
@@ -35,6 +36,7 @@ from portal.judging.scoring.forms import DeclarationForm, RecuseForm, score_form
 
 @bp.route("/judging/")
 @roles_required(Role.JUDGE)
+@cache.kept_per_account
 def my_judging():
     now = utcnow()
     return render_template(

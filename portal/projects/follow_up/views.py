@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from portal.core import cache
 from portal.core.inputs import bounded_int, page_number
 from portal.core.pages import Page, shown_page
 from portal.core.permissions import STAFF_ROLES, roles_required
@@ -49,6 +50,7 @@ def _filters() -> tuple[FollowUpFilterForm, services.FollowUpFilters]:
 
 @bp.route("/projects/follow-up", endpoint="follow_up")
 @roles_required(*STAFF_ROLES)
+@cache.kept_per_account
 def follow_up():
     form, filters = _filters()
     today = vietnam_date(utcnow())
