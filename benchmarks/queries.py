@@ -60,6 +60,7 @@ def count(spec: dict) -> dict[str, list[int]]:
         )
         if response.status_code != 302:
             raise RuntimeError(f"in-process login as {email} failed ({response.status_code})")
+        client.get(response.location)  # the welcome message shown, as her browser would
         return client
 
     clients = {None: app.test_client()}

@@ -359,6 +359,15 @@ def log_in(browser: Browser, email: str, password: str) -> None:
     )
     if status != 302 or "/login" in (headers.get("Location") or ""):
         raise RuntimeError(f"logging in as {email} failed (status {status})")
+    # As her browser does: the page she is sent to shows the welcome message and takes it out of
+    # her session cookie. Kept in it, every measured page would show it again and write the
+    # cookie anew, and none could be read from the cache.
+    landing = urllib.parse.urlsplit(headers["Location"])
+    status, _, _ = browser.request(
+        "GET", landing.path + (f"?{landing.query}" if landing.query else "")
+    )
+    if status != 200:
+        raise RuntimeError(f"the page after logging in as {email} answered {status}")
 
 
 # --- CPU accounting (Linux /proc) ---------------------------------------------------------------

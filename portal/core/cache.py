@@ -10,6 +10,10 @@ any write. A page missing from the cache is computed by one request while the ot
 it wait for it (a lock in Redis), rather than every worker computing the same seconds-long page
 at once. Without FIGURES_CACHE_URL (tests, a development machine) nothing is kept and every view
 computes.
+
+Two kinds of whole pages are kept the same way, each a minute: the public pages, the same for
+every anonymous visitor (`kept_for_visitors`, moved by PAGE_TABLES), and an organiser's or a
+judge's pages, each for her own session (`kept_per_account`, moved by any write at all).
 """
 
 import hashlib
