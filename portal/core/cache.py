@@ -235,6 +235,11 @@ def _wait_for(client: redis.Redis, key: str) -> str | None:
     return None
 
 
+def _plain_page(response: Response) -> bool:
+    """A 200 HTML page that left her session as it was: the only kind a kept page may be."""
+    return response.status_code == 200 and response.mimetype == "text/html" and not session.modified
+
+
 class _NotKept(Exception):
     """The page answered something that must not be kept (an error, a form with her token)."""
 
@@ -263,10 +268,8 @@ def kept_for_visitors(view: Callable) -> Callable:
             body = response.get_data(as_text=True)
             # Her token, a cookie or anything put in her session makes the page hers alone.
             if (
-                response.status_code != 200
-                or response.mimetype != "text/html"
+                not _plain_page(response)
                 or 'name="csrf_token"' in body
-                or session.modified
                 or "Set-Cookie" in response.headers
             ):
                 raise _NotKept(response)
@@ -286,6 +289,7 @@ def kept_for_visitors(view: Callable) -> Callable:
 TOKEN_MARK = "\u2063kept-csrf-token\u2063"
 # Nothing kept depends on these: what else her session holds (her language, a kept form) does.
 SESSION_NOT_KEYED = frozenset({"_flashes", "_fresh"})
+PAGE_HEADERS = frozenset({"Content-Type", "Content-Length"})
 
 
 def kept_per_account(view: Callable) -> Callable:
@@ -308,12 +312,8 @@ def kept_per_account(view: Callable) -> Callable:
 
         def render() -> str:
             response = make_response(view(*args, **kwargs))
-            if (
-                response.status_code != 200
-                or response.mimetype != "text/html"
-                or session.modified
-                or set(response.headers.keys()) - {"Content-Type", "Content-Length"}
-            ):
+            # A header of the view's own (a download's file name) is not kept: only the body is.
+            if not _plain_page(response) or set(response.headers.keys()) - PAGE_HEADERS:
                 raise _NotKept(response)
             body = response.get_data(as_text=True)
             token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
