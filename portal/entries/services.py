@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
@@ -107,7 +107,9 @@ def load_entry(entry_id: int) -> Entry | None:
         sa.select(Entry)
         .where(Entry.id == entry_id)
         .options(
-            joinedload(Entry.competition).lazyload(Competition.categories),
+            joinedload(Entry.competition).options(
+                lazyload(Competition.categories), lazyload(Competition.rounds)
+            ),
             joinedload(Entry.category),
             joinedload(Entry.applicant).lazyload(User.roles),
             joinedload(Entry.commune).joinedload(Unit.parent),

@@ -98,11 +98,9 @@ def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
         is_owner=is_owner,
         organises=organises,
         can_edit=is_owner and services.can_edit(entry, now),
-        deadline=services.deadline_for(entry),
         changes=services.version_changes(entry) if organises else [],
         screening_form=screening_form,
         extension_form=extension_form or ExtensionForm(formdata=None),
-        now=now,
     )
 
 

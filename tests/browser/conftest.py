@@ -41,36 +41,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-def one_at_a_time(app):
-    """The app behind a lock: one request runs at a time, however many connections are open.
-
-    With in-memory SQLite every request shares the one connection of the StaticPool, so requests
-    must not overlap. The lock is taken around the app, not around the connection: Chromium may
-    open a connection ahead of need and send nothing on it, and a server reading one connection
-    at a time would wait on it for ever (and its shutdown with it).
-    """
-    lock = threading.Lock()
-
-    def serve(environ, start_response):
-        with lock:
-            response = app(environ, start_response)
-            try:
-                return [b"".join(response)]
-            finally:
-                getattr(response, "close", lambda: None)()
-
-    return serve
-
-
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The test's app on 127.0.0.1 and a free port; yields the base URL.
 
-    A thread per connection, one request at a time (one_at_a_time says why). Before the test
-    reads what the server wrote, it calls fresh_db() so that its own session does not answer
-    from stale state.
+    One request at a time (threaded=False): with in-memory SQLite every request shares the one
+    connection of the StaticPool. Before the test reads what the server wrote, it calls
+    fresh_db() so that its own session does not answer from stale state.
     """
-    server = make_server("127.0.0.1", 0, one_at_a_time(app), threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
