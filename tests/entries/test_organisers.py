@@ -13,6 +13,7 @@ from portal.auth.models import Role
 from portal.core.audit import AuditLog
 from portal.entries import services
 from portal.entries.models import Entry, EntryStatus
+from portal.entries.services import TeamMemberData
 from portal.extensions import db
 from tests.admin.test_views import count_queries
 from tests.conftest import login, mails_to
@@ -188,6 +189,29 @@ def test_organisers_see_what_changed_between_versions(client, organiser, competi
     page = text(client.get(f"/entries/{entry.id}"))
     assert "What changed between submissions" in page
     assert "Bán ở chợ phiên và trên mạng." in page and "<del" in page
+
+
+def test_an_entrys_page_runs_the_same_queries_whatever_it_holds(
+    client, organiser, competition, units
+):
+    """Her account, the entry with what it shows, its team, its files, its versions: five
+    queries after one submission as after three with a larger team (not its competition's rounds,
+    which the page never shows)."""
+    entry = submitted(units, competition)
+    login(client, organiser)
+    client.get("/profile")  # the welcome message shown
+    assert count_queries(client, f"/entries/{entry.id}") == 5
+    team = [TeamMemberData(f"Thành viên {n}", "Sản xuất") for n in range(5)]
+    for solution in ("Bán ở chợ phiên.", "Bán ở chợ phiên và trên mạng."):
+        services.save_draft(
+            entry.applicant,
+            entry,
+            complete(competition, solution=solution, team=team),
+            entry.version,
+        )
+        services.submit(entry.applicant, entry, entry.version)
+    assert count_queries(client, f"/entries/{entry.id}") == 5
+    assert "Thành viên 4" in text(client.get(f"/entries/{entry.id}"))
 
 
 def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competition, units):
