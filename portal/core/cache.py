@@ -2,8 +2,9 @@
 totals above a list of 10,000 projects, are read from the database once, not on every view.
 
 A change of the data must never show an old figure: every commit that changed a table the kept
-figures read (FIGURE_TABLES) moves a version number in Redis, and the version is part of every
-key, so each older entry is simply never read again (and expires). Nothing else moves it: a
+figures read (FIGURE_TABLES) moves a version number in Redis, and every kept text holds the
+version it was computed for: one of another version is never returned, and the next computed
+replaces it. Version and text are read in one round trip. Nothing else moves it: a
 login, a draft being typed, a judge's score sheet, the bookkeeping. Today's date is in the key
 too: a stock figure (loans outstanding, arrears) is taken "today" and moves at midnight without
 any write. A page missing from the cache is computed by one request while the others asking for
@@ -173,10 +174,10 @@ def _forget_all(client: redis.Redis) -> None:
         log.exception("the figures' cache could not be emptied")
 
 
-def _key(client: redis.Redis, parts: tuple, version_key: str = VERSION_KEY) -> str:
-    version = int(client.get(version_key) or 0)
+def _key(parts: tuple, version_key: str = VERSION_KEY) -> str:
+    """Where the text for `parts` is kept, whatever the version (the text holds its own)."""
     digest = hashlib.sha256(
-        json.dumps([version, str(vietnam_date(utcnow())), *parts], default=str).encode()
+        json.dumps([version_key, str(vietnam_date(utcnow())), *parts], default=str).encode()
     ).hexdigest()
     return f"{version_key.split(':')[0]}:{digest}"
 
@@ -190,47 +191,79 @@ def remember(
 ) -> str:
     """The text `compute()` gives for `parts`, from the cache when it holds it for the data as
     they are now; computed (and kept `ttl` seconds) otherwise, by one request at a time. Redis
-    down: computed, as without a cache."""
+    down: computed, as without a cache.
+
+    One round trip reads both the data's version and the kept text, which starts with the
+    version it was computed for; a text of another version is never returned. A miss costs two
+    more (the lock; the text stored and the lock let go together)."""
     client = _client()
     if client is None:
         return compute()
+    key = _key(parts, version_key)
+    computing = False
     try:
-        key = _key(client, parts, version_key)
-        found = client.get(key)
-        if found is not None:
-            return found.decode()
-        computing = client.set(f"{key}:lock", 1, nx=True, ex=LOCK_SECONDS)
+        version, found = client.mget(version_key, key)
+        version = version or b"0"
+        text = _current(found, version)
+        if text is not None:
+            return text
+        lock = _lock(key, version)
+        computing = bool(client.set(lock, 1, nx=True, ex=LOCK_SECONDS))
         if not computing:
-            found = _wait_for(client, key)
-            if found is not None:
-                return found
+            text = _wait_for(client, key, version)
+            if text is not None:
+                return text
     except redis.RedisError:
         log.exception("the figures' cache cannot be read")
         return compute()
     try:
         text = compute()
-        try:
-            client.set(key, text.encode(), ex=ttl)
-        except redis.RedisError:
-            log.exception("the figures' cache cannot be written")
-    finally:
+    except BaseException:
         if computing:
-            try:
-                client.delete(f"{key}:lock")
-            except redis.RedisError:
-                log.exception("the figures' cache lock cannot be released")
+            _let_go(client, lock)
+        raise
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            pipe.set(key, version + b"\n" + text.encode(), ex=ttl)
+            if computing:
+                pipe.delete(lock)
+            pipe.execute()
+    except redis.RedisError:
+        log.exception("the figures' cache cannot be written")
+        if computing:
+            _let_go(client, lock)
     return text
 
 
-def _wait_for(client: redis.Redis, key: str) -> str | None:
+def _current(found: bytes | None, version: bytes) -> str | None:
+    """The kept text when it was computed for `version`, else None."""
+    if found is None:
+        return None
+    kept_version, _, text = found.partition(b"\n")
+    return text.decode() if kept_version == version else None
+
+
+def _lock(key: str, version: bytes) -> str:
+    """Held by the request computing `key` for the data at `version`."""
+    return f"{key}:lock:{version.decode()}"
+
+
+def _let_go(client: redis.Redis, lock: str) -> None:
+    try:
+        client.delete(lock)
+    except redis.RedisError:
+        log.exception("the figures' cache lock cannot be released")
+
+
+def _wait_for(client: redis.Redis, key: str, version: bytes) -> str | None:
     """The page another request is computing, once it is there; None if it gave up or died
     (then this request computes it itself)."""
     for _ in range(int(WAIT_SECONDS / POLL_SECONDS)):
         time.sleep(POLL_SECONDS)
-        found = client.get(key)
-        if found is not None:
-            return found.decode()
-        if not client.exists(f"{key}:lock"):
+        text = _current(client.get(key), version)
+        if text is not None:
+            return text
+        if not client.exists(_lock(key, version)):
             return None
     return None
 

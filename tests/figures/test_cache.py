@@ -95,20 +95,33 @@ def test_a_missing_page_is_computed_once_while_the_others_wait(app, kept, monkey
 
         return run
 
-    key = cache._key(kept, ("page",))
-    kept.set(f"{key}:lock", 1)  # another request is computing it
-    threading.Timer(0.2, lambda: kept.set(key, b"<p>computed elsewhere</p>")).start()
+    version = kept.get(cache.VERSION_KEY) or b"0"
+    key = cache._key(("page",))
+    kept.set(cache._lock(key, version), 1)  # another request is computing it
+    threading.Timer(0.2, lambda: kept.set(key, version + b"\n<p>computed elsewhere</p>")).start()
     assert cache.remember(("page",), compute("<p>here</p>")) == "<p>computed elsewhere</p>"
     assert computed == []
     # The one computing it died without a word: after the lock, the next request computes.
-    key = cache._key(kept, ("other",))
-    kept.set(f"{key}:lock", 1)
-    threading.Timer(0.2, lambda: kept.delete(f"{key}:lock")).start()
+    key = cache._key(("other",))
+    kept.set(cache._lock(key, version), 1)
+    threading.Timer(0.2, lambda: kept.delete(cache._lock(key, version))).start()
     assert cache.remember(("other",), compute("<p>here</p>")) == "<p>here</p>"
     assert computed == ["<p>here</p>"]
-    assert not kept.exists(f"{key}:lock")  # its own lock is let go
+    assert not kept.exists(cache._lock(key, version))  # its own lock is let go
     # One that never ends: she waits WAIT_SECONDS at most, then computes it herself.
     monkeypatch.setattr(cache, "WAIT_SECONDS", 0.2)
-    key = cache._key(kept, ("stuck",))
-    kept.set(f"{key}:lock", 1)
+    key = cache._key(("stuck",))
+    kept.set(cache._lock(key, version), 1)
     assert cache.remember(("stuck",), compute("<p>mine</p>")) == "<p>mine</p>"
+
+
+def test_a_text_kept_for_an_older_version_is_never_returned(kept):
+    """The text holds the version it was computed for: after a change it is computed again,
+    and the new one replaces it under the same key."""
+    assert cache.remember(("page",), lambda: "<p>before</p>") == "<p>before</p>"
+    assert cache.remember(("page",), lambda: "<p>not computed</p>") == "<p>before</p>"
+    kept.incr(cache.VERSION_KEY)  # a commit that changed a figure
+    assert cache.remember(("page",), lambda: "<p>after</p>") == "<p>after</p>"
+    assert cache.remember(("page",), lambda: "<p>not computed</p>") == "<p>after</p>"
+    assert kept.get(cache._key(("page",))).endswith(b"\n<p>after</p>")
+    assert not list(kept.scan_iter(f"{cache._key(('page',))}:lock:*"))  # every lock let go
