@@ -49,6 +49,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import psycopg
+from redis import Redis
 
 from benchmarks.generate import (
     DEFAULT_DATABASE_URL,
@@ -58,6 +59,7 @@ from benchmarks.generate import (
     psycopg_url,
 )
 from benchmarks.judging import JUDGE_EMAIL, JUDGED_PREFIX
+from portal.core.cache import ACCOUNT_VERSION_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results.md"
@@ -462,6 +464,7 @@ class Result:
     failures: Counter = field(default_factory=Counter)
     cpu: Counter = field(default_factory=Counter)  # CPU seconds used during the windows
     logins: int = 0  # logins made beside the load (--logins-every)
+    drafts: int = 0  # versions moved beside the load (--drafts-every)
     queries: int | None = None  # per view, once its kept figures are kept
     queries_cold: int | None = None  # the first view, nothing kept yet
     windows: int = 0
@@ -481,6 +484,7 @@ class Result:
         self.failures.update(other.failures)
         self.cpu.update(other.cpu)
         self.logins += other.logins
+        self.drafts += other.drafts
         self.windows += 1
 
     def percentile(self, p: float) -> float:
@@ -590,6 +594,31 @@ class Logins(threading.Thread):
                 self.count += 1
             except (OSError, http.client.HTTPException, RuntimeError):
                 pass
+
+    def stop(self) -> int:
+        self.stopped.set()
+        self.join(timeout=60)
+        return self.count
+
+
+class DraftSaves(threading.Thread):
+    """Moves the version of the organisers' kept pages every `every` seconds, as each draft an
+    applicant saves does (core/cache.py: any write moves it), without the save's own work: what
+    writes at that rate do to the kept pages, and nothing else."""
+
+    def __init__(self, cache_url: str, every: float):
+        super().__init__(daemon=True)
+        self.cache_url, self.every, self.count = cache_url, every, 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        client = Redis.from_url(self.cache_url)
+        due = time.monotonic()
+        while not self.stopped.is_set():
+            client.incr(ACCOUNT_VERSION_KEY)
+            self.count += 1
+            due += self.every
+            self.stopped.wait(max(0.0, due - time.monotonic()))
 
     def stop(self) -> int:
         self.stopped.set()
@@ -1094,6 +1123,13 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds between logins made beside the load (each one writes to the database)",
     )
     parser.add_argument(
+        "--drafts-every",
+        type=float,
+        default=0.0,
+        help="seconds between moves of the kept pages' version beside the load, as each saved "
+        "draft makes (0.01: a hundred a second)",
+    )
+    parser.add_argument(
         "--no-queries", action="store_true", help="do not count the queries per page"
     )
     parser.add_argument(
@@ -1124,6 +1160,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("rounds 1-50, workers 1-64")
     if args.logins_every < 0 or 0 < args.logins_every < 1:
         parser.error("--logins-every: 1 second or more (0: none)")
+    if args.drafts_every < 0 or 0 < args.drafts_every < 0.001:
+        parser.error("--drafts-every: 0.001 second or more (0: none)")
     try:
         keys = parse_keys(args.scenarios)
     except ValueError as error:
@@ -1268,6 +1306,13 @@ def measure(
                 logins = Logins(ports["portal"], args.logins_every) if args.logins_every else None
                 if logins:
                     logins.start()
+                drafts = (
+                    DraftSaves(shape.cache, args.drafts_every)
+                    if args.drafts_every and shape.cache
+                    else None
+                )
+                if drafts:
+                    drafts.start()
                 part = run_load(
                     port,
                     scenario,
@@ -1281,12 +1326,15 @@ def measure(
                 )
                 if logins:
                     part.logins = logins.stop()
+                if drafts:
+                    part.drafts = drafts.stop()
                 results[scenario.key].add(part)
                 print(
                     f"round {n + 1}/{args.rounds} {scenario.key}: {part.requests} requests, "
                     f"{part.errors} errors, {part.requests / part.seconds:.1f} req/s, "
                     f"p50 {part.percentile(50):.0f} ms, "
-                    f"{part.server_cpu:.1f} ms CPU/req",
+                    f"{part.server_cpu:.1f} ms CPU/req"
+                    + (f", {part.drafts} drafts beside" if drafts else ""),
                     flush=True,
                 )
         failed = False

@@ -1,11 +1,13 @@
 """The load benchmark's reference page (benchmarks/reference.py): one query, a 50-row table."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from benchmarks import compare, run
 from benchmarks.reference import Base, create_app
+from portal.core import cache
 
 
 def test_the_reference_page_shows_the_competitions_50_latest_entries_with_their_applicant(
@@ -64,3 +66,15 @@ def test_compare_judges_each_page_against_the_goals_of_issue_16():
     assert compare.verdict("l", {"ratio": 2.5}, 1.3) == "missed: grows > 1.2×"
     assert compare.verdict("ref", {"ratio": 1.0}, 1.0) == ""
     assert compare.size_label(20_000) == "20k"
+
+
+def test_drafts_beside_the_load_move_the_kept_pages_version_at_their_pace(kept):
+    db = kept.connection_pool.connection_kwargs["db"]
+    drafts = run.DraftSaves(f"redis://127.0.0.1:6379/{db}", every=0.02)
+    started = time.monotonic()
+    drafts.start()
+    time.sleep(0.2)
+    moved = drafts.stop()
+    elapsed = time.monotonic() - started
+    assert 2 <= moved <= elapsed / 0.02 + 1  # one at once, then one every 20 ms
+    assert int(kept.get(cache.ACCOUNT_VERSION_KEY)) == moved
