@@ -100,9 +100,9 @@ class EntryData:
 
 def load_entry(entry_id: int) -> Entry | None:
     """An entry with what its page shows, in one query and the entry's own lists: not what the
-    competition and the applicant load by default and the page never reads (its categories, her
-    roles; anything else that asks still gets them), nor the commune and its province one query
-    each."""
+    competition and the applicant load by default and the page never reads (its categories and
+    rounds, her roles; anything else that asks still gets them), nor the commune and its province
+    one query each."""
     return db.session.scalar(
         sa.select(Entry)
         .where(Entry.id == entry_id)
