@@ -175,9 +175,13 @@ def _forget_all(client: redis.Redis) -> None:
 
 
 def _key(parts: tuple, version_key: str = VERSION_KEY) -> str:
-    """Where the text for `parts` is kept, whatever the version (the text holds its own)."""
+    """Where the text for `parts` is kept, whatever the version (the text holds its own). The
+    database is part of it: a staging copy sharing the Redis never reads production's texts."""
+    database = current_app.config["SQLALCHEMY_DATABASE_URI"]
     digest = hashlib.sha256(
-        json.dumps([version_key, str(vietnam_date(utcnow())), *parts], default=str).encode()
+        json.dumps(
+            [database, version_key, str(vietnam_date(utcnow())), *parts], default=str
+        ).encode()
     ).hexdigest()
     return f"{version_key.split(':')[0]}:{digest}"
 

@@ -125,3 +125,14 @@ def test_a_text_kept_for_an_older_version_is_never_returned(kept):
     assert cache.remember(("page",), lambda: "<p>not computed</p>") == "<p>after</p>"
     assert kept.get(cache._key(("page",))).endswith(b"\n<p>after</p>")
     assert not list(kept.scan_iter(f"{cache._key(('page',))}:lock:*"))  # every lock let go
+
+
+def test_two_portals_sharing_a_redis_never_read_each_others_texts(app, kept):
+    assert cache.remember(("page",), lambda: "<p>production</p>") == "<p>production</p>"
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://staging.internal/portal"
+    try:
+        assert cache.remember(("page",), lambda: "<p>staging</p>") == "<p>staging</p>"
+    finally:
+        app.config["SQLALCHEMY_DATABASE_URI"] = database
+    assert cache.remember(("page",), lambda: "<p>not computed</p>") == "<p>production</p>"
