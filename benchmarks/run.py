@@ -464,7 +464,7 @@ class Result:
     failures: Counter = field(default_factory=Counter)
     cpu: Counter = field(default_factory=Counter)  # CPU seconds used during the windows
     logins: int = 0  # logins made beside the load (--logins-every)
-    drafts: int = 0  # versions moved beside the load (--drafts-every)
+    writes: int = 0  # versions moved beside the load (--writes-every)
     queries: int | None = None  # per view, once its kept figures are kept
     queries_cold: int | None = None  # the first view, nothing kept yet
     windows: int = 0
@@ -484,7 +484,7 @@ class Result:
         self.failures.update(other.failures)
         self.cpu.update(other.cpu)
         self.logins += other.logins
-        self.drafts += other.drafts
+        self.writes += other.writes
         self.windows += 1
 
     def percentile(self, p: float) -> float:
@@ -601,10 +601,10 @@ class Logins(threading.Thread):
         return self.count
 
 
-class DraftSaves(threading.Thread):
-    """Moves the version of the organisers' kept pages every `every` seconds, as each draft an
-    applicant saves does (core/cache.py: any write moves it), without the save's own work: what
-    writes at that rate do to the kept pages, and nothing else."""
+class Writes(threading.Thread):
+    """Moves the version of the organisers' kept pages every `every` seconds, as each write does
+    (core/cache.py: any commit but a draft's), without the write's own work: what writes at that
+    rate (judges' sheets, screenings, repayments) do to the kept pages, and nothing else."""
 
     def __init__(self, cache_url: str, every: float):
         super().__init__(daemon=True)
@@ -1123,11 +1123,11 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds between logins made beside the load (each one writes to the database)",
     )
     parser.add_argument(
-        "--drafts-every",
+        "--writes-every",
         type=float,
         default=0.0,
-        help="seconds between moves of the kept pages' version beside the load, as each saved "
-        "draft makes (0.01: a hundred a second)",
+        help="seconds between moves of the kept pages' version beside the load, as each write "
+        "makes (0.01: a hundred a second)",
     )
     parser.add_argument(
         "--no-queries", action="store_true", help="do not count the queries per page"
@@ -1160,8 +1160,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("rounds 1-50, workers 1-64")
     if args.logins_every < 0 or 0 < args.logins_every < 1:
         parser.error("--logins-every: 1 second or more (0: none)")
-    if args.drafts_every < 0 or 0 < args.drafts_every < 0.001:
-        parser.error("--drafts-every: 0.001 second or more (0: none)")
+    if args.writes_every < 0 or 0 < args.writes_every < 0.001:
+        parser.error("--writes-every: 0.001 second or more (0: none)")
     try:
         keys = parse_keys(args.scenarios)
     except ValueError as error:
@@ -1306,13 +1306,13 @@ def measure(
                 logins = Logins(ports["portal"], args.logins_every) if args.logins_every else None
                 if logins:
                     logins.start()
-                drafts = (
-                    DraftSaves(shape.cache, args.drafts_every)
-                    if args.drafts_every and shape.cache
+                writes = (
+                    Writes(shape.cache, args.writes_every)
+                    if args.writes_every and shape.cache
                     else None
                 )
-                if drafts:
-                    drafts.start()
+                if writes:
+                    writes.start()
                 part = run_load(
                     port,
                     scenario,
@@ -1326,15 +1326,15 @@ def measure(
                 )
                 if logins:
                     part.logins = logins.stop()
-                if drafts:
-                    part.drafts = drafts.stop()
+                if writes:
+                    part.writes = writes.stop()
                 results[scenario.key].add(part)
                 print(
                     f"round {n + 1}/{args.rounds} {scenario.key}: {part.requests} requests, "
                     f"{part.errors} errors, {part.requests / part.seconds:.1f} req/s, "
                     f"p50 {part.percentile(50):.0f} ms, "
                     f"{part.server_cpu:.1f} ms CPU/req"
-                    + (f", {part.drafts} drafts beside" if drafts else ""),
+                    + (f", {part.writes} writes beside" if writes else ""),
                     flush=True,
                 )
         failed = False

@@ -14,7 +14,8 @@ computes.
 
 Two kinds of whole pages are kept the same way, each a minute: the public pages, the same for
 every anonymous visitor (`kept_for_visitors`, moved by PAGE_TABLES), and an organiser's or a
-judge's pages, each for her own session (`kept_per_account`, moved by any write at all).
+judge's pages, each for her own session (`kept_per_account`, moved by any write but a draft
+being typed, which none of them shows).
 """
 
 import hashlib
@@ -103,7 +104,7 @@ PAGE_TTL_SECONDS = 60
 # Which version each group of tables moves.
 VERSIONS = ((VERSION_KEY, FIGURE_TABLES), (PAGE_VERSION_KEY, PAGE_TABLES))
 # The organisers' and judges' pages kept for the account that viewed them (kept_per_account)
-# read nearly every table, drafts included: any change at all moves their version.
+# read nearly every table: any change at all moves their version, but a draft's own row.
 ACCOUNT_VERSION_KEY = "account-pages:version"
 ACCOUNT_PAGE_TTL_SECONDS = 60
 
@@ -128,9 +129,13 @@ def _changed(table: str | None, obj=None) -> set[str]:
     if table is None:
         return set()
     # An idea is counted once sent: saving a draft, her own words as she types, changes no
-    # figure and no public page (an organiser's list may show it).
+    # figure and no public page. Nor any kept organiser's page while it is a draft (a draft is
+    # hers alone: no organiser's list shows one, and an entry's own page is not kept); one
+    # withdrawn before it was ever sent is listed.
     if table == "entry" and obj is not None and obj.first_submitted_at is None:
-        return {ACCOUNT_VERSION_KEY}
+        return (
+            set() if getattr(obj.status, "value", obj.status) == "draft" else {ACCOUNT_VERSION_KEY}
+        )
     return {ACCOUNT_VERSION_KEY} | {key for key, tables in VERSIONS if table in tables}
 
 
@@ -332,7 +337,7 @@ PAGE_HEADERS = frozenset({"Content-Type", "Content-Length"})
 def kept_per_account(view: Callable) -> Callable:
     """An organiser's or a judge's page kept a minute for her account and session: reloading a
     list of 20,000 entries, a round's results or the portfolio reads Redis, not the database,
-    until anything at all is changed (ACCOUNT_VERSION_KEY moves on every commit that writes),
+    until anything is changed (ACCOUNT_VERSION_KEY moves on every commit that writes, but a draft),
     the day turns or the minute is over. Whoever she is is checked before (the view's
     `roles_required` runs first, every time); her token is put back in at each view. A pending
     message, a session the page writes to, anything but a plain 200 page: through the view."""

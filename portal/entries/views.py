@@ -75,9 +75,10 @@ def _organises(user, entry: Entry) -> bool:
     return competition_services.may_manage_competition(user, entry.competition)
 
 
+# Not kept (core.cache.kept_per_account): it may show a draft, which moves no kept page, and an
+# organiser rarely opens the same entry twice in a minute (docs/performance.md measured no gain).
 @bp.route("/entries/<int:entry_id>")
 @roles_required(Role.APPLICANT, *STAFF_ROLES)
-@cache.kept_per_account
 def detail(entry_id: int):
     return _detail_page(found_or_404(services.load_entry(entry_id), allowed=attachments.may_see))
 

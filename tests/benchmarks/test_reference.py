@@ -68,13 +68,13 @@ def test_compare_judges_each_page_against_the_goals_of_issue_16():
     assert compare.size_label(20_000) == "20k"
 
 
-def test_drafts_beside_the_load_move_the_kept_pages_version_at_their_pace(kept):
+def test_writes_beside_the_load_move_the_kept_pages_version_at_their_pace(kept):
     db = kept.connection_pool.connection_kwargs["db"]
-    drafts = run.DraftSaves(f"redis://127.0.0.1:6379/{db}", every=0.02)
+    writes = run.Writes(f"redis://127.0.0.1:6379/{db}", every=0.02)
     started = time.monotonic()
-    drafts.start()
+    writes.start()
     time.sleep(0.2)
-    moved = drafts.stop()
+    moved = writes.stop()
     elapsed = time.monotonic() - started
     assert 2 <= moved <= elapsed / 0.02 + 1  # one at once, then one every 20 ms
     assert int(kept.get(cache.ACCOUNT_VERSION_KEY)) == moved
