@@ -578,14 +578,27 @@ def run_load(
     return result
 
 
-class Logins(threading.Thread):
+class Beside(threading.Thread):
+    """Work done every `every` seconds beside the load until stopped; `stop` says how often."""
+
+    def __init__(self, every: float):
+        super().__init__(daemon=True)
+        self.every, self.count = every, 0
+        self.stopped = threading.Event()
+
+    def stop(self) -> int:
+        self.stopped.set()
+        self.join(timeout=60)
+        return self.count
+
+
+class Logins(Beside):
     """Logs in through the real form every `every` seconds until stopped: each login writes the
     account's last login, a write like any other."""
 
     def __init__(self, port: int, every: float):
-        super().__init__(daemon=True)
-        self.port, self.every, self.count = port, every, 0
-        self.stopped = threading.Event()
+        super().__init__(every)
+        self.port = port
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
@@ -595,21 +608,15 @@ class Logins(threading.Thread):
             except (OSError, http.client.HTTPException, RuntimeError):
                 pass
 
-    def stop(self) -> int:
-        self.stopped.set()
-        self.join(timeout=60)
-        return self.count
 
-
-class Writes(threading.Thread):
+class Writes(Beside):
     """Moves the version of the organisers' kept pages every `every` seconds, as each write does
     (core/cache.py: any commit but a draft's), without the write's own work: what writes at that
     rate (judges' sheets, screenings, repayments) do to the kept pages, and nothing else."""
 
     def __init__(self, cache_url: str, every: float):
-        super().__init__(daemon=True)
-        self.cache_url, self.every, self.count = cache_url, every, 0
-        self.stopped = threading.Event()
+        super().__init__(every)
+        self.cache_url = cache_url
 
     def run(self) -> None:
         client = Redis.from_url(self.cache_url)
@@ -619,11 +626,6 @@ class Writes(threading.Thread):
             self.count += 1
             due += self.every
             self.stopped.wait(max(0.0, due - time.monotonic()))
-
-    def stop(self) -> int:
-        self.stopped.set()
-        self.join(timeout=60)
-        return self.count
 
 
 def check(port: int, scenario: Scenario, cookie: str | None, timeout: float) -> None:

@@ -68,9 +68,8 @@ def test_compare_judges_each_page_against_the_goals_of_issue_16():
     assert compare.size_label(20_000) == "20k"
 
 
-def test_writes_beside_the_load_move_the_kept_pages_version_at_their_pace(kept):
-    db = kept.connection_pool.connection_kwargs["db"]
-    writes = run.Writes(f"redis://127.0.0.1:6379/{db}", every=0.02)
+def test_writes_beside_the_load_move_the_kept_pages_version_at_their_pace(app, kept):
+    writes = run.Writes(app.config["FIGURES_CACHE_URL"], every=0.02)
     started = time.monotonic()
     writes.start()
     time.sleep(0.2)
