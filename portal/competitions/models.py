@@ -183,9 +183,14 @@ class Category(db.Model):
 
     @property
     def name(self) -> str:
-        if self.code in DEFAULT_CATEGORIES:
-            return str(DEFAULT_CATEGORIES[self.code])
-        return self.custom_name or ""
+        return category_name(self.code, self.custom_name)
+
+
+def category_name(code: str | None, custom_name: str | None) -> str:
+    """A default category in her language, or the name the organisers gave theirs."""
+    if code in DEFAULT_CATEGORIES:
+        return str(DEFAULT_CATEGORIES[code])
+    return custom_name or ""
 
 
 class Round(db.Model):

@@ -149,7 +149,9 @@ def remove_attachment(applicant: User, entry: Entry, attachment: Attachment) -> 
 
 
 def may_see(user: User, entry: Entry) -> bool:
+    return may_see_entry_of(user, entry.applicant_id, entry.competition.unit_id)
+
+
+def may_see_entry_of(user: User, applicant_id: int, unit_id: int | None) -> bool:
     """Its applicant, and the organisers of its competition's unit."""
-    return user.is_authenticated and (
-        entry.applicant_id == user.id or user.can_act_on_unit(entry.competition.unit_id)
-    )
+    return user.is_authenticated and (applicant_id == user.id or user.can_act_on_unit(unit_id))

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.ethnicities import is_ethnic_minority
@@ -32,7 +31,6 @@ from portal.entries.models import (
 )
 from portal.entries.status import change_entry_status
 from portal.extensions import db
-from portal.units.models import Unit
 
 # Whatever happens before results: she may still withdraw.
 BEFORE_RESULTS = {
@@ -98,38 +96,29 @@ class EntryData:
     team: list[TeamMemberData] = field(default_factory=list)
 
 
-def load_entry(entry_id: int) -> Entry | None:
-    """An entry with what its page shows, in one query and the entry's own lists: not what the
-    competition and the applicant load by default and the page never reads (its categories and
-    rounds, her roles; anything else that asks still gets them), nor the commune and its province
-    one query each."""
-    return db.session.scalar(
-        sa.select(Entry)
-        .where(Entry.id == entry_id)
-        .options(
-            joinedload(Entry.competition).options(
-                lazyload(Competition.categories), lazyload(Competition.rounds)
-            ),
-            joinedload(Entry.category),
-            joinedload(Entry.applicant).lazyload(User.roles),
-            joinedload(Entry.commune).joinedload(Unit.parent),
-        )
-    )
-
-
 def deadline_for(entry: Entry) -> datetime:
+    return personal_deadline(entry.competition.closes_at, entry.extension_until)
+
+
+def personal_deadline(closes_at: datetime, extension_until: datetime | None) -> datetime:
     """The competition's deadline, or her personal extension when it is later."""
-    deadline = entry.competition.closes_at
-    if entry.extension_until and entry.extension_until > deadline:
-        return entry.extension_until
-    return deadline
+    if extension_until and extension_until > closes_at:
+        return extension_until
+    return closes_at
 
 
 def can_edit(entry: Entry, now: datetime) -> bool:
+    return editable(entry.status, entry.competition.status, deadline_for(entry), now)
+
+
+def editable(
+    status: EntryStatus, competition_status: CompetitionStatus, deadline: datetime, now: datetime
+) -> bool:
+    """She may still change it: sent or not, while the competition is open and before her deadline."""
     return (
-        entry.status in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
-        and entry.competition.status is CompetitionStatus.OPEN
-        and now < deadline_for(entry)
+        status in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
+        and competition_status is CompetitionStatus.OPEN
+        and now < deadline
     )
 
 
@@ -566,10 +555,11 @@ def _readable(name: str, value) -> str:
     return "" if value is None else str(value)
 
 
-def version_changes(entry: Entry) -> list[dict]:
-    """For each submitted version after the first, the fields that changed: old and new text."""
+def version_changes(versions: list[EntryVersion]) -> list[dict]:
+    """For each submitted version after the first (versions in their order), the fields that
+    changed: old and new text."""
     changes = []
-    for earlier, later in zip(entry.versions, entry.versions[1:], strict=False):
+    for earlier, later in zip(versions, versions[1:], strict=False):
         fields = [
             {
                 "field": str(label),

@@ -38,6 +38,8 @@ from portal.entries import attachments, bp, listing, services, team
 from portal.entries.forms import EntryForm, WithdrawForm
 from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from portal.entries.organiser_forms import EntryFilterForm, ExtensionForm, ScreeningForm
+from portal.entries.page import EntryPage, changes_between_versions, entry_page
+from portal.entries.page import may_see as may_see_page
 from portal.entries.services import EntryData, TeamMemberData
 
 
@@ -80,13 +82,12 @@ def _organises(user, entry: Entry) -> bool:
 @bp.route("/entries/<int:entry_id>")
 @roles_required(Role.APPLICANT, *STAFF_ROLES)
 def detail(entry_id: int):
-    return _detail_page(found_or_404(services.load_entry(entry_id), allowed=attachments.may_see))
+    return _detail_page(found_or_404(entry_page(entry_id), allowed=may_see_page))
 
 
-def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
-    now = utcnow()
+def _detail_page(entry: EntryPage, screening_form=None, extension_form=None) -> str:
     is_owner = entry.applicant_id == current_user.id
-    organises = current_user.can_act_on_unit(entry.competition.unit_id)
+    organises = current_user.can_act_on_unit(entry.competition_unit_id)
     if organises and screening_form is None:
         screening_form = ScreeningForm(
             formdata=None,
@@ -98,8 +99,8 @@ def _detail_page(entry: Entry, screening_form=None, extension_form=None) -> str:
         entry=entry,
         is_owner=is_owner,
         organises=organises,
-        can_edit=is_owner and services.can_edit(entry, now),
-        changes=services.version_changes(entry) if organises else [],
+        can_edit=is_owner and entry.can_edit(utcnow()),
+        changes=changes_between_versions(entry) if organises else [],
         screening_form=screening_form,
         extension_form=extension_form or ExtensionForm(formdata=None),
     )
@@ -406,10 +407,10 @@ def screen(entry_id: int):
             )
         except DomainError as error:
             show_error(form, error)
-            return _detail_page(entry, screening_form=form), error.status
+            return _detail_page(entry_page(entry.id), screening_form=form), error.status
         flash(_("The decision has been recorded and the applicant told."), "success")
         return redirect(url_for("entries.detail", entry_id=entry.id))
-    return _detail_page(entry, screening_form=form), INVALID
+    return _detail_page(entry_page(entry.id), screening_form=form), INVALID
 
 
 @bp.route("/entries/<int:entry_id>/extension", methods=["POST"])
@@ -422,10 +423,10 @@ def extension(entry_id: int):
             services.grant_extension(current_user, entry, from_vietnam(form.until.data))
         except DomainError as error:
             show_error(form, error)
-            return _detail_page(entry, extension_form=form), error.status
+            return _detail_page(entry_page(entry.id), extension_form=form), error.status
         flash(_("The applicant has more time for this entry."), "success")
         return redirect(url_for("entries.detail", entry_id=entry.id))
-    return _detail_page(entry, extension_form=form), INVALID
+    return _detail_page(entry_page(entry.id), extension_form=form), INVALID
 
 
 # --- Invitations to an entry's team ---------------------------------------------------------------

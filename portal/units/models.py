@@ -41,9 +41,12 @@ class Unit(db.Model):
 
     @property
     def full_name(self) -> str:
-        if self.parent is None:
-            return self.name
-        return f"{self.name}, {self.parent.name}"
+        return unit_full_name(self.name, self.parent.name if self.parent else None)
 
     def __str__(self) -> str:
         return self.full_name
+
+
+def unit_full_name(name: str, parent_name: str | None) -> str:
+    """A commune with its province ("Xã Mường Phăng, Tỉnh Điện Biên"); a province alone."""
+    return f"{name}, {parent_name}" if parent_name else name

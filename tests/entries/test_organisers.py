@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from portal.auth.models import Role
 from portal.core.audit import AuditLog
 from portal.entries import services
-from portal.entries.models import Entry, EntryStatus
+from portal.entries.models import Attachment, AttachmentKind, Entry, EntryStatus
 from portal.entries.services import TeamMemberData
 from portal.extensions import db
 from tests.admin.test_views import count_queries
@@ -125,6 +125,8 @@ def test_organisers_of_another_province_cannot_screen_or_list(app, competition, 
     stranger = app.test_client()
     login(stranger, UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]))
     assert stranger.get(f"/competitions/{competition.id}/entries").status_code == 403
+    assert stranger.get(f"/entries/{entry.id}").status_code == 403
+    assert stranger.get(f"/entries/{entry.id + 1}").status_code == 404
     assert stranger.get(f"/competitions/{competition.id}/entries.csv").status_code == 403
     assert (
         stranger.post_form(f"/entries/{entry.id}/screen", {"decision": "eligible"}).status_code
@@ -194,13 +196,12 @@ def test_organisers_see_what_changed_between_versions(client, organiser, competi
 def test_an_entrys_page_runs_the_same_queries_whatever_it_holds(
     client, organiser, competition, units
 ):
-    """Her account, the entry with what it shows, its team, its files, its versions: five
-    queries after one submission as after three with a larger team (not its competition's rounds,
-    which the page never shows)."""
+    """Her account, the entry with what it shows in one row, its team and files in one more:
+    three queries whatever the team; a fourth reads the versions once there are two to compare."""
     entry = submitted(units, competition)
     login(client, organiser)
     client.get("/profile")  # the welcome message shown
-    assert count_queries(client, f"/entries/{entry.id}") == 5
+    assert count_queries(client, f"/entries/{entry.id}") == 3
     team = [TeamMemberData(f"Thành viên {n}", "Sản xuất") for n in range(5)]
     for solution in ("Bán ở chợ phiên.", "Bán ở chợ phiên và trên mạng."):
         services.save_draft(
@@ -210,8 +211,46 @@ def test_an_entrys_page_runs_the_same_queries_whatever_it_holds(
             entry.version,
         )
         services.submit(entry.applicant, entry, entry.version)
-    assert count_queries(client, f"/entries/{entry.id}") == 5
+    assert count_queries(client, f"/entries/{entry.id}") == 4
     assert "Thành viên 4" in text(client.get(f"/entries/{entry.id}"))
+
+
+def test_an_entrys_page_shows_what_it_holds_to_the_organiser_and_to_her(
+    client, organiser, competition, units
+):
+    """The page reads rows, not objects: each value comes from its own column or list."""
+    entry = submitted(units, competition, capital_needed=150_000_000)
+    db.session.add(
+        Attachment(
+            entry_id=entry.id,
+            kind=AttachmentKind.BUSINESS_PLAN,
+            original_name="ke-hoach-kinh-doanh.pdf",
+            stored_name="a" * 32,
+            content_type="application/pdf",
+            size=10,
+        )
+    )
+    db.session.commit()
+    login(client, organiser)
+    page = text(client.get(f"/entries/{entry.id}"))
+    assert "Rượu men lá Mường Phăng" in page and competition.title in page
+    assert f"Reference: {entry.reference}" in page
+    assert "Applicant: Lò Thị Mai, " + entry.applicant.email in page
+    assert f"{units['muong_phang'].name}, {units['dien_bien'].name}" in page
+    assert (
+        competition.categories[0].code == "agriculture" and "<dd>Agriculture and livestock<" in page
+    )
+    assert "Lò Thị Hoa (Kế toán)" in page
+    assert "150,000,000" in page
+    assert ">ke-hoach-kinh-doanh.pdf</a>" in page
+    assert f'action="/entries/{entry.id}/screen"' in page
+    assert f'href="/entries/{entry.id}/edit"' not in page
+    hers = client.application.test_client()
+    login(hers, entry.applicant)
+    mine = text(hers.get(f"/entries/{entry.id}"))
+    assert f'href="/entries/{entry.id}/edit"' in mine  # she may still change it
+    assert f'href="/entries/{entry.id}/withdraw"' in mine
+    assert f"/entries/{entry.id}/screen" not in mine and "ke-hoach-kinh-doanh.pdf" in mine
 
 
 def test_the_export_has_every_field_in_csv_and_xlsx(client, organiser, competition, units):

@@ -292,7 +292,7 @@ def test_version_changes_name_the_fields_that_changed(applicant, competition):
         entry.version,
     )
     services.submit(applicant, entry, entry.version)
-    [change] = services.version_changes(entry)
+    [change] = services.version_changes(entry.versions)
     assert change["number"] == 2
     assert [(f["field"], f["before"], f["after"]) for f in change["fields"]] == [
         ("The solution", "Xây dựng thương hiệu và bao bì.", "Mới"),
