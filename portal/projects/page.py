@@ -2,16 +2,23 @@
 reports, milestones, OCOP products, the household's path, the timeline and its chart. A fixed
 number of queries whatever the project holds (tests/projects/reports/test_views.py counts them)."""
 
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
+import sqlalchemy as sa
 from flask import url_for
 
 from portal.auth.models import User
+from portal.extensions import db
 from portal.projects import services, timeline
 from portal.projects.activities import services as activity_services
+from portal.projects.activities.models import Attendee
 from portal.projects.milestones import services as milestone_services
-from portal.projects.models import SupportedProject
+from portal.projects.milestones.models import Milestone, MilestoneFile
+from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.ocop import services as ocop_services
+from portal.projects.ocop.models import OcopProduct
 from portal.projects.ocop.scoring import next_recheck
 from portal.projects.poverty import rules as poverty_rules
 from portal.projects.poverty import services as poverty_services
@@ -19,22 +26,73 @@ from portal.projects.reports import services as report_services
 from portal.projects.reports.schedule import PLANS
 
 
-def project_page(user: User, project: SupportedProject, today: date) -> dict:
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """Whether the project holds what its page reads in a query of its own. Most hold no prize
+    from elsewhere, OCOP product, support activity or milestone file, and a query that finds
+    nothing still costs its round trip: asked with the project, in the same query."""
+
+    external_awards: bool
+    products: bool
+    support: bool
+    milestone_files: bool
+
+
+class ProjectPage(NamedTuple):
+    project: SupportedProject
+    holdings: Holdings
+
+
+_P = SupportedProject
+_PROJECT_AND_HOLDINGS = (
+    sa.select(
+        _P,
+        sa.exists().where(ExternalAward.entry_id == _P.entry_id),
+        sa.exists().where(OcopProduct.project_id == _P.id),
+        sa.exists().where(sa.or_(Attendee.project_id == _P.id, Attendee.user_id == _P.owner_id)),
+        sa.exists()
+        .where(MilestoneFile.milestone_id == Milestone.id)
+        .where(Milestone.project_id == _P.id),
+    )
+    .where(_P.id == services.PROJECT_ID)
+    .options(*services.PAGE_OPTIONS)
+)  # built once (docs/performance.md)
+
+
+def load_page(project_id: int) -> ProjectPage | None:
+    """The project with what its page shows (services.PAGE_OPTIONS) and what else it holds."""
+    row = db.session.execute(_PROJECT_AND_HOLDINGS, {"project_id": project_id}).first()
+    return None if row is None else ProjectPage(row[0], Holdings(*row[1:]))
+
+
+def may_read_page(user: User, page: ProjectPage) -> bool:
+    return services.may_read(user, page.project)
+
+
+def project_page(user: User, found: ProjectPage, today: date) -> dict:
+    project, holds = found
     manages = services.may_manage_project(user, project)
     is_owner = project.owner_id == user.id
     awards = services.awards_of([project.entry_id])[project.entry_id]
-    external = services.external_awards_of([project.entry_id])[project.entry_id]
+    external = (
+        services.external_awards_of([project.entry_id])[project.entry_id]
+        if holds.external_awards
+        else []
+    )
     links = {}
     for award in awards:
         if is_owner:
             links[award.id] = url_for("awards.my_award", award_id=award.id)
         elif award.certificate_code:
             links[award.id] = url_for("awards.verify", code=award.certificate_code)
-    milestones = milestone_services.milestones_of([project.id])[project.id]
-    reports = report_services.reports_of([project.id])[project.id]
+    milestones = milestone_services.milestones_of([project.id], files=holds.milestone_files)[
+        project.id
+    ]
+    # The page shows no report's photos (the report's own page does).
+    reports = report_services.reports_of([project.id], photos=False)[project.id]
     schedule = report_services.schedule_of(project)
     report_states = {r.id: report_services.state_of(r, today) for r in reports}
-    products = ocop_services.products_of([project.id])[project.id]
+    products = ocop_services.products_of([project.id])[project.id] if holds.products else []
     ratings = [(r, p) for p in products for r in p.ratings]
     history = poverty_services.history_of([project.id])[project.id]
     points = [
@@ -71,7 +129,7 @@ def project_page(user: User, project: SupportedProject, today: date) -> dict:
             if r.recheck_months
         },
         "revoke_forms": {},
-        "support": activity_services.support_of(project),
+        "support": activity_services.support_of(project) if holds.support else [],
         "history": history,
         "household_path": poverty_rules.path([(h.as_of, h.status) for h in history]),
         "events": timeline.events(awards, milestones, reports, ratings, history, report_states),

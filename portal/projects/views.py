@@ -27,9 +27,9 @@ from portal.entries.models import Entry
 from portal.projects import bp, exports, services, summary
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
 from portal.projects.milestones.forms import ReturnMilestoneForm
-from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.models import ExternalAward
 from portal.projects.ocop.forms import RevokeRatingForm
-from portal.projects.page import project_page
+from portal.projects.page import ProjectPage, load_page, may_read_page, project_page
 from portal.projects.reports import services as report_services
 
 PER_PAGE = 50
@@ -121,11 +121,11 @@ def export(kind: str):
 @login_required
 @cache.kept_per_account
 def detail(project_id: int):
-    return _detail_page(found_or_404(services.load_project(project_id), allowed=services.may_read))
+    return _detail_page(found_or_404(load_page(project_id), allowed=may_read_page))
 
 
-def _detail_page(project: SupportedProject, delete_forms: dict | None = None):
-    context = project_page(current_user, project, vietnam_date(utcnow()))
+def _detail_page(found: ProjectPage, delete_forms: dict | None = None):
+    context = project_page(current_user, found, vietnam_date(utcnow()))
     delete_forms = delete_forms or {}
     if context["manages"]:
         for x in context["external"]:
@@ -257,8 +257,7 @@ def delete_external_award(external_id: int):
     if project is None:
         flash(_("Write why this prize is removed."), "danger")
         return redirect(url_for("projects.add_external_award", entry_id=entry.id))
-    project = services.load_project(project.id)
-    return _detail_page(project, delete_forms={external.id: form}), status
+    return _detail_page(load_page(project.id), delete_forms={external.id: form}), status
 
 
 @bp.route("/projects/external-awards/<int:external_id>/evidence", endpoint="external_evidence")

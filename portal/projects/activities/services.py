@@ -418,14 +418,22 @@ def figures(user: User) -> list[YearFigures]:
     return [YearFigures(int(y), a, n, p, t) for y, a, n, p, t in rows]
 
 
+_SUPPORT = (
+    sa.select(SupportActivity)
+    .join(Attendee, Attendee.activity_id == SupportActivity.id)
+    .where(
+        sa.or_(
+            Attendee.project_id == sa.bindparam("project_id"),
+            Attendee.user_id == sa.bindparam("owner_id"),
+        )
+    )
+    .distinct()
+    .order_by(SupportActivity.held_on.desc(), SupportActivity.id.desc())
+)  # built once (docs/performance.md)
+
+
 def support_of(project: SupportedProject) -> list[SupportActivity]:
     """The activities the project's owner attended (for the project, or in her own name)."""
     return list(
-        db.session.scalars(
-            sa.select(SupportActivity)
-            .join(Attendee, Attendee.activity_id == SupportActivity.id)
-            .where(sa.or_(Attendee.project_id == project.id, Attendee.user_id == project.owner_id))
-            .distinct()
-            .order_by(SupportActivity.held_on.desc(), SupportActivity.id.desc())
-        )
+        db.session.scalars(_SUPPORT, {"project_id": project.id, "owner_id": project.owner_id})
     )

@@ -260,16 +260,19 @@ def state_of(rating: OcopRating, product: OcopProduct, today: date) -> RatingSta
     return RatingState.VALID
 
 
+_PRODUCTS = (
+    sa.select(OcopProduct)
+    .where(OcopProduct.project_id.in_(sa.bindparam("project_ids", expanding=True)))
+    .options(selectinload(OcopProduct.ratings))
+    .order_by(OcopProduct.name, OcopProduct.id)
+)  # built once (docs/performance.md)
+
+
 def products_of(project_ids: list[int]) -> dict[int, list[OcopProduct]]:
     found: dict[int, list[OcopProduct]] = {i: [] for i in project_ids}
     if not project_ids:
         return found
-    rows = db.session.scalars(
-        sa.select(OcopProduct)
-        .where(OcopProduct.project_id.in_(project_ids))
-        .options(selectinload(OcopProduct.ratings))
-        .order_by(OcopProduct.name, OcopProduct.id)
-    )
+    rows = db.session.scalars(_PRODUCTS, {"project_ids": project_ids})
     for row in rows:
         found[row.project_id].append(row)
     return found

@@ -94,16 +94,19 @@ def record_status(
     return record
 
 
+_HISTORY = (
+    sa.select(HouseholdStatusRecord)
+    .where(HouseholdStatusRecord.project_id.in_(sa.bindparam("project_ids", expanding=True)))
+    .order_by(HouseholdStatusRecord.as_of, HouseholdStatusRecord.id)
+)  # built once (docs/performance.md)
+
+
 def history_of(project_ids: list[int]) -> dict[int, list[HouseholdStatusRecord]]:
     """Each project's household history, oldest first."""
     found: dict[int, list[HouseholdStatusRecord]] = {i: [] for i in project_ids}
     if not project_ids:
         return found
-    rows = db.session.scalars(
-        sa.select(HouseholdStatusRecord)
-        .where(HouseholdStatusRecord.project_id.in_(project_ids))
-        .order_by(HouseholdStatusRecord.as_of, HouseholdStatusRecord.id)
-    )
+    rows = db.session.scalars(_HISTORY, {"project_ids": project_ids})
     for row in rows:
         found[row.project_id].append(row)
     return found

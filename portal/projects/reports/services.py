@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import noload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.models import HouseholdStatus
@@ -142,10 +142,11 @@ def is_late_submission(report: ProgressReport) -> bool:
 # --- The schedule --------------------------------------------------------------------------------
 
 
+_SCHEDULE = sa.select(ReportSchedule).where(ReportSchedule.project_id == sa.bindparam("p"))
+
+
 def schedule_of(project: SupportedProject) -> ReportSchedule | None:
-    return db.session.scalar(
-        sa.select(ReportSchedule).where(ReportSchedule.project_id == project.id)
-    )
+    return db.session.scalar(_SCHEDULE, {"p": project.id})
 
 
 def set_schedule(
@@ -579,16 +580,24 @@ def skip_report(
 # --- Reading -------------------------------------------------------------------------------------
 
 
-def reports_of(project_ids: list[int]) -> dict[int, list[ProgressReport]]:
-    """Each project's reports in their order, with their photos."""
+# Built once (docs/performance.md); with their photos, or without when the project's page
+# knows there are none (a query that finds nothing still costs its round trip).
+_REPORTS = (
+    sa.select(ProgressReport)
+    .where(ProgressReport.project_id.in_(sa.bindparam("project_ids", expanding=True)))
+    .order_by(ProgressReport.project_id, ProgressReport.number)
+)
+_WITH_PHOTOS = _REPORTS.options(selectinload(ProgressReport.photos))
+_WITHOUT_PHOTOS = _REPORTS.options(noload(ProgressReport.photos))
+
+
+def reports_of(project_ids: list[int], photos: bool = True) -> dict[int, list[ProgressReport]]:
+    """Each project's reports in their order, with their photos (`photos=False`: none held)."""
     found: dict[int, list[ProgressReport]] = {i: [] for i in project_ids}
     if not project_ids:
         return found
     rows = db.session.scalars(
-        sa.select(ProgressReport)
-        .where(ProgressReport.project_id.in_(project_ids))
-        .options(selectinload(ProgressReport.photos))
-        .order_by(ProgressReport.project_id, ProgressReport.number)
+        _WITH_PHOTOS if photos else _WITHOUT_PHOTOS, {"project_ids": project_ids}
     )
     for row in rows:
         found[row.project_id].append(row)

@@ -112,6 +112,7 @@ def test_the_owner_opens_her_file_and_another_winner_cannot(client, published, p
         ),
     )
     login(client, published.applicants[0])
+    assert ">a.png</a>" in text(client.get(f"/projects/{project.id}"))
     response = client.get(f"/projects/milestone-files/{milestone.files[0].id}")
     assert response.status_code == 200 and response.data == PNG
     login(client, published.applicants[1])
