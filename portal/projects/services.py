@@ -90,18 +90,23 @@ def may_manage_project(user: User, project: SupportedProject) -> bool:
 
 
 def is_team_member(user: User, project: SupportedProject) -> bool:
-    return any(m.user_id == user.id for m in project.entry.team_members if m.user_id)
+    return user.id in _team_accounts(project)
 
 
-def may_read(user: User, project: SupportedProject) -> bool:
-    """Its managers, its owner, and the team members who have an account linked to the entry:
-    the project is theirs too (they read it; only organisers change it)."""
+def _team_accounts(project: SupportedProject) -> set[int]:
+    return {m.user_id for m in project.entry.team_members if m.user_id}
+
+
+def may_read(user: User, project: SupportedProject, team: set[int] | None = None) -> bool:
+    """Its managers, its owner, and the team members who have an account linked to the entry
+    (`team`: their accounts, when the caller has read them): the project is theirs too (they
+    read it; only organisers change it)."""
     if not user.is_authenticated:
         return False
     return (
         project.owner_id == user.id
         or may_manage_project(user, project)
-        or is_team_member(user, project)
+        or user.id in (_team_accounts(project) if team is None else team)
     )
 
 
@@ -674,24 +679,24 @@ def projects_of(user: User) -> list[SupportedProject]:
     )
 
 
-# A project with what its page shows: owner, team, competition, units. Not what those load
+# A project with its owner, team, competition and units, for the pages about it (its reports,
+# its household, its story; its own page reads columns: projects/page.py). Not what those load
 # with them by default (her roles, the entry's files, the competition's categories and rounds):
-# four queries the page never read; anything else that asks still gets them.
-PAGE_OPTIONS = (
-    joinedload(SupportedProject.owner).lazyload(User.roles),
-    joinedload(SupportedProject.unit),
-    joinedload(SupportedProject.commune).joinedload(Unit.parent),
-    joinedload(SupportedProject.entry).lazyload(Entry.attachments),
-    joinedload(SupportedProject.entry)
-    .joinedload(Entry.competition)
-    .options(lazyload(Competition.categories), lazyload(Competition.rounds)),
-)
-PROJECT_ID = sa.bindparam("project_id")
+# four queries those pages never read; anything else that asks still gets them.
 _PROJECT = (
-    sa.select(SupportedProject).where(SupportedProject.id == PROJECT_ID).options(*PAGE_OPTIONS)
-)
+    sa.select(SupportedProject)
+    .where(SupportedProject.id == sa.bindparam("project_id"))
+    .options(
+        joinedload(SupportedProject.owner).lazyload(User.roles),
+        joinedload(SupportedProject.unit),
+        joinedload(SupportedProject.commune).joinedload(Unit.parent),
+        joinedload(SupportedProject.entry).lazyload(Entry.attachments),
+        joinedload(SupportedProject.entry)
+        .joinedload(Entry.competition)
+        .options(lazyload(Competition.categories), lazyload(Competition.rounds)),
+    )
+)  # built once (docs/performance.md)
 
 
 def load_project(project_id: int) -> SupportedProject | None:
-    """A project with what its page shows (PAGE_OPTIONS)."""
     return db.session.scalar(_PROJECT, {"project_id": project_id})

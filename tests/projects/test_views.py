@@ -237,6 +237,24 @@ def test_the_owner_reads_her_project_with_its_prizes(client, published):
     assert project.title in text(client.get("/my/projects"))
 
 
+def test_the_organiser_reads_who_owns_it_where_and_from_which_entry(client, published, organiser):
+    """The page reads its owner, commune, competition and entry as columns with the project."""
+    entry = published.entries[0]
+    owner = published.applicants[0]
+    owner.phone = "0912 345 678"
+    db.session.add(TeamMember(entry_id=entry.id, position=0, name="Lò Văn Minh", role="Kế toán"))
+    db.session.commit()
+    project = project_of(entry)
+    page = text(client.get(f"/projects/{project.id}"))
+    assert f"<dd>{owner.full_name}</dd>" in page
+    assert f"<dd>{owner.email} · 0912 345 678</dd>" in page
+    assert "Lò Văn Minh (Kế toán)" in page
+    assert f"<dd>{project.commune.full_name}</dd>" in page
+    assert f"<dd>{published.competition.title} ({project.year})</dd>" in page
+    assert f'<a href="/entries/{entry.id}">{entry.reference}</a>' in page
+    assert f'href="/projects/entries/{entry.id}/external-awards"' in page
+
+
 def test_a_revoked_award_shows_with_its_date(client, published, organiser):
     from portal.awards.models import AwardStatus
     from portal.core.time import utcnow
