@@ -3,12 +3,11 @@
 import os
 from datetime import date
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_compress import Compress
 from sqlalchemy.orm import joinedload
-from werkzeug.local import LocalProxy
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
@@ -246,20 +245,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        from portal.auth.forms import ActionForm
         from portal.auth.models import Role
         from portal.core.idempotency import new_key
 
         values = {"current_language": str(get_locale()), "Role": Role, "new_form_key": new_key}
         if has_request_context():  # e-mails are also rendered by the worker, outside a request
-            # Only its CSRF token is used. Made when a page first uses it: making it makes the
-            # token, which a visitor's public page must not carry (core/http_cache.py).
-            values["action_form"] = LocalProxy(lambda: _action_form(ActionForm))
             values["current_path"] = request.full_path.rstrip("?")
         return values
-
-
-def _action_form(form_class):
-    if "action_form" not in g:
-        g.action_form = form_class(formdata=None)
-    return g.action_form

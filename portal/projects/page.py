@@ -1,6 +1,7 @@
 """What a project's page shows, for its owner and for the organisers: its record, prizes,
-reports, milestones, OCOP products, the household's path, the timeline and its chart. A fixed
-number of queries whatever the project holds (tests/projects/reports/test_views.py counts them)."""
+reports, milestones, OCOP products, the household's path, the timeline and its chart. The
+same queries however much the project holds (tests/projects/reports/test_views.py counts
+them), and none for a kind of record it holds none of."""
 
 from dataclasses import dataclass
 from datetime import date

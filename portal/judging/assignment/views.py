@@ -60,7 +60,6 @@ def _assignments_page(round_: Round, errors: list[str] | None = None, status: in
         status=assigning.assignment_status(data),
         refusal=assigning.assignment_refusal(round_),
         errors=errors or [],
-        action_form=ActionForm(),
         assign_form=AssignForm(formdata=None),
     ), status
 

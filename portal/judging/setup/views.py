@@ -60,7 +60,6 @@ def round_overview(round_id: int):
         ),
         status=assigning.assignment_status(data),
         refusal=assigning.assignment_refusal(round_),
-        action_form=ActionForm(),
     )
 
 
@@ -237,7 +236,6 @@ def competition_judges(competition_id: int):
         competition=competition,
         rows=rows,
         form=form,
-        action_form=ActionForm(),
     ), status
 
 
