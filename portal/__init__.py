@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
-from portal.core import assets, cache, fragments, i18n
+from portal.core import assets, cache, fragments, i18n, transactions
 from portal.core.i18n import select_locale
 from portal.core.inputs import IdConverter, PortalRequest
 from portal.core.money import format_vnd
@@ -86,6 +86,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    transactions.init_app(app)  # after db: its teardown runs first
     cache.init_app(app)
     migrate.init_app(
         app,

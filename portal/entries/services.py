@@ -114,7 +114,8 @@ def can_edit(entry: Entry, now: datetime) -> bool:
 def editable(
     status: EntryStatus, competition_status: CompetitionStatus, deadline: datetime, now: datetime
 ) -> bool:
-    """She may still change it: sent or not, while the competition is open and before her deadline."""
+    """She may still change it, sent or not: while the competition is open, before her
+    deadline."""
     return (
         status in {EntryStatus.DRAFT, EntryStatus.SUBMITTED}
         and competition_status is CompetitionStatus.OPEN
