@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
+from portal.competitions.models import CompetitionLevel, category_name
 from portal.core.enums import enum_column
 from portal.core.storage import STORED_FILE
 from portal.core.time import UTCDateTime, utcnow
@@ -80,14 +80,7 @@ class SupportedProject(db.Model):
 
     @property
     def category_label(self) -> str:
-        return category_label(self.category_code, self.category_name)
-
-
-def category_label(code: str | None, name: str) -> str:
-    """A default category in her language; one a competition named itself, as it was named."""
-    if code in DEFAULT_CATEGORIES:
-        return str(DEFAULT_CATEGORIES[code])
-    return name
+        return category_name(self.category_code, self.category_name)
 
 
 class ExternalAward(db.Model):

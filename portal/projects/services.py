@@ -21,7 +21,7 @@ from portal.awards.models import (
     Prize,
 )
 from portal.competitions import services as competition_services
-from portal.competitions.models import Competition, CompetitionLevel
+from portal.competitions.models import Competition, CompetitionLevel, category_name
 from portal.core import audit, cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND
@@ -29,7 +29,7 @@ from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.entries.models import Entry, EntryStatus, TeamMember
 from portal.extensions import db
-from portal.projects.models import ExternalAward, SupportedProject, category_label
+from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.poverty.models import HouseholdStatusRecord, StatusSource
 from portal.units import services as unit_services
 from portal.units.models import Unit
@@ -87,10 +87,6 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
 def may_manage_project(user: User, project: SupportedProject) -> bool:
     """Organisers of the unit that follows the project (or of its province), and admins."""
     return user.is_authenticated and user.can_act_on_unit(project.unit_id)
-
-
-def is_team_member(user: User, project: SupportedProject) -> bool:
-    return user.id in _team_accounts(project)
 
 
 def _team_accounts(project: SupportedProject) -> set[int]:
@@ -490,7 +486,7 @@ def listed_projects(query: sa.Select, number: int, per_page: int) -> list[Listed
     )
     found = {
         id_: ListedProject(
-            id_, title, entry_id, year, category_label(code, name), owner, commune, ref, held_by
+            id_, title, entry_id, year, category_name(code, name), owner, commune, ref, held_by
         )
         for id_, title, entry_id, year, code, name, owner, commune, ref, held_by in rows
     }
