@@ -24,6 +24,7 @@ from portal.competitions.models import Competition
 from portal.core import cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
+from portal.core.fragments import form_fields, untouched_form
 from portal.core.inputs import bounded_int, page_number
 from portal.core.permissions import (
     STAFF_ROLES,
@@ -85,14 +86,30 @@ def detail(entry_id: int):
     return _detail_page(found_or_404(entry_page(entry_id), allowed=may_see_page))
 
 
+SCREENING_FIELDS = "entries/_screening_fields.html"
+EXTENSION_FIELDS = "entries/_extension_fields.html"
+
+
 def _detail_page(entry: EntryPage, screening_form=None, extension_form=None) -> str:
     is_owner = entry.applicant_id == current_user.id
     organises = current_user.can_act_on_unit(entry.competition_unit_id)
-    if organises and screening_form is None:
-        screening_form = ScreeningForm(
-            formdata=None,
-            decision="ineligible" if entry.status is EntryStatus.INELIGIBLE else "eligible",
-            reason=entry.screening_reason,
+    screening = extension = None
+    if organises:
+        # Untouched, both forms are the same for every entry of a status (kept); one sent back
+        # with its errors, or holding a reason given earlier, is written from what it holds.
+        decision = "ineligible" if entry.status is EntryStatus.INELIGIBLE else "eligible"
+        if screening_form is None and not entry.screening_reason:
+            screening = untouched_form(SCREENING_FIELDS, ScreeningForm, decision=decision)
+        else:
+            screening = form_fields(
+                SCREENING_FIELDS,
+                screening_form
+                or ScreeningForm(formdata=None, decision=decision, reason=entry.screening_reason),
+            )
+        extension = (
+            form_fields(EXTENSION_FIELDS, extension_form)
+            if extension_form
+            else untouched_form(EXTENSION_FIELDS, ExtensionForm)
         )
     return render_template(
         "entries/detail.html",
@@ -101,8 +118,8 @@ def _detail_page(entry: EntryPage, screening_form=None, extension_form=None) -> 
         organises=organises,
         can_edit=is_owner and entry.can_edit(utcnow()),
         changes=changes_between_versions(entry) if organises else [],
-        screening_form=screening_form,
-        extension_form=extension_form or ExtensionForm(formdata=None),
+        screening_fields=screening,
+        extension_fields=extension,
     )
 
 

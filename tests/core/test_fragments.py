@@ -47,3 +47,34 @@ def test_her_log_out_button_carries_her_own_token(app, units):
     first, second = UserFactory(), UserFactory()
     tokens = {CSRF_INPUT.search(menu_of(app, user)).group(1) for user in (first, second)}
     assert len(tokens) == 2
+
+
+def test_an_untouched_form_is_written_once_per_language_and_data(app, monkeypatch):
+    from flask_babel import refresh
+
+    from portal.core.fragments import form_fields, untouched_form
+    from portal.entries.organiser_forms import ScreeningForm
+
+    made = []
+
+    class Counted(ScreeningForm):
+        def __init__(self, *args, **kwargs):
+            made.append(kwargs.get("decision"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(app.jinja_env, "auto_reload", False)  # as in production: kept only there
+    fields = "entries/_screening_fields.html"
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        kept = untouched_form(fields, Counted, decision="ineligible")
+        assert untouched_form(fields, Counted, decision="ineligible") is kept
+        assert kept == form_fields(fields, ScreeningForm(formdata=None, decision="ineligible"))
+        assert (
+            'checked class="form-check-input" id="decision-1"' in kept and "Lưu quyết định" in kept
+        )
+        assert "csrf_token" not in kept  # the page's own, never one kept for everyone
+        eligible = untouched_form(fields, Counted, decision="eligible")
+        assert 'checked class="form-check-input" id="decision-0"' in eligible
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()  # the test's app context outlives each request's: its language read again
+        assert "Record the decision" in untouched_form(fields, Counted, decision="ineligible")
+    assert made == ["ineligible", "eligible", "ineligible"]

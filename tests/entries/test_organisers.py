@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,6 +92,7 @@ def test_screening_an_entry_tells_the_applicant(client, organiser, competition, 
     )
     assert missing.status_code == 422
     assert "Write the reason" in text(missing)
+    assert 'checked class="form-check-input" id="decision-1"' in text(missing)  # as she chose
     response = client.post_form(
         f"/entries/{entry.id}/screen",
         {"decision": "ineligible", "reason": "Người đứng tên không cư trú tại Điện Biên."},
@@ -118,6 +120,15 @@ def test_the_applicant_sees_the_reason(app, organiser, competition, units):
     page = text(organiser_client.get(f"/entries/{entry.id}"))
     assert "This entry does not meet the rules: Thiếu kế hoạch kinh doanh." in page
     assert "Your entry" not in page
+    # Her screening form holds the decision and the reason given, to change them.
+    assert 'checked class="form-check-input" id="decision-1"' in page
+    assert re.search(r"<textarea[^>]*>\s*Thiếu kế hoạch kinh doanh.</textarea>", page)
+    other = submitted(units, competition)
+    page = text(organiser_client.get(f"/entries/{other.id}"))
+    assert 'checked class="form-check-input" id="decision-0"' in page  # a new one: "eligible"
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*>\s*</textarea>', page)
+    assert 'name="until"' in page and f'action="/entries/{other.id}/extension"' in page
+    assert 'id="submit"' not in page  # two forms' buttons, never one id twice
 
 
 def test_organisers_of_another_province_cannot_screen_or_list(app, competition, units):
