@@ -27,6 +27,7 @@ from portal.projects.ocop.scoring import next_recheck
 from portal.projects.poverty import rules as poverty_rules
 from portal.projects.poverty import services as poverty_services
 from portal.projects.reports import services as report_services
+from portal.projects.reports.models import ReportSchedule
 from portal.projects.reports.schedule import PLANS
 from portal.units.models import Unit, unit_full_name
 
@@ -55,6 +56,7 @@ class ProjectPage:
     page shows of its owner, commune, entry and competition, read as columns with it."""
 
     project: SupportedProject
+    schedule: ReportSchedule | None
     holdings: Holdings
     owner_name: str
     owner_email: str
@@ -71,6 +73,7 @@ _province = aliased(Unit)
 _PROJECT = (
     sa.select(
         _P,
+        ReportSchedule,
         User.full_name,
         User.email,
         User.phone,
@@ -91,6 +94,7 @@ _PROJECT = (
     .join(Competition, Competition.id == Entry.competition_id)
     .outerjoin(Unit, Unit.id == _P.commune_id)
     .outerjoin(_province, _province.id == Unit.parent_id)
+    .outerjoin(ReportSchedule, ReportSchedule.project_id == _P.id)
     .where(_P.id == sa.bindparam("project_id"))
 )  # built once, as the next (docs/performance.md)
 _TEAM = (
@@ -101,15 +105,18 @@ _TEAM = (
 
 
 def load_page(project_id: int) -> ProjectPage | None:
-    """The project and what its page shows of it, in two queries."""
+    """The project, its report schedule and what its page shows of it, in two queries."""
     row = db.session.execute(_PROJECT, {"project_id": project_id}).first()
     if row is None:
         return None
-    project, name, email, phone, commune, province, competition, reference, title = row[:9]
+    project, schedule, name, email, phone, commune, province, competition, reference, title = row[
+        :10
+    ]
     team = [TeamRow(*m) for m in db.session.execute(_TEAM, {"entry_id": project.entry_id})]
     return ProjectPage(
         project=project,
-        holdings=Holdings(*row[9:]),
+        schedule=schedule,
+        holdings=Holdings(*row[10:]),
         owner_name=name,
         owner_email=email,
         owner_phone=phone,
@@ -146,7 +153,7 @@ def project_page(user: User, found: ProjectPage, today: date) -> dict:
     ]
     # The page shows no report's photos (the report's own page does).
     reports = report_services.reports_of([project.id], photos=False)[project.id]
-    schedule = report_services.schedule_of(project)
+    schedule = found.schedule
     report_states = {r.id: report_services.state_of(r, today) for r in reports}
     products = ocop_services.products_of([project.id])[project.id] if holds.products else []
     ratings = [(r, p) for p in products for r in p.ratings]
