@@ -174,6 +174,22 @@ def test_the_kept_catalogue_follows_a_forced_language(app):
         assert gettext("Competitions") == "Cuộc thi"
 
 
+def test_a_template_label_escapes_what_it_is_given_where_the_template_escapes(app):
+    env = app.jinja_env
+    label = "{{ _('Applicant: %(name)s, %(email)s', name=name, email='a@b.vn') }}"
+    trans = "{% trans name=name, email='a@b.vn' %}Applicant: {{ name }}, {{ email }}{% endtrans %}"
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        for source in (label, trans):
+            page = env.from_string("{% autoescape true %}" + source + "{% endautoescape %}")
+            assert page.render(name="<b>Lò & Mai</b>") == (
+                "Người dự thi: &lt;b&gt;Lò &amp; Mai&lt;/b&gt;, a@b.vn"
+            )
+            mail = env.from_string("{% autoescape false %}" + source + "{% endautoescape %}")
+            assert mail.render(name="Lò & Mai") == "Người dự thi: Lò & Mai, a@b.vn"
+        percent = env.from_string("{% autoescape true %}{{ _('100%% sent') }}{% endautoescape %}")
+        assert percent.render() == "100% sent"  # a format string even with nothing to put in
+
+
 moments = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 )
