@@ -109,9 +109,8 @@ def load_page(project_id: int) -> ProjectPage | None:
     row = db.session.execute(_PROJECT, {"project_id": project_id}).first()
     if row is None:
         return None
-    project, schedule, name, email, phone, commune, province, competition, reference, title = row[
-        :10
-    ]
+    project, schedule = row[0], row[1]
+    name, email, phone, commune, province, competition, reference, title = row[2:10]
     team = [TeamRow(*m) for m in db.session.execute(_TEAM, {"entry_id": project.entry_id})]
     return ProjectPage(
         project=project,
