@@ -150,8 +150,7 @@ def project_page(user: User, found: ProjectPage, today: date) -> dict:
     milestones = milestone_services.milestones_of([project.id], files=holds.milestone_files)[
         project.id
     ]
-    # The page shows no report's photos (the report's own page does).
-    reports = report_services.reports_of([project.id], photos=False)[project.id]
+    reports = report_services.report_lines_of([project.id])[project.id]
     schedule = found.schedule
     report_states = {r.id: report_services.state_of(r, today) for r in reports}
     products = ocop_services.products_of([project.id])[project.id] if holds.products else []

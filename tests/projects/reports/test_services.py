@@ -63,6 +63,19 @@ def test_the_schedule_makes_the_reports_with_their_due_dates(reports):
     assert [state_of(r, TODAY) for r in reports[:2]] == [ReportState.DUE, ReportState.UPCOMING]
 
 
+def test_a_projects_page_reads_the_same_reports_as_rows(published, project, reports):
+    other = project_of(published.entries[1])
+    lines = services.report_lines_of([project.id, other.id])
+    assert lines[other.id] == []
+    assert [
+        (r.id, r.number, r.period_start, r.period_end, r.due_on) for r in lines[project.id]
+    ] == [(r.id, r.number, r.period_start, r.period_end, r.due_on) for r in reports]
+    assert [state_of(r, TODAY) for r in lines[project.id][:2]] == [
+        ReportState.DUE,
+        ReportState.UPCOMING,
+    ]
+
+
 @pytest.mark.parametrize(
     ("today", "state"),
     [
