@@ -17,7 +17,7 @@ from portal.projects.milestones.models import Milestone, MilestoneKind, Mileston
 from portal.projects.models import SupportedProject
 from portal.projects.reports.models import ProgressReport, ReportState, ReportStatus
 from portal.projects.reports.schedule import LATE_AFTER_DUE
-from portal.projects.reports.services import state_clause
+from portal.projects.reports.services import LINE_COLUMNS, state_clause
 from portal.projects.services import scoped_query
 from portal.units.models import Unit
 
@@ -72,16 +72,7 @@ def reports_query(user: User, filters: FollowUpFilters, today: date) -> sa.Selec
     """The reports of the list as rows, the latest first among the late, with their projects."""
     states = _states(filters)
     return (
-        sa.select(
-            ProgressReport.id,
-            ProgressReport.project_id,
-            ProgressReport.number,
-            ProgressReport.period_start,
-            ProgressReport.period_end,
-            ProgressReport.due_on,
-            ProgressReport.status,
-            *_project_columns(),
-        )
+        sa.select(*LINE_COLUMNS, *_project_columns())
         .join(SupportedProject, SupportedProject.id == ProgressReport.project_id)
         .join(User, User.id == SupportedProject.owner_id)
         .outerjoin(Unit, Unit.id == SupportedProject.commune_id)

@@ -590,15 +590,19 @@ _REPORTS = (
     .order_by(*_IN_ORDER)
     .options(selectinload(ProgressReport.photos))
 )
+# What a list of reports shows of each (the follow-up list, a project's page), read as columns.
+LINE_COLUMNS = (
+    ProgressReport.id,
+    ProgressReport.project_id,
+    ProgressReport.number,
+    ProgressReport.period_start,
+    ProgressReport.period_end,
+    ProgressReport.due_on,
+    ProgressReport.status,
+)
 _REPORT_LINES = (
     sa.select(
-        ProgressReport.id,
-        ProgressReport.project_id,
-        ProgressReport.number,
-        ProgressReport.period_start,
-        ProgressReport.period_end,
-        ProgressReport.due_on,
-        ProgressReport.status,
+        *LINE_COLUMNS,
         ProgressReport.submitted_at,
         ProgressReport.revenue,
         ProgressReport.jobs_total,
