@@ -188,6 +188,9 @@ def test_a_template_label_escapes_what_it_is_given_where_the_template_escapes(ap
             assert mail.render(name="Lò & Mai") == "Người dự thi: Lò & Mai, a@b.vn"
         percent = env.from_string("{% autoescape true %}{{ _('100%% sent') }}{% endautoescape %}")
         assert percent.render() == "100% sent"  # a format string even with nothing to put in
+        named = env.from_string("{{ _('%(string)s', string='chuỗi') }}")
+        assert named.render() == "chuỗi"  # the label's own names leave the text's free
+    assert env.globals["_"] is env.globals["gettext"] is i18n._template_gettext  # the one call
 
 
 moments = st.datetimes(

@@ -64,16 +64,22 @@ def test_the_schedule_makes_the_reports_with_their_due_dates(reports):
 
 
 def test_a_projects_page_reads_the_same_reports_as_rows(published, project, reports):
+    owner = published.applicants[0]
+    services.submit_report(owner, reports[0], full(), expected_version=reports[0].version)
     other = project_of(published.entries[1])
     lines = services.report_lines_of([project.id, other.id])
     assert lines[other.id] == []
-    assert [
-        (r.id, r.number, r.period_start, r.period_end, r.due_on) for r in lines[project.id]
-    ] == [(r.id, r.number, r.period_start, r.period_end, r.due_on) for r in reports]
-    assert [state_of(r, TODAY) for r in lines[project.id][:2]] == [
-        ReportState.DUE,
-        ReportState.UPCOMING,
-    ]
+
+    def shown(r):
+        dates = (r.period_start, r.period_end, r.due_on, r.submitted_at)
+        return (r.id, r.number, *dates, r.status, r.revenue, r.jobs_total)
+
+    assert [shown(r) for r in lines[project.id]] == [shown(r) for r in reports]
+    first = lines[project.id][0]
+    assert first.revenue == 15_000_000 and first.submitted_at  # her figures, for the chart
+    states = [state_of(r, TODAY) for r in lines[project.id]]
+    assert states == [state_of(r, TODAY) for r in reports]
+    assert states[:2] == [ReportState.SUBMITTED, ReportState.UPCOMING]
 
 
 @pytest.mark.parametrize(
