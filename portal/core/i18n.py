@@ -49,22 +49,30 @@ def select_locale() -> str:
 # replace the locale object, so the catalogue is kept per request under that object.
 
 
+def _context_globals():
+    """The app context's `g` itself, None outside one: a page asks for its language a few
+    hundred times, and each `g.get` through the proxy cost about 1.5 µs."""
+    return g._get_current_object() if has_app_context() else None
+
+
 def current_locale() -> Locale | None:
     """The request's `babel.Locale` (None outside a request), as `flask_babel.get_locale()`."""
-    if has_app_context():
-        locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    store = _context_globals()
+    if store is not None:
+        locale = getattr(getattr(store, "_flask_babel", None), "babel_locale", None)
         if locale is not None:
             return locale
     return get_locale()
 
 
 def _request_translations(load: Callable[[], Translations | NullTranslations]):
+    store = _context_globals()
     locale = current_locale()
-    if locale is None or not has_app_context():
+    if locale is None or store is None:
         return load()
-    kept = g.get("_portal_translations")
+    kept = getattr(store, "_portal_translations", None)
     if kept is None or kept[0] is not locale:
-        kept = g._portal_translations = (locale, load())
+        kept = store._portal_translations = (locale, load())
     return kept[1]
 
 

@@ -88,6 +88,9 @@ _PROJECT = (
         sa.exists()
         .where(MilestoneFile.milestone_id == Milestone.id)
         .where(Milestone.project_id == _P.id),
+        TeamMember.name,
+        TeamMember.role,
+        TeamMember.user_id,
     )
     .join(User, User.id == _P.owner_id)
     .join(Entry, Entry.id == _P.entry_id)
@@ -95,27 +98,27 @@ _PROJECT = (
     .outerjoin(Unit, Unit.id == _P.commune_id)
     .outerjoin(_province, _province.id == Unit.parent_id)
     .outerjoin(ReportSchedule, ReportSchedule.project_id == _P.id)
+    # Her team in the same query, a row each (a project's team is at most ten: entries.MAX_TEAM):
+    # one round trip less than asking for it apart, 0.3 ms of a page that costs ten.
+    .outerjoin(TeamMember, TeamMember.entry_id == _P.entry_id)
     .where(_P.id == sa.bindparam("project_id"))
-)  # built once, as the next (docs/performance.md)
-_TEAM = (
-    sa.select(TeamMember.name, TeamMember.role, TeamMember.user_id)
-    .where(TeamMember.entry_id == sa.bindparam("entry_id"))
     .order_by(TeamMember.position)
-)
+)  # built once (docs/performance.md)
 
 
 def load_page(project_id: int) -> ProjectPage | None:
-    """The project, its report schedule and what its page shows of it, in two queries."""
-    row = db.session.execute(_PROJECT, {"project_id": project_id}).first()
-    if row is None:
+    """The project, its report schedule, its team and what its page shows of it, in one query."""
+    rows = db.session.execute(_PROJECT, {"project_id": project_id}).all()
+    if not rows:
         return None
+    row = rows[0]
     project, schedule = row[0], row[1]
     name, email, phone, commune, province, competition, reference, title = row[2:10]
-    team = [TeamRow(*m) for m in db.session.execute(_TEAM, {"entry_id": project.entry_id})]
+    team = [TeamRow(*r[14:]) for r in rows if r[14] is not None]
     return ProjectPage(
         project=project,
         schedule=schedule,
-        holdings=Holdings(*row[10:]),
+        holdings=Holdings(*row[10:14]),
         owner_name=name,
         owner_email=email,
         owner_phone=phone,

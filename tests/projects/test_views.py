@@ -242,13 +242,20 @@ def test_the_organiser_reads_who_owns_it_where_and_from_which_entry(client, publ
     entry = published.entries[0]
     owner = published.applicants[0]
     owner.phone = "0912 345 678"
-    db.session.add(TeamMember(entry_id=entry.id, position=0, name="Lò Văn Minh", role="Kế toán"))
-    db.session.commit()
     project = project_of(entry)
+    assert "<dt>Team</dt>\n  <dd>—</dd>" in text(client.get(f"/projects/{project.id}"))
+    # Read in the project's own query, a row each: shown in their order.
+    for position, name, role in (
+        (2, "Cà Thị Hoa", ""),
+        (0, "Lò Văn Minh", "Kế toán"),
+        (1, "Mai", ""),
+    ):
+        db.session.add(TeamMember(entry_id=entry.id, position=position, name=name, role=role))
+    db.session.commit()
     page = text(client.get(f"/projects/{project.id}"))
     assert f"<dd>{owner.full_name}</dd>" in page
     assert f"<dd>{owner.email} · 0912 345 678</dd>" in page
-    assert "Lò Văn Minh (Kế toán)" in page
+    assert "<dd>Lò Văn Minh (Kế toán), Mai, Cà Thị Hoa</dd>" in page
     assert f"<dd>{project.commune.full_name}</dd>" in page
     assert f"<dd>{published.competition.title} ({project.year})</dd>" in page
     assert f'<a href="/entries/{entry.id}">{entry.reference}</a>' in page
