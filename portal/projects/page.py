@@ -70,6 +70,18 @@ class ProjectPage:
 
 _P = SupportedProject
 _province = aliased(Unit)
+# What the project holds, asked in its row (Holdings, in order), and its team, a row each.
+_HOLDINGS = (
+    sa.exists().where(ExternalAward.entry_id == _P.entry_id),
+    sa.exists().where(OcopProduct.project_id == _P.id),
+    sa.exists().where(sa.or_(Attendee.project_id == _P.id, Attendee.user_id == _P.owner_id)),
+    sa.exists()
+    .where(MilestoneFile.milestone_id == Milestone.id)
+    .where(Milestone.project_id == _P.id),
+)
+_TEAM = (TeamMember.name, TeamMember.role, TeamMember.user_id)
+_HOLDINGS_AT = 10  # after the project, its schedule and the eight columns load_page names
+_TEAM_AT = _HOLDINGS_AT + len(_HOLDINGS)
 _PROJECT = (
     sa.select(
         _P,
@@ -82,15 +94,8 @@ _PROJECT = (
         Competition.title,
         Entry.reference,
         Entry.title,
-        sa.exists().where(ExternalAward.entry_id == _P.entry_id),
-        sa.exists().where(OcopProduct.project_id == _P.id),
-        sa.exists().where(sa.or_(Attendee.project_id == _P.id, Attendee.user_id == _P.owner_id)),
-        sa.exists()
-        .where(MilestoneFile.milestone_id == Milestone.id)
-        .where(Milestone.project_id == _P.id),
-        TeamMember.name,
-        TeamMember.role,
-        TeamMember.user_id,
+        *_HOLDINGS,
+        *_TEAM,
     )
     .join(User, User.id == _P.owner_id)
     .join(Entry, Entry.id == _P.entry_id)
@@ -113,12 +118,12 @@ def load_page(project_id: int) -> ProjectPage | None:
         return None
     row = rows[0]
     project, schedule = row[0], row[1]
-    name, email, phone, commune, province, competition, reference, title = row[2:10]
-    team = [TeamRow(*r[14:]) for r in rows if r[14] is not None]
+    name, email, phone, commune, province, competition, reference, title = row[2:_HOLDINGS_AT]
+    team = [TeamRow(*r[_TEAM_AT:]) for r in rows if r[_TEAM_AT] is not None]
     return ProjectPage(
         project=project,
         schedule=schedule,
-        holdings=Holdings(*row[10:14]),
+        holdings=Holdings(*row[_HOLDINGS_AT:_TEAM_AT]),
         owner_name=name,
         owner_email=email,
         owner_phone=phone,

@@ -27,6 +27,7 @@ from portal.entries.models import Entry
 from portal.projects import bp, exports, services, summary
 from portal.projects.forms import DeleteExternalAwardForm, ExternalAwardForm, ProjectFilterForm
 from portal.projects.milestones.forms import ReturnMilestoneForm
+from portal.projects.milestones.models import MilestoneStatus
 from portal.projects.models import ExternalAward
 from portal.projects.ocop.forms import RevokeRatingForm
 from portal.projects.page import ProjectPage, load_page, may_read_page, project_page
@@ -137,7 +138,7 @@ def _detail_page(found: ProjectPage, delete_forms: dict | None = None):
         context["return_forms"] = {
             m.id: ReturnMilestoneForm(formdata=None, prefix=f"return-{m.id}", version=m.version)
             for m in context["milestones"]
-            if m.status.value == "recorded"
+            if m.status is MilestoneStatus.RECORDED
         }
         context["revoke_forms"] = {
             r.id: RevokeRatingForm(formdata=None, prefix=f"revoke-{r.id}")
