@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 REGION = "VN"
+COUNTRY_CODE = phonenumbers.country_code_for_region(REGION)  # 84
 # What may stand between the digits of a number as people write it; letters never do (the
 # library would read "1-800-FLOWERS" as digits).
 _TYPED = re.compile(r"^\(?\+?[0-9 .\-()]{8,24}$")
@@ -24,7 +25,7 @@ _OLD_ELEVEN_DIGITS = re.compile(r"^1[0-9]{9}$")
 class NotAMobileNumber(ValueError):
     """The text is not the number of a Vietnamese mobile phone; `message` says why, in her words."""
 
-    def __init__(self, message):
+    def __init__(self, message: str):
         super().__init__(str(message))
         self.message = message
 
@@ -47,7 +48,9 @@ def mobile_number(text: str) -> str:
         number = phonenumbers.parse(typed, REGION)
     except NumberParseException as error:
         raise NotAMobileNumber(NOT_A_NUMBER) from error
-    if number.country_code == 84 and _OLD_ELEVEN_DIGITS.match(str(number.national_number)):
+    if number.country_code == COUNTRY_CODE and _OLD_ELEVEN_DIGITS.match(
+        str(number.national_number)
+    ):
         raise NotAMobileNumber(OLD_NUMBER)
     if phonenumbers.region_code_for_number(number) != REGION:
         raise NotAMobileNumber(
