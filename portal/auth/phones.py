@@ -41,22 +41,22 @@ NOT_VIETNAMESE = _l("Enter a Vietnamese mobile number: numbers from other countr
 
 def mobile_number(text: str) -> str:
     """The number in its one kept form, `+84912345678`; NotAMobileNumber when it is none."""
-    typed = (text or "").strip()
+    # A number pasted from a message may hold non-breaking or thin spaces between its groups.
+    typed = re.sub(r"\s", " ", text or "").strip()
     if not _TYPED.match(typed):
         raise NotAMobileNumber(NOT_A_NUMBER)
     try:
         number = phonenumbers.parse(typed, REGION)
     except NumberParseException as error:
         raise NotAMobileNumber(NOT_A_NUMBER) from error
-    if number.country_code == COUNTRY_CODE and _OLD_ELEVEN_DIGITS.match(
-        str(number.national_number)
-    ):
+    valid = phonenumbers.is_valid_number(number)
+    # 1800… and 1900… (free and premium lines) are valid ten-digit numbers: not old mobiles.
+    old = _OLD_ELEVEN_DIGITS.match(str(number.national_number))
+    if not valid and number.country_code == COUNTRY_CODE and old:
         raise NotAMobileNumber(OLD_NUMBER)
     if phonenumbers.region_code_for_number(number) != REGION:
-        raise NotAMobileNumber(
-            NOT_VIETNAMESE if phonenumbers.is_valid_number(number) else NOT_A_NUMBER
-        )
-    if not phonenumbers.is_valid_number(number):
+        raise NotAMobileNumber(NOT_VIETNAMESE if valid else NOT_A_NUMBER)
+    if not valid:
         raise NotAMobileNumber(NOT_A_NUMBER)
     if phonenumbers.number_type(number) != PhoneNumberType.MOBILE:
         raise NotAMobileNumber(NOT_MOBILE)

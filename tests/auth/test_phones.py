@@ -42,6 +42,7 @@ def _styles(national: str) -> list[str]:
         f"0084{bare}",
         f"(+84) {bare[:3]}.{bare[3:6]}.{bare[6:]}",
         f"  {national}  ",
+        f"{national[:4]}\u00a0{national[4:7]}\u202f{national[7:]}",  # pasted from a message
     ]
 
 
@@ -62,6 +63,8 @@ def test_every_way_of_writing_a_mobile_number_is_the_same_number(prefix, rest):
     [
         ("024 3825 1234", NOT_MOBILE),  # a landline in Hà Nội: no text message reaches it
         ("0236 3821 234", NOT_MOBILE),
+        ("1900 1234 56", NOT_MOBILE),  # a premium line, ten digits: not an old mobile number
+        ("1800 1234", NOT_MOBILE),
         ("0162 345 6789", OLD_NUMBER),  # renumbered in 2018 to 0362 345 678
         ("+84 162 345 6789", OLD_NUMBER),
         ("+44 7911 123456", NOT_VIETNAMESE),
