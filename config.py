@@ -108,6 +108,14 @@ class Config:
     LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "100 per hour")
     # Forms that send an e-mail (register, resend confirmation, password reset).
     EMAIL_FORM_LIMIT = os.environ.get("EMAIL_FORM_LIMIT", "5 per minute")
+    # Codes sent by text message to prove a phone number is hers (auth/codes.py): how long one
+    # holds, how many tries it takes, how many may be sent in an hour to a number and from an
+    # address, and how many text messages the installation may pay for in a day (Vietnam's day).
+    PHONE_CODE_MINUTES = 10
+    PHONE_CODE_TRIES = 5
+    PHONE_CODES_PER_NUMBER_HOUR = 3
+    PHONE_CODES_PER_ADDRESS_HOUR = 20
+    SMS_DAILY_BUDGET = int(os.environ.get("SMS_DAILY_BUDGET", "500"))
 
     # Pages and static text compressed by the app (Flask-Compress). Behind a proxy that compresses
     # (docs/deployment.md), set COMPRESS_REGISTER=false: the app then spends no CPU on it.

@@ -180,3 +180,29 @@ class Invitation(db.Model):
         if self.expires_at <= now:
             return "expired"
         return "pending"
+
+
+class CodePurpose(enum.StrEnum):
+    CONFIRM = "confirm"  # her number, when she registers with it
+    RESET = "reset"  # a forgotten password
+
+
+class PhoneCode(db.Model):
+    """A six-digit code sent by text message to prove that a number is hers (auth/codes.py).
+    Kept hashed, never as sent; only the latest of a number and purpose counts."""
+
+    __tablename__ = "phone_code"
+    __table_args__ = (
+        sa.Index("ix_phone_code_phone_created_at", "phone", "created_at"),
+        sa.Index("ix_phone_code_sent_from_created_at", "sent_from", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(sa.String(16))  # the kept form, +84912345678
+    purpose: Mapped[CodePurpose] = mapped_column(_enum(CodePurpose))
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    sent_from: Mapped[str | None] = mapped_column(sa.String(45))  # the address that asked
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tries: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
