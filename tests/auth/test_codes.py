@@ -1,6 +1,7 @@
 """Codes sent by text message (auth/codes.py): ten minutes, five tries, kept hashed, the latest
 only; three an hour to a number, twenty from an address, a daily budget that tells the admins."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,10 +26,12 @@ CONFIRM = CodePurpose.CONFIRM
 
 def test_a_code_is_six_digits_kept_only_as_a_hash(app):
     code = issue_code(HER, CONFIRM, ip="203.0.113.5", now=NOW)
-    db.session.commit()
     assert len(code) == 6 and code.isdigit()
     row = db.session.scalar(sa.select(PhoneCode))
     assert code not in row.code_hash and len(row.code_hash) == 64
+    # Keyed: no one holding the table alone can try the million codes against it.
+    for plain in (code, f"confirm:{HER}:{code}"):
+        assert row.code_hash != hashlib.sha256(plain.encode()).hexdigest()
     assert row.expires_at == NOW + timedelta(minutes=10)
     assert check_code(HER, CONFIRM, code, now=NOW + timedelta(minutes=9, seconds=59))
 
@@ -49,7 +52,7 @@ def test_five_tries_then_not_even_the_right_code(app):
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     for _ in range(5):
         assert not check_code(HER, CONFIRM, wrong, now=NOW)
-    db.session.commit()  # every try is counted, wrong ones too
+        db.session.rollback()  # whatever the caller does next, the try was counted
     assert db.session.scalar(sa.select(PhoneCode.tries)) == 5
     assert not check_code(HER, CONFIRM, code, now=NOW)
 
@@ -87,6 +90,16 @@ def test_twenty_an_hour_from_an_address(app):
     assert issue_code("+84912345699", CONFIRM, ip="198.51.100.1", now=NOW)
 
 
+def test_an_ipv6_connection_counts_as_its_whole_network(app):
+    for n in range(20):
+        issue_code(f"+849123450{n:02d}", CONFIRM, ip=f"2001:db8:5:7::{n + 1:x}", now=NOW)
+    with pytest.raises(CodeRefused):
+        issue_code("+84912345699", CONFIRM, ip="2001:db8:5:7:ffff::1", now=NOW)
+    assert issue_code("+84912345699", CONFIRM, ip="2001:db8:5:8::1", now=NOW)
+    assert codes.asker("2001:db8:5:7::1") == "2001:db8:5:7::/64"
+    assert codes.asker("203.0.113.5") == "203.0.113.5" and codes.asker(None) is None
+
+
 def test_the_daily_budget_stops_sending_and_tells_the_admins_once(app):
     app.config["SMS_DAILY_BUDGET"] = 4
     admin = UserFactory(roles=[Role.ADMIN], email="quantri@hoilhpn.vn", language="vi")
@@ -97,7 +110,7 @@ def test_the_daily_budget_stops_sending_and_tells_the_admins_once(app):
         with pytest.raises(CodeRefused) as refused:
             issue_code(f"+8498765432{n}", CONFIRM, ip="198.51.100.1", now=NOW)
         assert refused.value.message == str(codes.BUDGET_SPENT)
-        db.session.commit()  # the caller commits whatever the answer
+        db.session.rollback()  # the warning was committed before the refusal
     [mail] = mails_to(admin.email)
     assert mail.template == "sms_budget_spent" and "SMS_DAILY_BUDGET" in mail.body_text
     assert "4 tin nhắn" in mail.body_text  # in her language
@@ -106,8 +119,13 @@ def test_the_daily_budget_stops_sending_and_tells_the_admins_once(app):
         db.session.scalar(sa.select(sa.func.count()).where(AuditLog.action == "sms.budget_spent"))
         == 1
     )
-    # Vietnam's day turns at 17:00 UTC: the budget is whole again.
-    assert issue_code("+84987654329", CONFIRM, ip=None, now=NOW + timedelta(minutes=10, seconds=1))
+    # Vietnam's day turns at 17:00 UTC: the budget is whole again, and once spent, told again.
+    tomorrow = NOW + timedelta(minutes=10)
+    for n in range(4):
+        issue_code(f"+8497654320{n}", CONFIRM, ip=f"198.51.100.{n}", now=tomorrow)
+    with pytest.raises(CodeRefused):
+        issue_code("+84976543209", CONFIRM, ip=None, now=tomorrow)
+    assert len(mails_to(admin.email)) == 2
 
 
 # Each example starts from no code (the rows are deleted), so the app fixture may be shared.
@@ -131,20 +149,17 @@ def test_the_right_code_sent_twice_at_the_same_moment_passes_once(app, worker):
     if not worker.database.is_postgres:
         pytest.skip("two connections at once: PostgreSQL (in-memory SQLite has one)")
     code = issue_code(HER, CONFIRM, ip=None, now=NOW)
-    db.session.commit()
 
     def confirm():
         with app.app_context():
             try:
-                right = check_code(HER, CONFIRM, code, now=NOW)
-                db.session.commit()
-                return right
+                return check_code(HER, CONFIRM, code, now=NOW)
             finally:
                 db.session.remove()
 
     assert sorted(at_once([confirm, confirm, confirm])) == [False, False, True]
     db.session.remove()
-    assert db.session.scalar(sa.select(PhoneCode.tries)) >= 1
+    assert db.session.scalar(sa.select(PhoneCode.tries)) == 1  # the others found it used
 
 
 def test_asks_for_one_number_at_the_same_moment_send_three_codes_in_the_hour(app, worker):
@@ -156,10 +171,8 @@ def test_asks_for_one_number_at_the_same_moment_send_three_codes_in_the_hour(app
             with app.app_context():
                 try:
                     issue_code(HER, CONFIRM, ip=f"203.0.113.{n}", now=NOW)
-                    db.session.commit()
                     return "sent"
                 except CodeRefused:
-                    db.session.rollback()
                     return "refused"
                 finally:
                     db.session.remove()
