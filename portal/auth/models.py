@@ -201,7 +201,8 @@ class PhoneCode(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(16))  # the kept form, +84912345678
     purpose: Mapped[CodePurpose] = mapped_column(_enum(CodePurpose))
     code_hash: Mapped[str] = mapped_column(sa.String(64))
-    sent_from: Mapped[str | None] = mapped_column(sa.String(45))  # the address that asked
+    # Who asked, as the limit counts her: the address, or an IPv6 address's /64 (codes.asker).
+    sent_from: Mapped[str | None] = mapped_column(sa.String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tries: Mapped[int] = mapped_column(default=0)
