@@ -165,8 +165,9 @@ class DomainError(Exception):
     `status` is the HTTP status of the page that shows the refusal, the same in every view: 422
     (what was sent breaks a rule; the form comes back with the message), and in the subclasses
     409 (the object changed or is in another state than the page showed), 403 (this person may
-    not), 400 (a link that is not, or no longer, valid), 429 (too many asked: codes by text). A view that renders the refusal answers
-    with `error.status`; one that flashes it and redirects has no status to choose.
+    not), 400 (a link that is not, or no longer, valid), 429 (too many asked: codes by text). A
+    view that renders the refusal answers with `error.status`; one that flashes it and redirects
+    has no status to choose.
     """
 
     status: int = INVALID

@@ -57,7 +57,10 @@ def _context_globals():
 
 def current_locale() -> Locale | None:
     """The request's `babel.Locale` (None outside a request), as `flask_babel.get_locale()`."""
-    store = _context_globals()
+    return _locale_in(_context_globals())
+
+
+def _locale_in(store) -> Locale | None:
     if store is not None:
         locale = getattr(getattr(store, "_flask_babel", None), "babel_locale", None)
         if locale is not None:
@@ -67,7 +70,7 @@ def current_locale() -> Locale | None:
 
 def _request_translations(load: Callable[[], Translations | NullTranslations]):
     store = _context_globals()
-    locale = current_locale()
+    locale = _locale_in(store)
     if locale is None or store is None:
         return load()
     kept = getattr(store, "_portal_translations", None)
