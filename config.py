@@ -116,6 +116,17 @@ class Config:
     PHONE_CODES_PER_NUMBER_HOUR = 3
     PHONE_CODES_PER_ADDRESS_HOUR = 20
     SMS_DAILY_BUDGET = int(os.environ.get("SMS_DAILY_BUDGET", "500"))
+    # Text messages (core/sms.py): "console" prints them (development), "http" posts them to a
+    # Vietnamese SMS gateway at SMS_GATEWAY_URL with the key and the brand name it registered.
+    # Without diacritics a segment holds 160 characters, with them 70; most brand-name gateways
+    # send Vietnamese without. Every message is written for at most SMS_MAX_SEGMENTS.
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "console")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_KEY = os.environ.get("SMS_GATEWAY_KEY", "")
+    SMS_BRAND_NAME = os.environ.get("SMS_BRAND_NAME", "HoiLHPN")
+    SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", 15))
+    SMS_DIACRITICS = _bool("SMS_DIACRITICS", False)
+    SMS_MAX_SEGMENTS = int(os.environ.get("SMS_MAX_SEGMENTS", 2))
 
     # Pages and static text compressed by the app (Flask-Compress). Behind a proxy that compresses
     # (docs/deployment.md), set COMPRESS_REGISTER=false: the app then spends no CPU on it.
@@ -137,6 +148,7 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     MAIL_TRANSPORT = "record"
+    SMS_PROVIDER = "record"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     PUBLIC_URL = "http://localhost"
     WTF_CSRF_ENABLED = True
@@ -162,6 +174,10 @@ class ProductionConfig(Config):
                 "Set RATELIMIT_STORAGE_URI to a Redis shared by every worker and server, "
                 "e.g. redis://127.0.0.1:6379/0."
             )
+        if cls.SMS_PROVIDER not in ("console", "http"):
+            raise RuntimeError("SMS_PROVIDER must be console or http.")
+        if cls.SMS_PROVIDER == "http" and not (cls.SMS_GATEWAY_URL and cls.SMS_GATEWAY_KEY):
+            raise RuntimeError("SMS_PROVIDER=http needs SMS_GATEWAY_URL and SMS_GATEWAY_KEY.")
 
 
 CONFIGS = {

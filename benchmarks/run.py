@@ -357,7 +357,7 @@ def log_in(browser: Browser, email: str, password: str) -> None:
     if status != 200 or token is None:
         raise RuntimeError(f"GET /login answered {status} without a CSRF token")
     status, headers, _ = browser.request(
-        "POST", "/login", {"csrf_token": token, "email": email, "password": password, "next": ""}
+        "POST", "/login", {"csrf_token": token, "account": email, "password": password, "next": ""}
     )
     if status != 302 or "/login" in (headers.get("Location") or ""):
         raise RuntimeError(f"logging in as {email} failed (status {status})")

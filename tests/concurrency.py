@@ -115,7 +115,7 @@ class Visitor:
 
     def log_in(self, email: str, password: str) -> None:
         fields = self.form("/login")
-        answer = self.post("/login", fields | {"email": email, "password": password})
+        answer = self.post("/login", fields | {"account": email, "password": password})
         assert answer.status == 302, answer.status
 
 

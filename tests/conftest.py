@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 from config import TestingConfig
 from portal import create_app
 from portal.core import cache
-from portal.core.outbox import OutboxMessage
+from portal.core.outbox import Channel, OutboxMessage
 from portal.extensions import db, limiter
 from tests import get_never_writes, snapshots
 from tests.database import Database, ensure_database, worker_database_url
@@ -272,6 +272,18 @@ def mails_to(address: str) -> list[OutboxMessage]:
     )
 
 
+def texts_to(phone: str) -> list[OutboxMessage]:
+    """The text messages queued for a number (its kept form, +84…), oldest first."""
+    return [m for m in mails_to(phone) if m.channel is Channel.SMS]
+
+
+def code_in(message: OutboxMessage) -> str:
+    """The six-digit code of a text message."""
+    match = re.search(r"\b([0-9]{6})\b", message.body_text)
+    assert match, f"no code in: {message.body_text}"
+    return match.group(1)
+
+
 def link_in(message: OutboxMessage, path_part: str) -> str:
     """The path of the first link in a mail that contains `path_part` (PUBLIC_URL stripped)."""
     match = re.search(
@@ -282,7 +294,7 @@ def link_in(message: OutboxMessage, path_part: str) -> str:
 
 
 def login(client: Client, user, password: str = "password123", remember: bool = False):
-    data = {"email": user.email, "password": password}
+    data = {"account": user.email, "password": password}
     if remember:
         data["remember"] = "y"
     return client.post_form("/login", data)

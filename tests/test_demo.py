@@ -38,7 +38,7 @@ def test_the_demo_loads_once_and_prints_a_login_for_each_role(app):
 def test_demo_logins_work(app, client):
     app.test_cli_runner().invoke(args=["demo", "load"])
     response = client.post_form(
-        "/login", {"email": "admin@demo.hoilhpn.vn", "password": DEMO_PASSWORD}
+        "/login", {"account": "admin@demo.hoilhpn.vn", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
     assert client.get("/admin/users").status_code == 200

@@ -22,7 +22,7 @@ from tests.database import worker_id
 from tests.factories import UserFactory, make_published, make_units
 from tests.snapshots import cached
 
-LOGIN = {"email": "ai@example.vn", "password": "sai-mat-khau"}
+LOGIN = {"account": "ai@example.vn", "password": "sai-mat-khau"}
 # The tests of this file that ran in this process, in order: a check after a write is only a
 # check if the write ran just before it, on the same worker.
 ran: list[str] = []

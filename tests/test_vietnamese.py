@@ -226,7 +226,7 @@ def test_the_guard_sees_english(app, client):
 @pytest.mark.parametrize("email", ROLES)
 def test_every_page_and_export_of_the_demo_is_in_vietnamese(app, client, demo, email):
     if email:
-        response = client.post_form("/login", {"email": email, "password": DEMO_PASSWORD})
+        response = client.post_form("/login", {"account": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302
     problems = _problems(client, _urls(app), _english_phrases(), _raw_codes())
     assert not problems, "\n".join(problems)

@@ -12,6 +12,15 @@ from portal.core.text import fold
 from portal.extensions import db
 
 
+def _digits_after_trunk(search: str) -> str:
+    """The digits of a number as typed without its leading 0 (or 84), or a key matching nothing."""
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if digits.startswith("84") and len(digits) > 9:
+        digits = digits[2:]
+    digits = digits.removeprefix("0")
+    return digits if len(digits) >= 3 else "\x00"
+
+
 def user_query(search: str | None, role: str | None) -> sa.Select:
     """People matching a search that ignores case and diacritics, optionally holding a role."""
     query = sa.select(User).order_by(User.full_name, User.id)
@@ -21,6 +30,8 @@ def user_query(search: str | None, role: str | None) -> sa.Select:
             sa.or_(
                 User.email.contains(key, autoescape=True),
                 User.full_name_folded.contains(key, autoescape=True),
+                # A number as typed (0912 345 678) is found in its kept form (+84912345678).
+                User.login_phone.contains(_digits_after_trunk(key), autoescape=True),
             )
         )
     if role in {r.value for r in Role}:

@@ -79,16 +79,22 @@ def _start_of_day(now: datetime) -> datetime:
     return from_vietnam(datetime.combine(vietnam_date(now), time()))
 
 
+def one_at_a_time() -> None:
+    """Wait, until the end of the transaction, for any other that issues a code or registers a
+    number (PostgreSQL's advisory lock; SQLite writes one transaction at a time anyway)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, LOCK_ISSUING)))
+
+
 def issue_code(phone: str, purpose: CodePurpose, *, ip: str | None, now: datetime) -> str:
     """A new code for `phone` (its kept form) and `purpose`, stored and committed, for the caller
     to send; the earlier codes of the same number and purpose stop counting. CodeRefused past a
     limit (committed too: the admins' warning when the day's budget is spent)."""
     config = current_app.config
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Codes are asked for a few times a minute at most: one at a time, so that no limit
-        # (a number's, an address's, the day's) is passed by asks counted at the same moment,
-        # and the admins are warned once.
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, LOCK_ISSUING)))
+    # Codes are asked for a few times a minute at most: one at a time, so that no limit (a
+    # number's, an address's, the day's) is passed by asks counted at the same moment, and the
+    # admins are warned once.
+    one_at_a_time()
     sent_from = asker(ip)
     recent = PhoneCode.created_at > now - timedelta(hours=1)
     try:

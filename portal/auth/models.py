@@ -11,6 +11,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.auth.phones import written_mobile
+from portal.core.outbox import Channel
 from portal.core.text import fold
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
@@ -50,7 +52,11 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # An applicant may have an e-mail address, a mobile number to log in with, or both; judges,
+    # organisers and admins have an address (their invitation came to it).
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    # Kept as +84912345678 (auth/phones.py). `phone` below is only a number to call her on.
+    login_phone: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     full_name: Mapped[str] = mapped_column(sa.String(120))
     # Lower-case ASCII copy of the name, kept by validates() below, for diacritic-free search.
@@ -60,7 +66,8 @@ class User(UserMixin, db.Model):
     province_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     commune_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     active: Mapped[bool] = mapped_column(default=True)
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # her e-mail address
+    phone_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # her login_phone
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Flask-Login keeps this token, not the id, in the session and the remember-me cookie:
@@ -93,7 +100,23 @@ class User(UserMixin, db.Model):
 
     @property
     def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None
+        """Whether she has proved one way in: her e-mail address (a link) or her number (a code)."""
+        return self.confirmed_at is not None or self.phone_confirmed_at is not None
+
+    @property
+    def channel(self) -> Channel:
+        """How messages reach her: by the way in she proved, e-mail first; before she proved
+        either, by e-mail if she gave an address."""
+        if self.email and (self.confirmed_at or not self.phone_confirmed_at):
+            return Channel.MAIL
+        return Channel.SMS if self.login_phone else Channel.MAIL
+
+    @property
+    def contact(self) -> str:
+        """Her e-mail address, or her number as people write it, for the pages that show one."""
+        if self.email:
+            return self.email
+        return written_mobile(self.login_phone) if self.login_phone else ""
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
@@ -128,7 +151,7 @@ class User(UserMixin, db.Model):
         )
 
     def __repr__(self) -> str:
-        return f"<User {self.id} {self.email}>"
+        return f"<User {self.id} {self.email or self.login_phone}>"
 
 
 class RoleGrant(db.Model):

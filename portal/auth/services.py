@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth import roles
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
+from portal.auth.phones import NotAMobileNumber, mobile_number
 from portal.auth.signals import account_created
 from portal.auth.tokens import InvalidLink, read_token, sign_token
 from portal.core import audit, idempotency
@@ -49,6 +50,14 @@ def find_user(email: str) -> User | None:
     )
 
 
+def find_by_phone(phone: str) -> User | None:
+    """The account that logs in with `phone` (its kept form, auth/phones.py), in one query
+    whatever the answer."""
+    return db.session.scalar(
+        sa.select(User).where(User.login_phone == phone).options(lazyload(User.roles))
+    )
+
+
 def _password_fingerprint(user: User) -> str:
     # Part of the reset token: once the password changes, the old link stops working.
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
@@ -73,15 +82,7 @@ def register_applicant(
     existing = find_user(email)
     if existing is not None:
         generate_password_hash(password)  # take as long as a real registration would
-        queue_mail(
-            existing.email,
-            "already_registered",
-            existing.language,
-            _l("You already have an account"),
-            user=existing,
-            login_url=external_url("auth.login"),
-            reset_url=external_url("auth.forgot_password"),
-        )
+        tell_already_registered(existing)
         db.session.commit()
         return None
     user = User(email=email, full_name=full_name.strip(), phone=phone or None, language=language)
@@ -91,12 +92,26 @@ def register_applicant(
     db.session.flush()
     account_created.send(user)
     audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
-    _queue_confirmation(user)
+    queue_confirmation(user)
     db.session.commit()
     return user
 
 
-def _queue_confirmation(user: User) -> None:
+def tell_already_registered(user: User) -> None:
+    """The mail to an address that tried to register again. The caller commits."""
+    queue_mail(
+        user.email,
+        "already_registered",
+        user.language,
+        _l("You already have an account"),
+        user=user,
+        login_url=external_url("auth.login"),
+        reset_url=external_url("auth.forgot_password"),
+    )
+
+
+def queue_confirmation(user: User) -> None:
+    """The link that confirms her e-mail address. The caller commits."""
     queue_mail(
         user.email,
         "confirm_email",
@@ -138,7 +153,7 @@ def resend_confirmation(email: str, language: str) -> None:
             reset_url=external_url("auth.forgot_password"),
         )
     else:
-        _queue_confirmation(user)
+        queue_confirmation(user)
     db.session.commit()
 
 
@@ -173,12 +188,38 @@ class NotConfirmed(DomainError):
     pass
 
 
-def authenticate(email: str, password: str, ip: str | None) -> User:
-    """Return the user whose credentials these are, or raise with one message for every failure.
+class PhoneNotConfirmed(NotConfirmed):
+    """Her number is not proved yet: the caller sends a code to `phone` and asks for it."""
+
+    def __init__(self, message, *, phone: str):
+        super().__init__(message)
+        self.phone = phone
+
+
+def login_phone_in(account: str) -> str | None:
+    """The mobile number she typed in "E-mail or mobile number", in its kept form; None for an
+    address or for text that is neither."""
+    if "@" in account:
+        return None
+    try:
+        return mobile_number(account)
+    except NotAMobileNumber:
+        return None
+
+
+def login_key(account: str) -> str:
+    """One key per account however she types it, for the limits on failed logins."""
+    return login_phone_in(account) or normalise_email(account)[:254]
+
+
+def authenticate(account: str, password: str, ip: str | None) -> User:
+    """Return the user whose credentials these are (`account`: her e-mail address or her mobile
+    number, as typed), or raise with one message for every failure.
 
     Only someone who knows the password learns that the account is unconfirmed.
     """
-    user = find_user(email)
+    phone = login_phone_in(account)
+    user = find_by_phone(phone) if phone else find_user(account)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         ok = False
@@ -190,13 +231,18 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
             actor_id=None,
             object_type="user",
             object_id=user.id if user else None,
-            after={"email": normalise_email(email)[:254]},
+            after={"account": login_key(account)},
             ip=ip,
         )
         db.session.commit()
-        raise LoginRefused(_l("The e-mail or password is not right."))
+        raise LoginRefused(_l("The e-mail address, number or password is not right."))
     if not user.is_confirmed:
-        _queue_confirmation(user)
+        if phone:
+            raise PhoneNotConfirmed(
+                _l("Please confirm your number first: we are sending you a new code."),
+                phone=phone,
+            )
+        queue_confirmation(user)
         db.session.commit()
         raise NotConfirmed(
             _l(
@@ -204,10 +250,16 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
                 "We have sent you a new link; it may take a minute to arrive."
             )
         )
+    record_login(user, ip)
+    return user
+
+
+def record_login(user: User, ip: str | None) -> None:
+    """She is in: by her password, or by the code that proved her number just after she chose
+    it. Commits."""
     user.last_login_at = utcnow()
     audit.record("login", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     db.session.commit()
-    return user
 
 
 def record_logout(user: User, ip: str | None) -> None:

@@ -1,6 +1,6 @@
 """Account pages: thin views over portal.auth.services."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,17 +8,22 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth import bp, roles, services
+from portal.auth import bp, phone_accounts, roles, services
+from portal.auth.codes import CodeRefused
 from portal.auth.forms import (
     AcceptAsExistingForm,
     AcceptInvitationForm,
     ActionForm,
     ChangePasswordForm,
     EmailOnlyForm,
+    ForgotPasswordForm,
     InvitationForm,
     LoginForm,
+    NewCodeForm,
+    PhoneCodeForm,
     ProfileForm,
     RegisterForm,
+    ResetByCodeForm,
     ResetPasswordForm,
 )
 from portal.auth.models import Invitation, Role
@@ -38,7 +43,18 @@ def _login_failed(response) -> bool:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
+    return "login-account:" + services.login_key(request.form.get("account", ""))
+
+
+# The number whose code she is asked for, kept between the pages of a registration, a login or
+# a reset in her session (not in the address, which logs keep); the pages show it, and she can
+# type it again on another device.
+CODE_PHONE = "code_phone"
+
+
+def _code_page(endpoint: str, phone: str):
+    session[CODE_PHONE] = phone
+    return redirect(url_for(endpoint))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -49,19 +65,88 @@ def register():
     # The language she reads the page in is the first guess for the one she prefers.
     form = RegisterForm(language=str(get_locale()))
     if form.validate_on_submit():
-        services.register_applicant(
-            email=form.email.data,
-            password=form.password.data,
-            full_name=form.full_name.data,
-            phone=form.phone.data,
-            language=form.language.data,
-            ip=client_ip(),
-        )
-        # The same page whether or not the address was already registered.
-        return render_template(
-            "auth/check_email.html", email=services.normalise_email(form.email.data)
-        )
+        if not form.mobile.data:
+            services.register_applicant(
+                email=form.email.data,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                phone=None,
+                language=form.language.data,
+                ip=client_ip(),
+            )
+            # The same page whether or not the address was already registered.
+            return render_template(
+                "auth/check_email.html", email=services.normalise_email(form.email.data)
+            )
+        try:
+            phone_accounts.register_by_phone(
+                phone=form.mobile.data,
+                email=services.normalise_email(form.email.data) if form.email.data else None,
+                password=form.password.data,
+                full_name=form.full_name.data,
+                language=form.language.data,
+                ip=client_ip(),
+                now=utcnow(),
+                form_key=request.form.get("form_key"),
+            )
+        except (idempotency.AlreadySent, idempotency.StillSending):
+            pass  # the same form sent twice: one account, one code
+        except CodeRefused as error:
+            flash(error.message, "warning")
+        # The same page whether or not the number was already registered.
+        return _code_page("auth.confirm_phone", form.mobile.data)
     return render_template("auth/register.html", form=form), form_status(form)
+
+
+@bp.route("/confirm/phone", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"])
+def confirm_phone():
+    """The code of a registration, or of a login before the number was proved. Confirmed in the
+    session that asked for it, she is logged in; elsewhere she goes to log in."""
+    asked = session.get(CODE_PHONE)
+    form = PhoneCodeForm(data=None if request.method == "POST" else {"mobile": asked})
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            user = phone_accounts.confirm_phone(
+                form.mobile.data, form.code.data, now=utcnow(), ip=client_ip()
+            )
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            session.pop(CODE_PHONE, None)
+            flash(_("Thank you, your number is confirmed."), "success")
+            if asked == user.login_phone and user.active:
+                services.record_login(user, client_ip())
+                login_user(user)
+                refresh()
+                return redirect(url_for("main.home"))
+            return redirect(url_for("auth.login"))
+    return render_template(
+        "auth/confirm_phone.html",
+        form=form,
+        new_code=NewCodeForm(formdata=None, number=form.mobile.data),
+    ), form_status(form, refusal)
+
+
+@bp.route("/confirm/phone/new-code", methods=["POST"])
+@limiter.limit(lambda: current_app.config["EMAIL_FORM_LIMIT"])
+def new_phone_code():
+    form = NewCodeForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "auth/confirm_phone.html", form=PhoneCodeForm(formdata=None), new_code=form
+        ), form_status(form)
+    try:
+        phone_accounts.send_new_code(
+            form.number.data, str(get_locale()), ip=client_ip(), now=utcnow()
+        )
+    except CodeRefused as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("A new code is on its way. It may take a minute to arrive."), "info")
+    return _code_page("auth.confirm_phone", form.number.data)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -118,7 +203,17 @@ def login():
     refusal = None
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, client_ip())
+            user = services.authenticate(form.account.data, form.password.data, client_ip())
+        except services.PhoneNotConfirmed as unconfirmed:
+            try:
+                phone_accounts.send_new_code(
+                    unconfirmed.phone, str(get_locale()), ip=client_ip(), now=utcnow()
+                )
+            except CodeRefused as error:
+                flash(error.message, "warning")
+            else:
+                flash(unconfirmed.message, "info")
+            return _code_page("auth.confirm_phone", unconfirmed.phone)
         except DomainError as error:
             form.form_errors.append(error.message)
             refusal = error
@@ -153,13 +248,46 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["EMAIL_FORM_LIMIT"], methods=["POST"])
 def forgot_password():
-    form = EmailOnlyForm()
+    form = ForgotPasswordForm()
+    refusal = None
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, str(get_locale()))
-        return render_template(
-            "auth/check_email.html", email=services.normalise_email(form.email.data)
-        )
-    return render_template("auth/forgot_password.html", form=form), form_status(form)
+        account = form.account.data.strip()
+        phone = services.login_phone_in(account)
+        if phone:
+            try:
+                phone_accounts.request_reset_code(phone, ip=client_ip(), now=utcnow())
+            except CodeRefused as error:
+                show_error(form, error)
+                refusal = error
+            else:
+                return _code_page("auth.reset_password_by_code", phone)
+        else:
+            services.request_password_reset(account, str(get_locale()))
+            return render_template("auth/check_email.html", email=services.normalise_email(account))
+    return render_template("auth/forgot_password.html", form=form), form_status(form, refusal)
+
+
+@bp.route("/password/reset/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"])
+def reset_password_by_code():
+    form = ResetByCodeForm(
+        data=None if request.method == "POST" else {"mobile": session.get(CODE_PHONE)}
+    )
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            phone_accounts.reset_password_by_code(
+                form.mobile.data, form.code.data, form.password.data, ip=client_ip(), now=utcnow()
+            )
+        except DomainError as error:
+            show_error(form, error)
+            refusal = error
+        else:
+            session.pop(CODE_PHONE, None)
+            logout_user()
+            flash(_("Your password has been changed. Log in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_by_code.html", form=form), form_status(form, refusal)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

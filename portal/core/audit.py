@@ -183,7 +183,9 @@ ACTION_LABELS = {
     "user.activated": _l("Account activated"),
     "user.confirmed": _l("E-mail address confirmed"),
     "user.deactivated": _l("Account deactivated"),
+    "user.phone_confirmed": _l("Mobile number confirmed"),
     "user.registered": _l("Account created"),
+    "user.registered_again": _l("Unconfirmed account registered again with its number"),
 }
 
 OBJECT_LABELS = {

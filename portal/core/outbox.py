@@ -1,8 +1,9 @@
-"""E-mail through an outbox: a row written in the event's own transaction, sent later by a worker.
+"""Messages through an outbox: a row written in the event's own transaction, sent later by a worker.
 
-The worker claims a row with a conditional UPDATE before sending it, so two workers never send the
-same message; a failure is retried with exponential back-off until MAIL_MAX_ATTEMPTS, then marked
-failed for a person to look at.
+Two channels: e-mail, and text messages (core/sms.py) for the accounts that have only a phone
+number. The worker claims a row with a conditional UPDATE before sending it, so two workers never
+send the same message; a failure is retried with exponential back-off until MAIL_MAX_ATTEMPTS,
+then marked failed for a person to look at.
 """
 
 import enum
@@ -19,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core import sms
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -53,24 +55,36 @@ STATUS_LABELS = {
 }
 
 
+class Channel(enum.StrEnum):
+    MAIL = "mail"
+    SMS = "sms"
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {Channel.MAIL: _l("E-mail"), Channel.SMS: _l("Text message")}
+
+
+def _enum(enum_class: type[enum.Enum]) -> sa.Enum:
+    return sa.Enum(
+        enum_class, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
+    )
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.MAIL)
+    # An e-mail address, or a mobile number in its kept form (+84912345678).
     recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))  # empty for a text message
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[OutboxStatus] = mapped_column(
-        sa.Enum(
-            OutboxStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=OutboxStatus.PENDING,
-    )
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -106,6 +120,18 @@ def queue_mail(
         body_text=body_text,
         body_html=body_html,
         template=template,
+    )
+    db.session.add(message)
+    return message
+
+
+def queue_sms(phone: str, template: str, locale: str, **context: Any) -> OutboxMessage:
+    """Render `sms/<template>.txt` in the recipient's language, fitted to the segments the
+    installation pays for (core/sms.fit), and add the row. The caller commits."""
+    with force_locale(locale):
+        text = sms.fit_for_app(render_template(f"sms/{template}.txt", **context))
+    message = OutboxMessage(
+        channel=Channel.SMS, recipient=phone, subject="", body_text=text, template=template
     )
     db.session.add(message)
     return message
@@ -224,7 +250,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
-    send = _transport()
+    senders = {Channel.MAIL: _transport(), Channel.SMS: sms.provider()}
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
     counts = {"sent": 0, "retry": 0, "failed": 0}
@@ -238,11 +264,14 @@ def send_due(limit: int = 100) -> dict[str, int]:
         message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1
         try:
-            send(message)
+            senders[message.channel](message)
         except Exception as exc:  # any transport error is retried; the worker goes on
-            log.warning("mail #%s to %s failed: %s", message.id, message.recipient, exc)
+            log.warning(
+                "%s #%s to %s failed: %s", message.channel, message.id, message.recipient, exc
+            )
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if isinstance(exc, PermanentRefusal) or message.attempts >= max_attempts:
+            refused = isinstance(exc, PermanentRefusal | sms.SmsRefused)
+            if refused or message.attempts >= max_attempts:
                 message.status = OutboxStatus.FAILED
                 counts["failed"] += 1
             else:

@@ -13,12 +13,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.applicants.ethnicities import is_ethnic_minority
 from portal.applicants.models import Gender
 from portal.applicants.services import age_on, get_profile, missing_fields
+from portal.auth.messages import tell
 from portal.auth.models import Role, User
 from portal.auth.services import normalise_email
 from portal.competitions.models import Competition, CompetitionStatus
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError
-from portal.core.outbox import queue_mail
 from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
@@ -421,13 +421,11 @@ def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
     entry.version += 1
     _refresh_search(entry)
     entry.versions.append(EntryVersion(number=number, submitted_at=now, data=snapshot(entry)))
-    queue_mail(
-        applicant.email,
+    tell(
+        applicant,
         "entry_submitted",
-        applicant.language,
         _l("Your entry %(reference)s has been received", reference=entry.reference),
         entry=entry,
-        user=applicant,
         version=number,
         entry_url=external_url("entries.detail", entry_id=entry.id),
         deadline=deadline_for(entry),
@@ -492,13 +490,11 @@ def screen(organiser: User, entry: Entry, *, eligible: bool, reason: str) -> Non
     entry.screened_at = utcnow()
     entry.screened_by_id = organiser.id
     applicant = entry.applicant
-    queue_mail(
-        applicant.email,
+    tell(
+        applicant,
         "entry_screened",
-        applicant.language,
         _l("News about your entry %(reference)s", reference=entry.reference),
         entry=entry,
-        user=applicant,
         eligible=eligible,
         reason=entry.screening_reason,
         entry_url=external_url("entries.detail", entry_id=entry.id),

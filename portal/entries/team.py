@@ -95,7 +95,7 @@ def invite_team(owner: User, entry: Entry, ip: str | None = None) -> Invitations
     if entry.applicant_id != owner.id:
         raise DomainError(_l("This is not your entry."))
     invited = invitations_of(entry)
-    own = normalise_email(owner.email)
+    own = normalise_email(owner.email or "")
     now = utcnow()
     max_age = timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
 

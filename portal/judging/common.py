@@ -108,7 +108,7 @@ def judge_record(user: User, competition: Competition) -> CompetitionJudge | Non
             CompetitionJudge.competition_id == competition.id,
             sa.or_(
                 CompetitionJudge.user_id == user.id,
-                sa.func.lower(CompetitionJudge.email) == user.email.lower(),
+                sa.func.lower(CompetitionJudge.email) == (user.email or "").lower(),
             ),
         )
     )

@@ -62,7 +62,7 @@ def test_role_changes_and_logins_show_in_the_audit_log(client):
     user = UserFactory(roles=[Role.APPLICANT, Role.JUDGE])
     judge_grant = user.roles[1]
     client.post_form(f"/admin/users/{user.id}/roles/{judge_grant.id}/revoke")
-    client.post_form("/login", {"email": "ai@example.vn", "password": "sai"})
+    client.post_form("/login", {"account": "ai@example.vn", "password": "sai"})
     page = text(client.get("/admin/audit"))
     for action in ("Logged in", "Failed login", "Role removed"):
         assert f"<td>{action}</td>" in page
@@ -174,7 +174,7 @@ def test_the_audit_log_runs_the_same_queries_whatever_its_length(client):
     for n in range(30):
         client.post_form(
             "/login",
-            {"email": f"x{n % 5}@example.vn", "password": "x"},
+            {"account": f"x{n % 5}@example.vn", "password": "x"},
             environ_base={"REMOTE_ADDR": f"10.1.0.{n}"},
         )
         login(client, admin)

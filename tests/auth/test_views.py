@@ -29,7 +29,6 @@ def register_data(**overrides):
     data = {
         "full_name": "Lò Thị Hương",
         "email": "huong@example.vn",
-        "phone": "0912 345 678",
         "password": "mat-khau-2026",
         "confirm": "mat-khau-2026",
         "language": "vi",
@@ -43,7 +42,7 @@ def register_data(**overrides):
 
 def test_the_register_form_labels_every_field_and_carries_a_csrf_token(client):
     page = text(client.get("/register"))
-    for field in ("full_name", "email", "phone", "password", "confirm"):
+    for field in ("full_name", "mobile", "email", "password", "confirm"):
         assert f'<label class="form-label" for="{field}">' in page
     assert 'name="csrf_token"' in page
 
@@ -53,7 +52,7 @@ def test_registering_shows_check_your_email_and_queues_the_confirmation(client):
     assert response.status_code == 200
     assert "Check your e-mail" in text(response)
     user = db.session.scalar(sa.select(User).where(User.email == "huong@example.vn"))
-    assert user.phone == "0912345678"
+    assert user.login_phone is None
     assert [m.template for m in mails_to("huong@example.vn")] == ["confirm_email"]
 
 
@@ -67,7 +66,7 @@ def test_registering_a_known_address_looks_the_same(client):
 def test_a_registration_with_errors_keeps_what_was_typed(client):
     response = client.post_form(
         "/register",
-        register_data(email="khong-phai-email", confirm="khac", phone="12ab"),
+        register_data(email="khong-phai-email", confirm="khac", mobile="12ab"),
         headers=EN,
     )
     page = text(response)
@@ -76,7 +75,8 @@ def test_a_registration_with_errors_keeps_what_was_typed(client):
     assert 'value="khong-phai-email"' in page
     assert "Enter an e-mail address like name@example.com." in page
     assert "The two passwords are not the same." in page
-    assert "Enter a Vietnamese phone number" in page
+    assert "Enter a Vietnamese mobile number, for example 0912 345 678." in page
+    assert 'value="12ab"' in page
     assert 'aria-invalid="true"' in page
 
 
@@ -205,17 +205,19 @@ def test_her_account_and_roles_are_read_in_one_query(app, client, units):
 
 def test_a_wrong_password_keeps_the_email_and_says_one_thing(client):
     user = UserFactory()
-    wrong = client.post_form("/login", {"email": user.email, "password": "sai"}, headers=EN)
-    unknown = client.post_form("/login", {"email": "ai@example.vn", "password": "sai"}, headers=EN)
+    wrong = client.post_form("/login", {"account": user.email, "password": "sai"}, headers=EN)
+    unknown = client.post_form(
+        "/login", {"account": "ai@example.vn", "password": "sai"}, headers=EN
+    )
     assert wrong.status_code == unknown.status_code == 422
-    assert "The e-mail or password is not right." in text(wrong)
+    assert "The e-mail address, number or password is not right." in text(wrong)
     assert f'value="{user.email}"' in text(wrong)
     assert without_tokens(text(wrong)) == without_tokens(text(unknown))
 
 
 def test_an_unconfirmed_account_is_asked_to_confirm(client):
     user = UserFactory(confirmed_at=None)
-    response = client.post_form("/login", {"email": user.email, "password": PASSWORD}, headers=EN)
+    response = client.post_form("/login", {"account": user.email, "password": PASSWORD}, headers=EN)
     assert response.status_code == 422
     assert "Please confirm your e-mail address first." in text(response)
 
@@ -233,7 +235,7 @@ def test_an_unconfirmed_account_is_asked_to_confirm(client):
 def test_next_redirects_only_within_the_site(client, target, expected):
     user = UserFactory()
     response = client.post_form(
-        "/login", {"email": user.email, "password": PASSWORD, "next": target}
+        "/login", {"account": user.email, "password": PASSWORD, "next": target}
     )
     assert response.location == expected
 
@@ -248,7 +250,7 @@ def test_a_protected_page_sends_to_login_and_back(client):
 def test_session_cookies_are_httponly_and_samesite_lax(client):
     user = UserFactory()
     response = client.post_form(
-        "/login", {"email": user.email, "password": PASSWORD, "remember": "y"}
+        "/login", {"account": user.email, "password": PASSWORD, "remember": "y"}
     )
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     for name in ("session", "remember_token"):
@@ -265,14 +267,14 @@ def test_production_cookies_are_secure():
 def test_the_eleventh_failed_login_in_a_minute_gets_429(client):
     user = UserFactory()
     for _ in range(10):
-        response = client.post_form("/login", {"email": user.email, "password": "sai"})
+        response = client.post_form("/login", {"account": user.email, "password": "sai"})
         assert response.status_code == 422
-    response = client.post_form("/login", {"email": user.email, "password": "sai"}, headers=EN)
+    response = client.post_form("/login", {"account": user.email, "password": "sai"}, headers=EN)
     assert response.status_code == 429
     assert "Too many attempts" in text(response)
     # The right password is refused too, until the minute is over.
     assert (
-        client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 429
+        client.post_form("/login", {"account": user.email, "password": PASSWORD}).status_code == 429
     )
 
 
@@ -281,11 +283,13 @@ def test_the_login_limit_follows_the_account_across_addresses(client):
     for n in range(10):
         client.post_form(
             "/login",
-            {"email": user.email, "password": "sai"},
+            {"account": user.email, "password": "sai"},
             environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
         )
     response = client.post_form(
-        "/login", {"email": user.email, "password": "sai"}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        "/login",
+        {"account": user.email, "password": "sai"},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
     )
     assert response.status_code == 429
 
@@ -293,12 +297,14 @@ def test_the_login_limit_follows_the_account_across_addresses(client):
 def test_a_shared_phone_lets_the_next_woman_in_and_says_when_to_try_again(client, frozen_time):
     a, b = UserFactory(), UserFactory()
     for _ in range(10):
-        assert client.post_form("/login", {"email": a.email, "password": "sai"}).status_code == 422
+        assert (
+            client.post_form("/login", {"account": a.email, "password": "sai"}).status_code == 422
+        )
     # B, on the same phone (the same address), with her own right password: she gets in.
     assert login(client, b).location == "/"
     client.post_form("/logout")
     # A's 11th attempt is refused, and told when she can try again (10:00 in Vietnam now).
-    refused = client.post_form("/login", {"email": a.email, "password": PASSWORD}, headers=EN)
+    refused = client.post_form("/login", {"account": a.email, "password": PASSWORD}, headers=EN)
     assert refused.status_code == 429
     assert "You can try again in 1 minute, at 10:01" in text(refused)
     frozen_time.shift(61)
@@ -307,8 +313,8 @@ def test_a_shared_phone_lets_the_next_woman_in_and_says_when_to_try_again(client
 
 def test_the_429_page_says_when_to_try_again_in_her_language(client, frozen_time):
     for _ in range(5):
-        client.post_form("/password/forgot", {"email": "ai@example.vn"})
-    refused = client.post_form("/password/forgot", {"email": "ai@example.vn"})
+        client.post_form("/password/forgot", {"account": "ai@example.vn"})
+    refused = client.post_form("/password/forgot", {"account": "ai@example.vn"})
     assert refused.status_code == 429
     assert "Chị có thể thử lại sau 1 phút nữa, lúc 10:01." in text(refused)
 
@@ -316,9 +322,9 @@ def test_the_429_page_says_when_to_try_again_in_her_language(client, frozen_time
 def test_the_login_limit_of_an_address_is_for_a_whole_office(app, client):
     app.config["LOGIN_ADDRESS_LIMIT"] = "3 per hour"  # 100 by default: three keep the test short
     for n in range(3):
-        client.post_form("/login", {"email": f"ai{n}@example.vn", "password": "sai"})
+        client.post_form("/login", {"account": f"ai{n}@example.vn", "password": "sai"})
     assert (
-        client.post_form("/login", {"email": "khac@example.vn", "password": "sai"}).status_code
+        client.post_form("/login", {"account": "khac@example.vn", "password": "sai"}).status_code
         == 429
     )
     assert Config.LOGIN_ADDRESS_LIMIT == "100 per hour"
@@ -385,8 +391,8 @@ def test_logging_out_from_a_page_left_open_for_hours_ends_the_session(app, clien
 
 def test_forgot_password_looks_the_same_for_any_address(client):
     user = UserFactory()
-    known = client.post_form("/password/forgot", {"email": user.email}, headers=EN)
-    unknown = client.post_form("/password/forgot", {"email": "ai@example.vn"}, headers=EN)
+    known = client.post_form("/password/forgot", {"account": user.email}, headers=EN)
+    unknown = client.post_form("/password/forgot", {"account": "ai@example.vn"}, headers=EN)
     assert known.status_code == unknown.status_code == 200
     assert without_tokens(text(known)).replace(user.email, "X") == without_tokens(
         text(unknown)
@@ -411,7 +417,7 @@ def test_forgot_password_does_the_same_work_for_any_address(app, client):
         template_rendered.connect(count_template, app)
         try:
             response = client.post(
-                "/password/forgot", data={"email": email, "csrf_token": token}, headers=EN
+                "/password/forgot", data={"account": email, "csrf_token": token}, headers=EN
             )
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count_statement)
@@ -427,7 +433,7 @@ def test_forgot_password_does_the_same_work_for_any_address(app, client):
 
 def test_resetting_the_password_from_the_mail(client):
     user = UserFactory()
-    client.post_form("/password/forgot", {"email": user.email})
+    client.post_form("/password/forgot", {"account": user.email})
     link = link_in(mails_to(user.email)[0], "/password/reset/")
     assert client.get(link).status_code == 200
     short = client.post_form(link, {"password": "ngan", "confirm": "ngan"}, headers=EN)

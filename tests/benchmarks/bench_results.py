@@ -429,7 +429,7 @@ def views(app, round_id: int, args) -> None:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
     response = client.post(
         "/login",
-        data={"email": "tochuc@bench.vn", "password": "bench-password-2026", "csrf_token": token},
+        data={"account": "tochuc@bench.vn", "password": "bench-password-2026", "csrf_token": token},
     )
     assert response.status_code == 302, response.status_code
     measured = {

@@ -161,7 +161,7 @@ def log_in(page: Page, email: str, password: str) -> None:
     page.goto("/login")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail or mobile number").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.locator(".flash-messages")).to_contain_text("Welcome,")

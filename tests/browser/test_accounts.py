@@ -49,7 +49,7 @@ def test_register_confirm_log_in_switch_language_and_log_out(page: Page):
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail or mobile number").fill(email)
     page.get_by_label("Password", exact=True).fill("mật khẩu dài 2024")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("status")).to_contain_text(f"Welcome, {name}.")
@@ -151,15 +151,17 @@ def test_a_wrong_password_is_refused_next_to_the_form_and_the_email_is_kept(page
 
     page.goto("/login")
     assert_accessible(page)
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail or mobile number").fill(email)
     page.get_by_label("Password", exact=True).fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
 
     error = page.get_by_role("alert")
-    expect(error).to_have_text("The e-mail or password is not right.")
+    expect(error).to_have_text("The e-mail address, number or password is not right.")
     expect(error).to_be_focused()  # announced by screen readers at once
     # The message stands right above the login form, and what was typed is kept.
-    expect(page.locator("#form-errors + form").get_by_label("E-mail address")).to_have_value(email)
+    expect(
+        page.locator("#form-errors + form").get_by_label("E-mail or mobile number")
+    ).to_have_value(email)
     expect(page.get_by_label("Password", exact=True)).to_have_value("")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)

@@ -15,7 +15,7 @@ from tests.factories import PASSWORD, make_awards, project_of, publish_directly
 
 def sign_in(page: Page, email: str) -> None:
     page.goto("/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=account]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form [type=submit]").click()
     expect(page.locator(".flash-messages")).to_be_visible()

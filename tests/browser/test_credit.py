@@ -19,7 +19,7 @@ def test_an_organiser_imports_the_banks_figures_on_her_phone(page: Page, units):
     db.session.commit()
     fresh_db()
     page.goto("/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=account]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form [type=submit]").click()
     expect(page.locator(".flash-messages")).to_be_visible()

@@ -64,7 +64,7 @@ def test_a_save_after_her_session_ended_is_filled_in_again_after_login(
     expect(page.get_by_role("textbox").first).to_have_value("Gõ trong lúc mất phiên")
     assert_accessible(page)
     page.get_by_role("link", name="Log in, then go back to the form").click()
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("E-mail or mobile number").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 

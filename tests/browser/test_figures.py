@@ -19,7 +19,7 @@ def test_dashboard_records_and_the_term_report_as_a_word_file(page: Page, units)
     fresh_db()
 
     page.goto("/login")
-    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=account]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form [type=submit]").click()
     expect(page.locator(".flash-messages")).to_be_visible()

@@ -74,7 +74,7 @@ def _new_context(
 def _log_in(page: Page, email: str) -> None:
     page.goto("/login")
     form = page.locator("main form")
-    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=account]").fill(email)
     form.locator("input[name=password]").fill(DEMO_PASSWORD)
     form.locator("[type=submit]").click()
     page.wait_for_url(lambda url: urlsplit(url).path != "/login")
@@ -223,7 +223,7 @@ def test_without_javascript_a_phone_reaches_her_entries_profile_language_and_log
     context = _new_context(browser, live_server, PHONE, locale="en-US", java_script_enabled=False)
     page = context.new_page()
     page.goto("/login")
-    page.get_by_label("E-mail address").fill("mai@example.vn")
+    page.get_by_label("E-mail or mobile number").fill("mai@example.vn")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
     menu = page.get_by_role("navigation")  # named in her language, which she changes below

@@ -86,14 +86,14 @@ def test_two_app_servers_share_the_login_limit_through_redis(app, tmp_path):
             db.create_all()
         servers.append(server.test_client())
     for n in range(10):
-        response = servers[n % 2].post_form("/login", {"email": "ai@example.vn", "password": "x"})
+        response = servers[n % 2].post_form("/login", {"account": "ai@example.vn", "password": "x"})
         assert response.status_code == 422
     assert (
-        servers[0].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
+        servers[0].post_form("/login", {"account": "ai@example.vn", "password": "x"}).status_code
         == 429
     )
     assert (
-        servers[1].post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code
+        servers[1].post_form("/login", {"account": "ai@example.vn", "password": "x"}).status_code
         == 429
     )
 
@@ -119,8 +119,8 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory_not_a_500(
         db.create_all()
     client = server.test_client()
     for _ in range(10):
-        response = client.post_form("/login", {"email": "ai@example.vn", "password": "x"})
+        response = client.post_form("/login", {"account": "ai@example.vn", "password": "x"})
         assert response.status_code == 422
     assert (
-        client.post_form("/login", {"email": "ai@example.vn", "password": "x"}).status_code == 429
+        client.post_form("/login", {"account": "ai@example.vn", "password": "x"}).status_code == 429
     )

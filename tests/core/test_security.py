@@ -107,8 +107,8 @@ def test_an_error_on_our_side_gets_a_500_page(app, client):
 
 def test_the_429_page_is_translated(client):
     for _ in range(10):
-        client.post_form("/login", {"email": "a@example.vn", "password": "x"})
-    response = client.post_form("/login", {"email": "a@example.vn", "password": "x"})
+        client.post_form("/login", {"account": "a@example.vn", "password": "x"})
+    response = client.post_form("/login", {"account": "a@example.vn", "password": "x"})
     assert response.status_code == 429
     assert "Quá nhiều lần thử" in response.get_data(as_text=True)
 

@@ -8,14 +8,16 @@ import time_machine
 from flask_babel import force_locale
 
 from portal.applicants.models import ApplicantProfile
-from portal.auth.models import Role
+from portal.auth.models import Role, User
 from portal.core.audit import AuditLog
 from portal.core.errors import DomainError
+from portal.core.outbox import Channel, OutboxMessage
+from portal.core.time import to_vietnam
 from portal.entries import services
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.services import EntryData, TeamMemberData
 from portal.extensions import db
-from tests.conftest import mails_to
+from tests.conftest import mails_to, texts_to
 from tests.factories import UserFactory, make_competition
 
 NOW = datetime(2026, 3, 8, 2, 0, tzinfo=UTC)
@@ -80,6 +82,30 @@ def drafted(applicant, competition, **overrides) -> Entry:
     entry = services.start_entry(applicant, competition)
     services.save_draft(applicant, entry, complete(competition, **overrides), entry.version)
     return entry
+
+
+def test_an_applicant_by_phone_is_told_by_text_message_once(applicant, competition, units):
+    applicant.email, applicant.confirmed_at = None, None
+    applicant.login_phone, applicant.phone_confirmed_at = "+84912345678", NOW
+    db.session.commit()
+    entry = drafted(applicant, competition)
+    services.submit(applicant, entry, entry.version)
+    [sms] = texts_to("+84912345678")
+    assert sms.template == "entry_submitted" and sms.channel is Channel.SMS
+    deadline = services.deadline_for(entry)
+    assert sms.body_text == (
+        f"Da nhan bai DB-2026-0001 (lan 1). Chi sua duoc den "
+        f"{to_vietnam(deadline):%H:%M %d/%m/%Y}: http://localhost/entries/{entry.id}"
+    )
+    organiser = db.session.get(User, competition.created_by_id)
+    services.screen(organiser, entry, eligible=True, reason="")
+    assert [m.template for m in texts_to("+84912345678")] == ["entry_submitted", "entry_screened"]
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.channel == Channel.MAIL)
+        )
+        == 0
+    )
 
 
 def test_a_draft_may_be_incomplete(applicant, competition):

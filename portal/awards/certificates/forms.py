@@ -50,8 +50,7 @@ class ReissueForm(FlaskForm):
             Length(max=reissuing.REASON_MAX, message=_l("Write at most %(max)d characters.")),
         ],
         description=_l(
-            "Kept in the audit log with the text before and after, and sent to the winner by "
-            "e-mail."
+            "Kept in the audit log with the text before and after, and sent to the winner."
         ),
         render_kw={"rows": 3},
     )

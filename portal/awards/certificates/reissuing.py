@@ -14,13 +14,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.models import Award, AwardStatus
 from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.extensions import db
 
@@ -137,14 +137,12 @@ def reissue(
     )
     entry = award.entry
     applicant = entry.applicant
-    queue_mail(
-        applicant.email,
+    tell(
+        applicant,
         "award_reissued",
-        applicant.language,
         _l(
             "Your certificate in %(competition)s was corrected", competition=award.competition_title
         ),
-        user=applicant,
         award=award,
         entry=entry,
         reason=reason,

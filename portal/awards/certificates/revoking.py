@@ -5,13 +5,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.models import Award, AwardStatus
 from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
@@ -82,12 +82,10 @@ def revoke(actor: User, award: Award, reason: str, *, now: datetime) -> Award:
     )
     _step_back(actor, award, entry)
     applicant = entry.applicant
-    queue_mail(
-        applicant.email,
+    tell(
+        applicant,
         "award_revoked",
-        applicant.language,
         _l("Your prize in %(competition)s has been revoked", competition=award.competition.title),
-        user=applicant,
         award=award,
         entry=entry,
         competition=award.competition,

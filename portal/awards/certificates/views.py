@@ -220,7 +220,7 @@ def reissue(award_id: int):
             flash(
                 _(
                     "The certificate is re-issued with the corrected text; the verification page "
-                    "shows it and the winner has been told by e-mail."
+                    "shows it and the winner has been told."
                 ),
                 "success",
             )

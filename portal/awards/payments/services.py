@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.awards.common import decision_of
 from portal.awards.models import (
@@ -34,7 +35,6 @@ from portal.competitions.services import may_manage_competition
 from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import format_vnd, is_amount
-from portal.core.outbox import queue_mail
 from portal.core.time import to_vietnam, utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.entries.models import Entry
@@ -406,12 +406,10 @@ def record_payment(
             },
         )
         winner = entry.applicant
-        queue_mail(
-            winner.email,
+        tell(
+            winner,
             "prize_paid",
-            winner.language,
             _l("Prize money paid: %(prize)s", prize=award.tier.name),
-            user=winner,
             award=award,
             entry=entry,
             payment=payment,

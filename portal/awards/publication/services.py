@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.decision.services import (
@@ -23,7 +24,6 @@ from portal.awards.decision.status import change_decision_status
 from portal.awards.models import Award, DecisionStatus
 from portal.competitions.models import Competition, CompetitionStatus, Round
 from portal.competitions.status import change_competition_status
-from portal.core.outbox import queue_mail
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.status import change_entry_status
@@ -202,14 +202,12 @@ def publish(
     for applicant_id, outcomes in told.outcomes.items():
         applicant = told.applicants[applicant_id]
         won = any(o.won for o in outcomes)
-        queue_mail(
-            applicant.email,
+        tell(
+            applicant,
             "award_won" if won else "award_not_won",
-            applicant.language,
             _l("Congratulations: your prize in %(competition)s", competition=competition.title)
             if won
             else _l("The results of %(competition)s", competition=competition.title),
-            user=applicant,
             competition=competition,
             outcomes=outcomes,
             results_url=results_url,

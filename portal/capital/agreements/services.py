@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.capital.agreements.status import change_agreement_status
 from portal.capital.common import may_manage_unit
@@ -24,7 +25,6 @@ from portal.capital.models import (
 from portal.core import audit, idempotency
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.money import is_amount
-from portal.core.outbox import queue_mail
 from portal.core.text import required_text
 from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
@@ -212,12 +212,10 @@ def _second_signature(actor: User, agreement: SupportAgreement) -> None:
 
 def tell_the_winner(agreement: SupportAgreement, template: str, subject) -> None:
     owner = agreement.project.owner
-    queue_mail(
-        owner.email,
+    tell(
+        owner,
         template,
-        owner.language,
         subject,
-        user=owner,
         agreement=agreement,
         project=agreement.project,
         support_url=external_url("capital.my_support"),

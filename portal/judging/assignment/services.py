@@ -183,6 +183,10 @@ def entry_input(entry: Entry) -> EntryToJudge:
     )
 
 
+def _account_key(user) -> str:
+    return (user.email or user.login_phone or f"user:{user.id}").lower()
+
+
 def _people_index(entries: list[Entry]) -> dict[str, set[int]]:
     """E-mail (lower case) or folded name of an applicant or team member → the entries' applicants.
 
@@ -191,10 +195,11 @@ def _people_index(entries: list[Entry]) -> dict[str, set[int]]:
     """
     index: dict[str, set[int]] = defaultdict(set)
     for entry in entries:
-        keys = {entry.applicant.email.lower(), "name:" + fold(entry.applicant.full_name)}
+        # An account by phone number alone has no address: her name and number stand for her.
+        keys = {_account_key(entry.applicant), "name:" + fold(entry.applicant.full_name)}
         for member in entry.team_members:
             if member.user is not None:
-                keys.add(member.user.email.lower())
+                keys.add(_account_key(member.user))
                 keys.add("name:" + fold(member.user.full_name))
             if member.name.strip():
                 keys.add("name:" + fold(member.name))

@@ -139,6 +139,8 @@ def link_account(user: User) -> int:
 
     Returns how many were linked; the caller commits.
     """
+    if not user.email:
+        return 0  # an account by phone number alone: no invitation can be hers
     records = db.session.scalars(
         sa.select(CompetitionJudge).where(
             CompetitionJudge.user_id.is_(None),

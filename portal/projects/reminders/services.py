@@ -22,8 +22,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from portal.auth.messages import tell
 from portal.auth.models import Role, RoleGrant, User
-from portal.core.outbox import queue_mail
 from portal.core.time import utcnow, vietnam_date
 from portal.core.urls import external_url
 from portal.extensions import db
@@ -262,14 +262,7 @@ def _queue_once(reminder: Reminder) -> bool:
         with db.session.begin_nested():
             db.session.add(SentReminder(key=reminder.key, recipient_id=reminder.recipient.id))
             db.session.flush()
-            queue_mail(
-                reminder.recipient.email,
-                reminder.template,
-                reminder.recipient.language,
-                reminder.subject,
-                user=reminder.recipient,
-                **reminder.context,
-            )
+            tell(reminder.recipient, reminder.template, reminder.subject, **reminder.context)
     except IntegrityError:
         return False
     return True

@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.applicants.models import HouseholdStatus
+from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.core import audit, storage
 from portal.core.errors import DomainError, NotAllowed
 from portal.core.money import MAX_VND
-from portal.core.outbox import queue_mail
 from portal.core.text import required_text
 from portal.core.time import utcnow, vietnam_date
 from portal.core.urls import external_url
@@ -529,12 +529,10 @@ def return_report(
         raise _conflict()
     project = report.project
     owner = project.owner
-    queue_mail(
-        owner.email,
+    tell(
+        owner,
         "report_returned",
-        owner.language,
         _l("Your progress report was returned for changes: %(title)s", title=project.title),
-        user=owner,
         project=project,
         report=report,
         comment=comment,

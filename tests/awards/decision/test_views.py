@@ -235,7 +235,7 @@ def test_publish_asks_to_confirm_then_publishes(client, w):
     login(client, w.organiser)
     url = f"/awards/competitions/{w.competition.id}/publish"
     page = client.get(url).get_data(as_text=True)
-    assert "12 applicants are told by e-mail" in page
+    assert "12 applicants are told by e-mail or text message" in page
     assert "10 winners with their prizes" in page
     assert "2 other applicants" in page
     shown = VERSION.search(page).group(1)

@@ -1,0 +1,341 @@
+"""Accounts by mobile number, through the pages a woman uses: she registers with her number, types
+the code of the text message, logs in with the number however she writes it, and chooses a new
+password with a code. No answer tells whether a number has an account."""
+
+import re
+from datetime import timedelta
+from functools import partial
+
+import pytest
+import sqlalchemy as sa
+
+from portal.auth.models import PhoneCode, User
+from portal.core.audit import AuditLog
+from portal.core.outbox import Channel, OutboxMessage
+from portal.core.time import utcnow
+from portal.extensions import db
+from tests.concurrency import Visitor, at_once
+from tests.conftest import code_in, mails_to, texts_to
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
+EN = {"Accept-Language": "en"}
+HER = "+84912345678"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def registration(**overrides) -> dict:
+    return {
+        "full_name": "Lò Thị Hương",
+        "mobile": "0912 345 678",
+        "email": "",
+        "password": "mat-khau-2026",
+        "confirm": "mat-khau-2026",
+        "language": "vi",
+    } | overrides
+
+
+def phone_user(**kwargs) -> User:
+    """An applicant who logs in with HER number, proved, and has no e-mail address."""
+    return UserFactory(
+        **{"email": None, "login_phone": HER, "confirmed_at": None, "phone_confirmed_at": utcnow()}
+        | kwargs
+    )
+
+
+def account(phone: str = HER) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.login_phone == phone))
+
+
+def test_she_registers_with_her_number_and_the_code_logs_her_in(client):
+    response = client.post_form("/register", registration())
+    assert response.status_code == 302 and response.location == "/confirm/phone"
+    user = account()
+    assert user.email is None and not user.is_confirmed
+    assert user.phone == "0912 345 678" and user.has_role("applicant")
+    [sms] = texts_to(HER)
+    assert sms.template == "phone_code" and sms.subject == ""
+    # In her language, without diacritics by default, and short.
+    assert "la ma xac nhan cua chi" in sms.body_text and "10 phut" in sms.body_text
+
+    page = client.get("/confirm/phone")
+    assert 'value="0912 345 678"' in text(page)  # the number she typed, as she writes it
+    assert 'inputmode="numeric"' in text(page) and 'autocomplete="one-time-code"' in text(page)
+    confirmed = client.post_form("/confirm/phone", {"mobile": "0912345678", "code": code_in(sms)})
+    assert confirmed.status_code == 302 and confirmed.location == "/"
+    db.session.refresh(user)
+    assert user.phone_confirmed_at is not None and user.is_confirmed
+    home = client.get("/")
+    assert "Lò Thị Hương" in text(home) or "Đăng xuất" in text(home)
+    assert client.get("/profile").status_code == 200  # logged in
+
+
+def test_a_wrong_code_is_refused_next_to_the_field_and_five_close_it(client):
+    client.post_form("/register", registration())
+    code = code_in(texts_to(HER)[0])
+    wrong = "000000" if code != "000000" else "111111"
+    answer = client.post_form("/confirm/phone", {"mobile": HER, "code": wrong}, headers=EN)
+    assert answer.status_code == 422
+    assert "This code is not right, or it is no longer valid. Ask for a new one." in text(answer)
+    assert 'value="+84912345678"' in text(answer)  # what she typed is kept
+    for _ in range(4):
+        client.post_form("/confirm/phone", {"mobile": HER, "code": wrong})
+    late = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
+    assert late.status_code == 422
+    assert not account().is_confirmed
+
+
+def test_a_code_that_is_not_six_digits_is_told_so(client):
+    answer = client.post_form("/confirm/phone", {"mobile": HER, "code": "12a"}, headers=EN)
+    assert answer.status_code == 422
+    assert "The code has six digits." in text(answer)
+
+
+def test_a_code_confirmed_in_another_browser_sends_her_to_log_in(app, client):
+    client.post_form("/register", registration())
+    other = app.test_client()
+    answer = other.post_form(
+        "/confirm/phone", {"mobile": "84 912 345 678", "code": code_in(texts_to(HER)[0])}
+    )
+    assert answer.status_code == 302 and answer.location == "/login"
+    assert account().is_confirmed
+    assert other.get("/profile").status_code == 302  # not logged in there
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "+84 912 345 678", "84912345678", "0912.345.678"])
+def test_she_logs_in_with_her_number_however_she_writes_it(client, typed):
+    user = phone_user()
+    answer = client.post_form("/login", {"account": typed, "password": PASSWORD})
+    assert answer.status_code == 302 and answer.location == "/"
+    db.session.refresh(user)
+    assert user.last_login_at is not None
+
+
+def test_a_wrong_password_for_a_number_is_the_same_message_as_for_no_account(client):
+    phone_user()
+    wrong = client.post_form("/login", {"account": HER, "password": "sai"}, headers=EN)
+    unknown = client.post_form("/login", {"account": "0987654321", "password": "x"}, headers=EN)
+    assert wrong.status_code == unknown.status_code == 422
+    message = "The e-mail address, number or password is not right."
+    assert message in text(wrong) and message in text(unknown)
+
+
+def test_logging_in_before_the_number_is_proved_sends_a_new_code(client, app):
+    app.test_client().post_form("/register", registration())
+    answer = client.post_form("/login", {"account": HER, "password": "mat-khau-2026"})
+    assert answer.status_code == 302 and answer.location == "/confirm/phone"
+    first, second = texts_to(HER)
+    assert first.template == second.template == "phone_code"
+    assert code_in(first) != code_in(second) or first.id != second.id
+    confirmed = client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(second)})
+    assert confirmed.location == "/"
+
+
+def test_a_number_registered_already_gets_a_message_and_the_page_looks_the_same(client, app):
+    phone_user(full_name="Chị Chủ Số")
+    known = client.post_form("/register", registration(mobile="+84 912 345 678"), headers=EN)
+    fresh = app.test_client().post_form(
+        "/register", registration(mobile="0987 654 321"), headers=EN
+    )
+    assert known.status_code == fresh.status_code == 302
+    assert known.location == fresh.location == "/confirm/phone"
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
+    [told] = texts_to(HER)
+    assert told.template == "phone_already_registered"
+    assert "http://localhost/login" in told.body_text
+    assert account().full_name == "Chị Chủ Số"  # nothing of hers changed
+
+
+def test_whoever_proves_an_unproved_number_takes_its_account(client, app):
+    client.post_form(
+        "/register", registration(full_name="Ai Đó", password="x" * 8, confirm="x" * 8)
+    )
+    mine = app.test_client()
+    mine.post_form("/register", registration())
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    latest = texts_to(HER)[-1]
+    assert (
+        mine.post_form("/confirm/phone", {"mobile": HER, "code": code_in(latest)}).location == "/"
+    )
+    user = account()
+    assert user.full_name == "Lò Thị Hương" and user.check_password("mat-khau-2026")
+    assert not user.check_password("x" * 8)
+
+
+def test_the_same_registration_sent_twice_is_one_account_and_one_code(client):
+    page = text(client.get("/register"))
+    key = re.search(r'name="form_key" value="([0-9a-f]{32})"', page).group(1)
+    for _ in range(2):
+        answer = client.post_form("/register", registration(form_key=key))
+        assert answer.location == "/confirm/phone"
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    assert len(texts_to(HER)) == 1
+
+
+def test_with_an_email_as_well_she_gets_the_code_and_the_link(client):
+    client.post_form("/register", registration(email="Huong@Example.vn"))
+    user = account()
+    assert user.email == "huong@example.vn"
+    assert [m.template for m in texts_to(HER)] == ["phone_code"]
+    assert [m.template for m in mails_to("huong@example.vn")] == ["confirm_email"]
+
+
+def test_a_registration_needs_a_number_or_an_address(client):
+    answer = client.post_form("/register", registration(mobile="", email=""), headers=EN)
+    assert answer.status_code == 422
+    assert "Enter your mobile number, or an e-mail address." in text(answer)
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("024 3825 1234", "This is not a mobile number"),
+        ("01623 456 789", "Mobile numbers of eleven digits changed to ten in 2018"),
+        ("+33 6 12 34 56 78", "numbers from other countries are not taken"),
+    ],
+)
+def test_a_number_that_cannot_take_a_code_is_refused_with_its_reason(client, typed, reason):
+    answer = client.post_form("/register", registration(mobile=typed), headers=EN)
+    assert answer.status_code == 422
+    assert reason in text(answer) and f'value="{typed}"' in text(answer)
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_a_fourth_code_in_the_hour_is_refused_in_her_language(client):
+    client.post_form("/register", registration())
+    for _ in range(2):
+        client.post_form("/confirm/phone/new-code", {"number": HER})
+    refused = client.post_form("/confirm/phone/new-code", {"number": HER}, headers=EN)
+    assert refused.status_code == 302
+    page = text(client.get("/confirm/phone", headers=EN))
+    assert "Too many codes were sent to this number in the last hour." in page
+    assert len(texts_to(HER)) == 3
+
+
+def test_a_new_code_for_a_number_without_account_sends_nothing_but_looks_the_same(client, app):
+    phone_user(phone_confirmed_at=None)
+    known = client.post_form("/confirm/phone/new-code", {"number": HER}, headers=EN)
+    unknown = app.test_client().post_form(
+        "/confirm/phone/new-code", {"number": "0987654321"}, headers=EN
+    )
+    assert known.status_code == unknown.status_code == 302
+    assert known.location == unknown.location == "/confirm/phone"
+    assert len(texts_to(HER)) == 1 and texts_to("+84987654321") == []
+    # Counted all the same, so that the limits answer alike.
+    assert db.session.scalar(sa.select(sa.func.count(PhoneCode.id))) == 2
+
+
+def test_a_forgotten_password_is_chosen_again_with_a_code(client):
+    user = phone_user()
+    asked = client.post_form("/password/forgot", {"account": "0912 345 678"})
+    assert asked.status_code == 302 and asked.location == "/password/reset/code"
+    [sms] = texts_to(HER)
+    assert sms.template == "reset_code" and "mat khau moi" in sms.body_text
+    page = text(client.get("/password/reset/code"))
+    assert 'value="0912 345 678"' in page
+    reset = client.post_form(
+        "/password/reset/code",
+        {
+            "mobile": HER,
+            "code": code_in(sms),
+            "password": "moi-2026-abc",
+            "confirm": "moi-2026-abc",
+        },
+    )
+    assert reset.status_code == 302 and reset.location == "/login"
+    db.session.refresh(user)
+    assert user.check_password("moi-2026-abc")
+    assert client.post_form("/login", {"account": HER, "password": "moi-2026-abc"}).location == "/"
+    # The code is used up.
+    again = client.post_form(
+        "/password/reset/code",
+        {
+            "mobile": HER,
+            "code": code_in(sms),
+            "password": "khac-2026-xyz",
+            "confirm": "khac-2026-xyz",
+        },
+    )
+    assert again.status_code == 422
+
+
+def test_a_forgotten_password_for_an_unknown_number_looks_the_same_and_sends_nothing(client, app):
+    phone_user()
+    known = client.post_form("/password/forgot", {"account": HER}, headers=EN)
+    unknown = app.test_client().post_form(
+        "/password/forgot", {"account": "0987 654 321"}, headers=EN
+    )
+    assert known.location == unknown.location == "/password/reset/code"
+    assert texts_to("+84987654321") == []
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(PhoneCode.id)).where(PhoneCode.phone == "+84987654321")
+        )
+        == 1
+    )
+
+
+def test_the_forgot_page_explains_what_it_takes(client):
+    answer = client.post_form("/password/forgot", {"account": "12ab"}, headers=EN)
+    assert answer.status_code == 422
+    assert "Enter a Vietnamese mobile number, for example 0912 345 678." in text(answer)
+    answer = client.post_form("/password/forgot", {"account": "a@b"}, headers=EN)
+    assert "Enter an e-mail address like name@example.com." in text(answer)
+
+
+def test_confirming_and_registering_are_in_the_audit_log(client):
+    client.post_form("/register", registration())
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[0])})
+    actions = db.session.scalars(sa.select(AuditLog.action).order_by(AuditLog.id)).all()
+    assert actions[:3] == ["user.registered", "user.phone_confirmed", "login"]
+
+
+def test_a_code_expires_after_ten_minutes(client, frozen_time):
+    client.post_form("/register", registration())
+    code = code_in(texts_to(HER)[0])
+    frozen_time.shift(timedelta(minutes=10))
+    answer = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
+    assert answer.status_code == 422 and not account().is_confirmed
+
+
+def test_the_pages_speak_vietnamese(client):
+    page = text(client.get("/register"))
+    assert "Số điện thoại di động" in page and "Địa chỉ email (nếu chị có)" in page
+    assert 'inputmode="tel"' in page and 'autocomplete="tel"' in page
+    assert "Xác nhận số điện thoại" in text(client.get("/confirm/phone"))
+    assert "Email hoặc số điện thoại di động" in text(client.get("/login"))
+
+
+def test_messages_go_by_her_channel(app):
+    only_phone = phone_user()
+    both = UserFactory(login_phone="+84987654321", confirmed_at=None, phone_confirmed_at=utcnow())
+    mail = UserFactory()
+    assert only_phone.channel is Channel.SMS
+    assert both.channel is Channel.SMS  # her proved way in, not an address never confirmed
+    assert mail.channel is Channel.MAIL
+    both.confirmed_at = utcnow()
+    assert both.channel is Channel.MAIL
+
+
+@pytest.mark.parametrize("same_form", [True, False], ids=["one-form", "two-tabs"])
+def test_a_registration_sent_twice_at_the_same_moment_is_one_account(concurrent_server, same_form):
+    tabs = [Visitor(concurrent_server), Visitor(concurrent_server)]
+    forms = [tab.form("/register") for tab in tabs]
+    if same_form:  # a double click: the second carries the first one's key
+        forms[1]["form_key"] = forms[0]["form_key"]
+    sent = [form | registration() for form in forms]
+    answers = at_once(
+        [partial(tab.post, "/register", data) for tab, data in zip(tabs, sent, strict=True)]
+    )
+    assert [a.status for a in answers] == [302, 302]
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    codes = [m.template for m in texts_to(HER)]
+    # One code for a double click; two tabs are two registrations of one number, one after the
+    # other: the second takes the first's unproved account and sends its own code.
+    assert codes == (["phone_code"] if same_form else ["phone_code", "phone_code"])
