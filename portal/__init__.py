@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
+from portal.auth.phones import written_mobile
 from portal.core import assets, cache, fragments, i18n, transactions
 from portal.core.i18n import select_locale
 from portal.core.inputs import IdConverter, PortalRequest
@@ -213,6 +214,8 @@ def _register_template_helpers(app: Flask) -> None:
             vietnamese = (i18n.current_locale() or i18n.DEFAULT_LOCALE).language == "vi"
             format = "HH:mm, dd/MM/yyyy" if vietnamese else "d MMM yyyy, HH:mm"
         return i18n.format_moment(value, format)
+
+    app.add_template_filter(written_mobile, "mobile")
 
     @app.template_filter("date")
     def date_filter(value, format="medium"):

@@ -37,6 +37,8 @@ ROUTES = [
     ("GET", "/login", EVERYONE),
     ("GET", "/password/forgot", EVERYONE),
     ("GET", "/confirm/phone", EVERYONE),
+    ("GET", "/service-worker.js", EVERYONE),
+    ("GET", "/offline", EVERYONE),
     ("POST", "/confirm/phone/new-code", EVERYONE),
     ("GET", "/password/reset/code", EVERYONE),
     ("GET", "/password/change", LOGGED_IN),

@@ -13,12 +13,12 @@ from portal.extensions import db
 
 
 def _digits_after_trunk(search: str) -> str:
-    """The digits of a number as typed without its leading 0 (or 84), or a key matching nothing."""
+    """The digits of a number as typed without its leading 0 (or 84); "" for fewer than three."""
     digits = "".join(ch for ch in search if ch.isdigit())
     if digits.startswith("84") and len(digits) > 9:
         digits = digits[2:]
     digits = digits.removeprefix("0")
-    return digits if len(digits) >= 3 else "\x00"
+    return digits if len(digits) >= 3 else ""
 
 
 def user_query(search: str | None, role: str | None) -> sa.Select:
@@ -26,14 +26,15 @@ def user_query(search: str | None, role: str | None) -> sa.Select:
     query = sa.select(User).order_by(User.full_name, User.id)
     key = fold(search)
     if key:
-        query = query.where(
-            sa.or_(
-                User.email.contains(key, autoescape=True),
-                User.full_name_folded.contains(key, autoescape=True),
-                # A number as typed (0912 345 678) is found in its kept form (+84912345678).
-                User.login_phone.contains(_digits_after_trunk(key), autoescape=True),
-            )
-        )
+        matches = [
+            User.email.contains(key, autoescape=True),
+            User.full_name_folded.contains(key, autoescape=True),
+        ]
+        digits = _digits_after_trunk(key)
+        if digits:
+            # A number as typed (0912 345 678) is found in its kept form (+84912345678).
+            matches.append(User.login_phone.contains(digits, autoescape=True))
+        query = query.where(sa.or_(*matches))
     if role in {r.value for r in Role}:
         query = query.where(User.roles.any(RoleGrant.role == Role(role)))
     return query

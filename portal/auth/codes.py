@@ -86,9 +86,17 @@ def one_at_a_time() -> None:
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, LOCK_ISSUING)))
 
 
-def issue_code(phone: str, purpose: CodePurpose, *, ip: str | None, now: datetime) -> str:
+def issue_code(
+    phone: str,
+    purpose: CodePurpose,
+    *,
+    ip: str | None,
+    now: datetime,
+    registration: dict | None = None,
+) -> str:
     """A new code for `phone` (its kept form) and `purpose`, stored and committed, for the caller
-    to send; the earlier codes of the same number and purpose stop counting. CodeRefused past a
+    to send; the earlier codes of the same number and purpose stop counting. `registration`: the
+    account the code will make when it is proved (auth/phone_accounts.py). CodeRefused past a
     limit (committed too: the admins' warning when the day's budget is spent)."""
     config = current_app.config
     # Codes are asked for a few times a minute at most: one at a time, so that no limit (a
@@ -112,24 +120,30 @@ def issue_code(phone: str, purpose: CodePurpose, *, ip: str | None, now: datetim
         db.session.commit()
         raise
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    db.session.add(
-        PhoneCode(
-            phone=phone,
-            purpose=purpose,
-            code_hash=_hash(phone, purpose, code),
-            sent_from=sent_from,
-            created_at=now,
-            expires_at=now + timedelta(minutes=config["PHONE_CODE_MINUTES"]),
-        )
+    row = PhoneCode(
+        phone=phone,
+        purpose=purpose,
+        code_hash=_hash(phone, purpose, code),
+        sent_from=sent_from,
+        created_at=now,
+        expires_at=now + timedelta(minutes=config["PHONE_CODE_MINUTES"]),
+        registration=registration,
     )
+    db.session.add(row)
     db.session.commit()
     return code
 
 
 def check_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -> bool:
-    """Whether `typed` is the latest code sent to `phone` for `purpose`, unexpired, unused and
-    tried fewer than five times. Every try is counted and committed, a right code used up: each
-    by one conditional UPDATE, so two tries at the same moment cannot both pass."""
+    """Whether `typed` is the latest code sent to `phone` for `purpose` (proved_code)."""
+    return proved_code(phone, purpose, typed, now=now) is not None
+
+
+def proved_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -> PhoneCode | None:
+    """The code row `typed` proves: the latest sent to `phone` for `purpose`, unexpired, unused
+    and tried fewer than five times; None otherwise. Every try is counted and committed, a right
+    code used up: each by one conditional UPDATE, so two tries at the same moment cannot both
+    pass."""
     latest = db.session.scalars(
         sa.select(PhoneCode)
         .where(PhoneCode.phone == phone, PhoneCode.purpose == purpose)
@@ -137,7 +151,7 @@ def check_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -
         .limit(1)
     ).first()
     if latest is None or latest.used_at is not None or latest.expires_at <= now:
-        return False
+        return None
     counted = db.session.execute(
         sa.update(PhoneCode)
         .where(
@@ -158,7 +172,7 @@ def check_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
-    return right
+    return latest if right else None
 
 
 BUDGET_SPENT_ACTION = "sms.budget_spent"

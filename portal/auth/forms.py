@@ -22,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.auth import shared_device
 from portal.auth.phones import NotAMobileNumber, mobile_number, written_mobile
 from portal.core.forms import FlaskForm
 from portal.units.forms import UnitPickerMixin
@@ -193,6 +194,13 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Remember me on this device"))
+    shared = BooleanField(
+        _l("This is not my phone"),
+        description=_l(
+            "Log me out after %(minutes)d minutes without use, and keep nothing on it.",
+            minutes=shared_device.IDLE_MINUTES,
+        ),
+    )
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 

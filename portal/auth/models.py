@@ -230,3 +230,6 @@ class PhoneCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     tries: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The account a registration's code makes once proved: her name, language, password's hash
+    # and e-mail address. Nothing is made before, so that no one holds a number unproved.
+    registration: Mapped[dict | None] = mapped_column(sa.JSON)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth import roles
+from portal.auth.codes import one_at_a_time
 from portal.auth.models import Invitation, Role, RoleGrant, User, new_session_token
 from portal.auth.phones import NotAMobileNumber, mobile_number
 from portal.auth.signals import account_created
@@ -78,6 +79,7 @@ def register_applicant(
     When the e-mail is already registered nothing is created: its owner gets a mail telling her
     so, and the caller shows the same page as for a new account.
     """
+    one_at_a_time()  # beside a registration by number with this address (phone_accounts)
     email = normalise_email(email)
     existing = find_user(email)
     if existing is not None:
@@ -142,7 +144,7 @@ def resend_confirmation(email: str, language: str) -> None:
             email=email,
             register_url=external_url("auth.register"),
         )
-    elif user.is_confirmed:
+    elif user.confirmed_at is not None:
         queue_mail(
             user.email,
             "already_confirmed",
@@ -170,7 +172,7 @@ def user_to_confirm(token: str) -> User:
 def confirm_email(token: str) -> User:
     """Mark the account confirmed (once: the same link used again changes nothing)."""
     user = user_to_confirm(token)
-    if not user.is_confirmed:
+    if user.confirmed_at is None:
         user.confirmed_at = utcnow()
         audit.record("user.confirmed", actor_id=user.id, object_type="user", object_id=user.id)
         db.session.commit()
@@ -186,14 +188,6 @@ class LoginRefused(DomainError):
 
 class NotConfirmed(DomainError):
     pass
-
-
-class PhoneNotConfirmed(NotConfirmed):
-    """Her number is not proved yet: the caller sends a code to `phone` and asks for it."""
-
-    def __init__(self, message, *, phone: str):
-        super().__init__(message)
-        self.phone = phone
 
 
 def login_phone_in(account: str) -> str | None:
@@ -236,12 +230,7 @@ def authenticate(account: str, password: str, ip: str | None) -> User:
         )
         db.session.commit()
         raise LoginRefused(_l("The e-mail address, number or password is not right."))
-    if not user.is_confirmed:
-        if phone:
-            raise PhoneNotConfirmed(
-                _l("Please confirm your number first: we are sending you a new code."),
-                phone=phone,
-            )
+    if not user.is_confirmed:  # an account by number is made proved: an address waits its link
         queue_confirmation(user)
         db.session.commit()
         raise NotConfirmed(
@@ -282,7 +271,7 @@ def request_password_reset(email: str, language: str) -> None:
     """
     email = normalise_email(email)
     user = find_user(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not _may_reset_by_mail(user):
         queue_mail(
             email[:254],
             "reset_no_account",
@@ -306,10 +295,21 @@ def request_password_reset(email: str, language: str) -> None:
     db.session.commit()
 
 
+def _may_reset_by_mail(user: User) -> bool:
+    """An address not yet proved, on an account proved by its number, is no way in: it may have
+    been mistyped, and its owner would take the account."""
+    return user.confirmed_at is not None or user.phone_confirmed_at is None
+
+
 def user_for_reset_token(token: str) -> User:
     data = read_token(token, RESET_SALT, current_app.config["RESET_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
-    if user is None or not user.active or data.get("p") != _password_fingerprint(user):
+    if (
+        user is None
+        or not user.active
+        or not _may_reset_by_mail(user)
+        or data.get("p") != _password_fingerprint(user)
+    ):
         raise InvalidLink(_l("This link has already been used or is no longer valid."))
     return user
 
@@ -318,7 +318,7 @@ def reset_password(token: str, new_password: str, ip: str | None) -> User:
     """Set a new password from a reset link. The link works once; it also confirms the e-mail."""
     user = user_for_reset_token(token)
     user.set_password(new_password)
-    if not user.is_confirmed:
+    if user.confirmed_at is None:
         user.confirmed_at = utcnow()
     audit.record("password.reset", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     db.session.commit()

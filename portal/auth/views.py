@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
-from portal.auth import bp, phone_accounts, roles, services
+from portal.auth import bp, phone_accounts, roles, services, shared_device
 from portal.auth.codes import CodeRefused
 from portal.auth.forms import (
     AcceptAsExistingForm,
@@ -46,14 +46,18 @@ def _login_account_key() -> str:
     return "login-account:" + services.login_key(request.form.get("account", ""))
 
 
-# The number whose code she is asked for, kept between the pages of a registration, a login or
-# a reset in her session (not in the address, which logs keep); the pages show it, and she can
-# type it again on another device.
+# The number whose code she is asked for, kept between the pages in her session (not in the
+# address, which logs keep): the pages show it, and she can type it again on another device. And
+# the registration this session made (its latest code's id): only the session that registered is
+# logged in by the code, and only it may ask for the registration's code again.
 CODE_PHONE = "code_phone"
+REGISTRATION = "registration_code"
 
 
-def _code_page(endpoint: str, phone: str):
+def _code_page(endpoint: str, phone: str, registration_id: int | None = None):
     session[CODE_PHONE] = phone
+    if registration_id is not None:
+        session[REGISTRATION] = registration_id
     return redirect(url_for(endpoint))
 
 
@@ -78,8 +82,10 @@ def register():
             return render_template(
                 "auth/check_email.html", email=services.normalise_email(form.email.data)
             )
+        session.pop(REGISTRATION, None)
+        registration_id = None
         try:
-            phone_accounts.register_by_phone(
+            registration_id = phone_accounts.register_by_phone(
                 phone=form.mobile.data,
                 email=services.normalise_email(form.email.data) if form.email.data else None,
                 password=form.password.data,
@@ -90,34 +96,39 @@ def register():
                 form_key=request.form.get("form_key"),
             )
         except (idempotency.AlreadySent, idempotency.StillSending):
-            pass  # the same form sent twice: one account, one code
+            # The same form sent twice: one code, and the registration the first one made.
+            registration_id = phone_accounts.registration_sent(form.mobile.data)
         except CodeRefused as error:
             flash(error.message, "warning")
         # The same page whether or not the number was already registered.
-        return _code_page("auth.confirm_phone", form.mobile.data)
+        return _code_page("auth.confirm_phone", form.mobile.data, registration_id)
     return render_template("auth/register.html", form=form), form_status(form)
 
 
 @bp.route("/confirm/phone", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"])
 def confirm_phone():
-    """The code of a registration, or of a login before the number was proved. Confirmed in the
-    session that asked for it, she is logged in; elsewhere she goes to log in."""
-    asked = session.get(CODE_PHONE)
-    form = PhoneCodeForm(data=None if request.method == "POST" else {"mobile": asked})
+    """The code of a registration by number: it makes the account. In the session that
+    registered, she is logged in; elsewhere she goes to log in."""
+    form = PhoneCodeForm(
+        data=None if request.method == "POST" else {"mobile": session.get(CODE_PHONE)}
+    )
     refusal = None
     if form.validate_on_submit():
         try:
-            user = phone_accounts.confirm_phone(
+            user, code_id = phone_accounts.confirm_registration(
                 form.mobile.data, form.code.data, now=utcnow(), ip=client_ip()
             )
         except DomainError as error:
+            if current_user.is_authenticated and current_user.login_phone == form.mobile.data:
+                return redirect(url_for("main.home"))  # the same code sent twice: she is in
             show_error(form, error)
             refusal = error
         else:
-            session.pop(CODE_PHONE, None)
             flash(_("Thank you, your number is confirmed."), "success")
-            if asked == user.login_phone and user.active:
+            registered_here = session.pop(REGISTRATION, None) == code_id
+            session.pop(CODE_PHONE, None)
+            if registered_here:
                 services.record_login(user, client_ip())
                 login_user(user)
                 refresh()
@@ -138,29 +149,40 @@ def new_phone_code():
         return render_template(
             "auth/confirm_phone.html", form=PhoneCodeForm(formdata=None), new_code=form
         ), form_status(form)
+    registration_id = None
     try:
-        phone_accounts.send_new_code(
-            form.number.data, str(get_locale()), ip=client_ip(), now=utcnow()
+        registration_id = phone_accounts.send_new_code(
+            form.number.data,
+            str(get_locale()),
+            registration_id=session.get(REGISTRATION),
+            ip=client_ip(),
+            now=utcnow(),
         )
     except CodeRefused as error:
         flash(error.message, "warning")
     else:
         flash(_("A new code is on its way. It may take a minute to arrive."), "info")
-    return _code_page("auth.confirm_phone", form.number.data)
+    return _code_page("auth.confirm_phone", form.number.data, registration_id)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_email(token: str):
     """The link in the mail opens a page with one button: opening a link changes nothing (a GET
-    never writes, and a mail scanner that opens every link confirms no one)."""
+    never writes, and a mail scanner that opens every link confirms no one). An address added to
+    an account proved by its number is confirmed only by her, logged in: the owner of a
+    mistyped address must not make it a way into her account."""
     form = ActionForm()
     try:
+        user = services.user_to_confirm(token)
+        if user.phone_confirmed_at and not (
+            current_user.is_authenticated and current_user.id == user.id
+        ):
+            flash(_("Log in to confirm this e-mail address on your account."), "info")
+            return redirect(url_for("auth.login", next=request.path))
         if form.validate_on_submit():
             user = services.confirm_email(token)
-        else:
-            user = services.user_to_confirm(token)
-            if not user.is_confirmed:
-                return render_template("auth/confirm_email.html", form=form, user=user)
+        elif user.confirmed_at is None:
+            return render_template("auth/confirm_email.html", form=form, user=user)
     except InvalidLink as error:
         return render_template("auth/link_problem.html", message=error.message), error.status
     flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
@@ -204,21 +226,15 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.account.data, form.password.data, client_ip())
-        except services.PhoneNotConfirmed as unconfirmed:
-            try:
-                phone_accounts.send_new_code(
-                    unconfirmed.phone, str(get_locale()), ip=client_ip(), now=utcnow()
-                )
-            except CodeRefused as error:
-                flash(error.message, "warning")
-            else:
-                flash(unconfirmed.message, "info")
-            return _code_page("auth.confirm_phone", unconfirmed.phone)
         except DomainError as error:
             form.form_errors.append(error.message)
             refusal = error
         else:
-            login_user(user, remember=form.remember.data)
+            login_user(user, remember=form.remember.data and not form.shared.data)
+            if form.shared.data:
+                shared_device.start()
+            else:
+                shared_device.forget()
             refresh()  # from now on, speak her saved language
             flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data, url_for("main.home")))
@@ -241,8 +257,12 @@ def logout():
         raise CSRFError(error.args[0]) from None
     services.record_logout(current_user, client_ip())
     logout_user()
+    shared = shared_device.forget()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("main.home"))
+    response = redirect(url_for("main.home"))
+    # The browser forgets the pages it kept for her; on a shared phone her drafts too.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"' if shared else '"cache"'
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ then marked failed for a person to look at.
 
 import enum
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ SLOW_CLAIM = timedelta(minutes=1)
 # Stored as last_error of such a message (in English, as the transports' errors are), and shown
 # on the admin's page in her language.
 STOPPED_WORKER = "A worker stopped while sending this message."
+SECRET_DIGITS = re.compile(r"\b[0-9]{6}\b")
 
 
 class OutboxStatus(enum.StrEnum):
@@ -81,6 +83,9 @@ class OutboxMessage(db.Model):
     # An e-mail address, or a mobile number in its kept form (+84912345678).
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(255))  # empty for a text message
+    # A code to prove a number: sent before the other messages (it holds ten minutes), and its
+    # text blanked once sent (the code is kept nowhere else but hashed).
+    secret: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(64))
@@ -125,13 +130,21 @@ def queue_mail(
     return message
 
 
-def queue_sms(phone: str, template: str, locale: str, **context: Any) -> OutboxMessage:
+def queue_sms(
+    phone: str, template: str, locale: str, *, secret: bool = False, **context: Any
+) -> OutboxMessage:
     """Render `sms/<template>.txt` in the recipient's language, fitted to the segments the
-    installation pays for (core/sms.fit), and add the row. The caller commits."""
+    installation pays for (core/sms.fit), and add the row; `secret` for a code. The caller
+    commits."""
     with force_locale(locale):
         text = sms.fit_for_app(render_template(f"sms/{template}.txt", **context))
     message = OutboxMessage(
-        channel=Channel.SMS, recipient=phone, subject="", body_text=text, template=template
+        channel=Channel.SMS,
+        recipient=phone,
+        subject="",
+        body_text=text,
+        template=template,
+        secret=secret,
     )
     db.session.add(message)
     return message
@@ -247,7 +260,7 @@ def send_due(limit: int = 100) -> dict[str, int]:
     due_ids = db.session.scalars(
         sa.select(OutboxMessage.id)
         .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .order_by(OutboxMessage.secret.desc(), OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
     senders = {Channel.MAIL: _transport(), Channel.SMS: sms.provider()}
@@ -282,6 +295,8 @@ def send_due(limit: int = 100) -> dict[str, int]:
             message.status = OutboxStatus.SENT
             message.sent_at = utcnow()
             message.last_error = None
+            if message.secret:
+                message.body_text = SECRET_DIGITS.sub("······", message.body_text)
             counts["sent"] += 1
         db.session.commit()
     return counts

@@ -60,11 +60,6 @@ def segments(text: str) -> int:
     return -(-places // part)
 
 
-def _limit(text: str, max_segments: int) -> int:
-    single, part = (GSM_SINGLE, GSM_PART) if is_gsm(text) else (UCS2_SINGLE, UCS2_PART)
-    return single if max_segments == 1 else part * max_segments
-
-
 _LINK = re.compile(r"\s*https?://\S+$")
 
 
@@ -82,9 +77,14 @@ def fit(text: str, *, diacritics: bool, max_segments: int) -> str:
     link = link_match.group(0) if link_match else ""
     words = text[: link_match.start()] if link_match else text
     ellipsis = "..." if is_gsm(text) else "…"  # one character of another alphabet costs half
+    # Whole words: a number or an amount cut in two would read as another one.
     while words and segments(words + ellipsis + link) > max_segments:
-        words = words[:-1]
-    return (words.rstrip() + ellipsis + link) if words else text[: _limit(text, max_segments)]
+        words = words[: max(words.rstrip().rfind(" "), 0)]
+    if words:
+        return words.rstrip() + ellipsis + link
+    while segments(text) > max_segments:  # a link longer than the message may be: cut as it is
+        text = text[:-1]
+    return text
 
 
 def fit_for_app(text: str) -> str:

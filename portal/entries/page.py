@@ -64,7 +64,8 @@ class EntryPage:
     closes_at: datetime
     category_name: str | None
     applicant_name: str
-    applicant_email: str
+    applicant_email: str | None  # None for an account by number alone
+    applicant_phone: str | None
     commune_name: str | None
     versions: int
     team: list[Named]
@@ -113,6 +114,7 @@ _ROW = (
         Entry.category_id,
         User.full_name.label("applicant_name"),
         User.email.label("applicant_email"),
+        User.phone.label("applicant_phone"),
         Unit.name.label("commune"),
         _province.name.label("province"),
         sa.select(sa.func.count(EntryVersion.id))
@@ -185,6 +187,7 @@ def entry_page(entry_id: int) -> EntryPage | None:
         ),
         applicant_name=row.applicant_name,
         applicant_email=row.applicant_email,
+        applicant_phone=row.applicant_phone,
         commune_name=unit_full_name(row.commune, row.province) if row.commune else None,
         versions=row.versions,
         team=team,

@@ -64,8 +64,9 @@ class DeadlinePassed(DomainError):
 
 
 STALE_SAVE = _l(
-    "This entry was changed in another window or on another device after you opened "
-    "it. Your text below has not been saved: copy what you need, then reload the page."
+    "This entry was changed in another window or on another device after you opened it. Your "
+    "text is in the form, not saved yet; what is saved now is shown above it. Keep what you "
+    "want, then save again."
 )
 
 
@@ -211,6 +212,22 @@ def save_draft(applicant: User, entry: Entry, data: EntryData, expected_version:
             return entry  # it was this same form, sent twice at once: one save
         raise StaleEntry(STALE_SAVE) from None
     return entry
+
+
+def differences(entry: Entry, data: EntryData) -> list[str]:
+    """The fields (EntryData's names) whose saved value is not what the form holds: what a
+    stale form is shown beside what is saved now ("team" for the team as a whole)."""
+    changed = [
+        name for name in TEXT_FIELDS if (getattr(data, name) or "").strip() != getattr(entry, name)
+    ]
+    changed += [
+        name
+        for name in ("category_id", "capital_needed", "jobs_for_women", "consent_publish")
+        if getattr(data, name) != getattr(entry, name)
+    ]
+    team = [_member_key(m.name, m.role, m.email, m.phone) for m in data.team if m.name.strip()]
+    saved = [_member_key(m.name, m.role, m.email or "", m.phone) for m in entry.team_members]
+    return changed + (["team"] if team != saved else [])
 
 
 def _same_content(entry: Entry, data: EntryData) -> bool:

@@ -198,7 +198,7 @@ def invitation_for_token(token: str) -> tuple[TeamInvitation, TeamMember]:
 
 
 def _check_account(user: User, invitation: TeamInvitation) -> None:
-    if normalise_email(user.email) != invitation.email:
+    if normalise_email(user.email or "") != invitation.email:
         raise WrongAccount(
             _l(
                 "This invitation was sent to another e-mail address. Log out, then log in (or "

@@ -3,6 +3,7 @@
 from flask import (
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -193,6 +194,7 @@ def edit(entry_id: int):
         reasons=reasons,
         deadline=services.deadline_for(entry),
         team_status=team.status_of(entry),
+        saved_meanwhile=g.get("saved_meanwhile", []),
         now=now,
     ), status
 
@@ -204,6 +206,13 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
     version = bounded_int(form.version.data, minimum=0) or 0
     try:
         services.save_draft(current_user, entry, _data(form), version)
+    except services.StaleEntry as error:
+        # Both versions: hers in the form, the saved one above it. Her next save, having seen
+        # them, is hers to make: the form now carries the saved version.
+        form.form_errors.append(error.message)
+        g.saved_meanwhile = services.differences(entry, _data(form))
+        form.version.data = entry.version
+        return error.status, []
     except DomainError as error:  # a stale version has no field: it goes above the form
         show_error(form, error)
         return error.status, []

@@ -1,12 +1,24 @@
 """Home page, language switcher and health check."""
 
+import hashlib
+
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.auth import services as auth_services
 from portal.auth.forms import LanguageForm
 from portal.competitions import services as competition_services
+from portal.core.assets import asset
 from portal.core.http_cache import public_cache
 from portal.core.security import safe_next
 from portal.core.time import utcnow
@@ -51,6 +63,35 @@ def set_language():
     if request.method == "POST" and current_user.is_authenticated:
         auth_services.set_language(current_user, language)
     return response
+
+
+# Pages the service worker keeps for reading offline, the latest first.
+OFFLINE_PAGES = 40
+
+
+@bp.route("/service-worker.js")
+@limiter.exempt
+def service_worker():
+    """At the root, so that it may answer for every page; asked again on each visit (no-cache),
+    so that a new build reaches her phone with its next page."""
+    built = sorted(asset(name) for name in current_app.extensions["assets"]["assets"])
+    script = render_template(
+        "main/service_worker.js",
+        version=hashlib.sha256("".join(built).encode()).hexdigest()[:12],
+        assets=built,
+        offline_url=url_for("main.offline"),
+        max_pages=OFFLINE_PAGES,
+    )
+    response = make_response(script)
+    response.mimetype = "text/javascript"
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.route("/offline")
+def offline():
+    """What the service worker shows for a page it did not keep, when the phone is offline."""
+    return render_template("main/offline.html")
 
 
 @bp.route("/healthz")

@@ -145,8 +145,61 @@
     }
     form.addEventListener("input", function () { keep(false); });
     form.addEventListener("change", function () { keep(false); });
-    form.addEventListener("submit", function () { keep(true); });
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine === false) {
+        // Offline: nothing is lost and nothing is sent yet; it goes when the connection is
+        // back, with the version the page was opened at (the server decides, a 409 if it
+        // changed meanwhile).
+        event.preventDefault();
+        keep(false);
+        waitForConnection(form, event.submitter);
+        return;
+      }
+      keep(true);
+    });
   });
+
+  // The connection: a notice while it is gone; a form sent while offline goes when it is back.
+  var body = document.body;
+  var offlineNotice = null;
+  function showOffline() {
+    if (offlineNotice) return;
+    offlineNotice = document.createElement("div");
+    offlineNotice.className = "alert alert-warning offline-notice";
+    offlineNotice.setAttribute("role", "status");
+    offlineNotice.textContent = body.dataset.offline;
+    var main = document.getElementById("content");
+    if (main) main.insertBefore(offlineNotice, main.firstChild);
+  }
+  function hideOffline() {
+    if (offlineNotice) offlineNotice.remove();
+    offlineNotice = null;
+  }
+  function waitForConnection(form, submitter) {
+    if (form.dataset.waiting) return;
+    form.dataset.waiting = "1";
+    var waiting = document.createElement("div");
+    waiting.className = "alert alert-warning offline-waiting";
+    waiting.setAttribute("role", "status");
+    waiting.textContent = body.dataset.offlineWaiting;
+    form.insertBefore(waiting, form.firstChild);
+    window.addEventListener("online", function () {
+      waiting.remove();
+      delete form.dataset.waiting;
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined);
+      else form.submit();
+    }, { once: true });
+  }
+  window.addEventListener("offline", showOffline);
+  window.addEventListener("online", hideOffline);
+  if (navigator.onLine === false) showOffline();
+
+  // The service worker keeps the pages she opened for reading, and filling in, offline.
+  if ("serviceWorker" in navigator && body.dataset.serviceWorker) {
+    navigator.serviceWorker.register(body.dataset.serviceWorker).catch(function () {
+      /* not allowed here (no HTTPS): the pages work as they always did */
+    });
+  }
 
   // A "Print" button (the term report): the print stylesheet keeps the report's own text.
   document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -5,17 +5,19 @@ password with a code. No answer tells whether a number has an account."""
 import re
 from datetime import timedelta
 from functools import partial
+from types import SimpleNamespace as Thing
 
 import pytest
 import sqlalchemy as sa
 
+from portal.auth.messages import tell
 from portal.auth.models import PhoneCode, User
 from portal.core.audit import AuditLog
-from portal.core.outbox import Channel, OutboxMessage
+from portal.core.outbox import Channel, OutboxMessage, send_due
 from portal.core.time import utcnow
 from portal.extensions import db
 from tests.concurrency import Visitor, at_once
-from tests.conftest import code_in, mails_to, texts_to
+from tests.conftest import code_in, link_in, mails_to, texts_to
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -54,9 +56,7 @@ def account(phone: str = HER) -> User | None:
 def test_she_registers_with_her_number_and_the_code_logs_her_in(client):
     response = client.post_form("/register", registration())
     assert response.status_code == 302 and response.location == "/confirm/phone"
-    user = account()
-    assert user.email is None and not user.is_confirmed
-    assert user.phone == "0912 345 678" and user.has_role("applicant")
+    assert account() is None  # nothing is made before the number is proved
     [sms] = texts_to(HER)
     assert sms.template == "phone_code" and sms.subject == ""
     # In her language, without diacritics by default, and short.
@@ -67,10 +67,10 @@ def test_she_registers_with_her_number_and_the_code_logs_her_in(client):
     assert 'inputmode="numeric"' in text(page) and 'autocomplete="one-time-code"' in text(page)
     confirmed = client.post_form("/confirm/phone", {"mobile": "0912345678", "code": code_in(sms)})
     assert confirmed.status_code == 302 and confirmed.location == "/"
-    db.session.refresh(user)
-    assert user.phone_confirmed_at is not None and user.is_confirmed
-    home = client.get("/")
-    assert "Lò Thị Hương" in text(home) or "Đăng xuất" in text(home)
+    user = account()
+    assert user.email is None and user.phone_confirmed_at is not None and user.is_confirmed
+    assert user.phone == "0912 345 678" and user.has_role("applicant")
+    assert user.check_password("mat-khau-2026") and user.full_name == "Lò Thị Hương"
     assert client.get("/profile").status_code == 200  # logged in
 
 
@@ -86,7 +86,7 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_five_close_it(client):
         client.post_form("/confirm/phone", {"mobile": HER, "code": wrong})
     late = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
     assert late.status_code == 422
-    assert not account().is_confirmed
+    assert account() is None
 
 
 def test_a_code_that_is_not_six_digits_is_told_so(client):
@@ -124,15 +124,10 @@ def test_a_wrong_password_for_a_number_is_the_same_message_as_for_no_account(cli
     assert message in text(wrong) and message in text(unknown)
 
 
-def test_logging_in_before_the_number_is_proved_sends_a_new_code(client, app):
+def test_before_the_code_is_typed_there_is_no_account_to_log_in_to(client, app):
     app.test_client().post_form("/register", registration())
     answer = client.post_form("/login", {"account": HER, "password": "mat-khau-2026"})
-    assert answer.status_code == 302 and answer.location == "/confirm/phone"
-    first, second = texts_to(HER)
-    assert first.template == second.template == "phone_code"
-    assert code_in(first) != code_in(second) or first.id != second.id
-    confirmed = client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(second)})
-    assert confirmed.location == "/"
+    assert answer.status_code == 422
 
 
 def test_a_number_registered_already_gets_a_message_and_the_page_looks_the_same(client, app):
@@ -143,27 +138,36 @@ def test_a_number_registered_already_gets_a_message_and_the_page_looks_the_same(
     )
     assert known.status_code == fresh.status_code == 302
     assert known.location == fresh.location == "/confirm/phone"
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 2
     [told] = texts_to(HER)
     assert told.template == "phone_already_registered"
     assert "http://localhost/login" in told.body_text
     assert account().full_name == "Chị Chủ Số"  # nothing of hers changed
-
-
-def test_whoever_proves_an_unproved_number_takes_its_account(client, app):
-    client.post_form(
-        "/register", registration(full_name="Ai Đó", password="x" * 8, confirm="x" * 8)
-    )
-    mine = app.test_client()
-    mine.post_form("/register", registration())
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
-    latest = texts_to(HER)[-1]
-    assert (
-        mine.post_form("/confirm/phone", {"mobile": HER, "code": code_in(latest)}).location == "/"
+
+
+def test_a_registration_of_her_number_by_someone_else_cannot_take_her_account(client, app):
+    client.post_form("/register", registration())  # hers
+    first_code = code_in(texts_to(HER)[0])
+    stranger = app.test_client()
+    stranger.post_form(
+        "/register", registration(full_name="Kẻ Lạ", password="x" * 8, confirm="x" * 8)
     )
+    # The stranger's code reaches her phone, not him; her first code no longer counts.
+    refused = client.post_form("/confirm/phone", {"mobile": HER, "code": first_code})
+    assert refused.status_code == 422
+    # She asks again from her page: the new code makes her registration, not his.
+    client.post_form("/confirm/phone/new-code", {"number": HER})
+    latest = code_in(texts_to(HER)[-1])
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": latest}).location == "/"
     user = account()
     assert user.full_name == "Lò Thị Hương" and user.check_password("mat-khau-2026")
     assert not user.check_password("x" * 8)
+
+
+def test_a_new_code_asked_from_another_browser_makes_no_account(client, app):
+    client.post_form("/register", registration())
+    app.test_client().post_form("/confirm/phone/new-code", {"number": HER})
+    assert len(texts_to(HER)) == 1  # counted, not sent: that browser registered nothing
 
 
 def test_the_same_registration_sent_twice_is_one_account_and_one_code(client):
@@ -172,16 +176,29 @@ def test_the_same_registration_sent_twice_is_one_account_and_one_code(client):
     for _ in range(2):
         answer = client.post_form("/register", registration(form_key=key))
         assert answer.location == "/confirm/phone"
+    [sms] = texts_to(HER)
+    # The second answer still knows her registration: the code logs her in.
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(sms)}).location == "/"
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
-    assert len(texts_to(HER)) == 1
 
 
-def test_with_an_email_as_well_she_gets_the_code_and_the_link(client):
+def test_with_an_email_as_well_she_gets_the_code_then_the_link(client):
     client.post_form("/register", registration(email="Huong@Example.vn"))
+    assert mails_to("huong@example.vn") == []
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[0])})
     user = account()
-    assert user.email == "huong@example.vn"
-    assert [m.template for m in texts_to(HER)] == ["phone_code"]
+    assert user.email == "huong@example.vn" and user.confirmed_at is None
     assert [m.template for m in mails_to("huong@example.vn")] == ["confirm_email"]
+    assert user.channel is Channel.SMS  # until she proves the address
+
+
+def test_an_address_already_registered_is_told_and_left_out(client):
+    owner = UserFactory(email="huong@example.vn")
+    answer = client.post_form("/register", registration(email="huong@example.vn"))
+    assert answer.location == "/confirm/phone"
+    assert [m.template for m in mails_to(owner.email)] == ["already_registered"]
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[0])})
+    assert account().email is None
 
 
 def test_a_registration_needs_a_number_or_an_address(client):
@@ -218,14 +235,15 @@ def test_a_fourth_code_in_the_hour_is_refused_in_her_language(client):
 
 
 def test_a_new_code_for_a_number_without_account_sends_nothing_but_looks_the_same(client, app):
-    phone_user(phone_confirmed_at=None)
+    phone_user()
     known = client.post_form("/confirm/phone/new-code", {"number": HER}, headers=EN)
     unknown = app.test_client().post_form(
         "/confirm/phone/new-code", {"number": "0987654321"}, headers=EN
     )
     assert known.status_code == unknown.status_code == 302
     assert known.location == unknown.location == "/confirm/phone"
-    assert len(texts_to(HER)) == 1 and texts_to("+84987654321") == []
+    assert [m.template for m in texts_to(HER)] == ["phone_already_registered"]
+    assert texts_to("+84987654321") == []
     # Counted all the same, so that the limits answer alike.
     assert db.session.scalar(sa.select(sa.func.count(PhoneCode.id))) == 2
 
@@ -300,7 +318,7 @@ def test_a_code_expires_after_ten_minutes(client, frozen_time):
     code = code_in(texts_to(HER)[0])
     frozen_time.shift(timedelta(minutes=10))
     answer = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
-    assert answer.status_code == 422 and not account().is_confirmed
+    assert answer.status_code == 422 and account() is None
 
 
 def test_the_pages_speak_vietnamese(client):
@@ -329,13 +347,52 @@ def test_a_registration_sent_twice_at_the_same_moment_is_one_account(concurrent_
     if same_form:  # a double click: the second carries the first one's key
         forms[1]["form_key"] = forms[0]["form_key"]
     sent = [form | registration() for form in forms]
-    answers = at_once(
-        [partial(tab.post, "/register", data) for tab, data in zip(tabs, sent, strict=True)]
-    )
+    calls = [partial(tab.post, "/register", data) for tab, data in zip(tabs, sent, strict=True)]
+    answers = at_once(calls)
     assert [a.status for a in answers] == [302, 302]
     db.session.remove()
-    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
     codes = [m.template for m in texts_to(HER)]
-    # One code for a double click; two tabs are two registrations of one number, one after the
-    # other: the second takes the first's unproved account and sends its own code.
+    # One code for a double click; two tabs are two registrations, one after the other: the
+    # latest code is the one that counts.
     assert codes == (["phone_code"] if same_form else ["phone_code", "phone_code"])
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0  # until a code is typed
+
+
+def test_a_code_typed_twice_logs_her_in_once(client):
+    client.post_form("/register", registration())
+    code = code_in(texts_to(HER)[0])
+    first = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
+    second = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
+    assert first.location == second.location == "/"  # no "wrong code" for the second click
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+
+
+def test_an_address_added_to_an_account_by_number_is_confirmed_only_by_her(client, app):
+    client.post_form("/register", registration(email="huong@example.vn"))
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[0])})
+    [mail] = mails_to("huong@example.vn")
+    link = link_in(mail, "/confirm/")
+    stranger = app.test_client()  # whoever reads that mailbox, if she mistyped it
+    answer = stranger.get(link)
+    assert answer.status_code == 302 and answer.location.startswith("/login?next=")
+    stranger.post_form(link, {})
+    assert account().confirmed_at is None
+    # Nor can the mailbox choose a new password.
+    stranger.post_form("/password/forgot", {"account": "huong@example.vn"})
+    assert mails_to("huong@example.vn")[-1].template == "reset_no_account"
+    # She, logged in, confirms it.
+    assert client.get(link).status_code == 200
+    assert client.post_form(link, {}).status_code == 302
+    assert account().confirmed_at is not None
+
+
+def test_a_code_goes_before_other_messages_and_is_blanked_once_sent(client, app):
+    owner = phone_user()
+    tell(owner, "report_returned", "x", report=Thing(number=1), report_url="/r", comment="")
+    db.session.commit()
+    client.post_form("/password/forgot", {"account": HER})
+    send_due()
+    sent = app.extensions["sent_sms"]
+    assert [m.template for m in sent] == ["reset_code", "report_returned"]
+    kept = db.session.get(OutboxMessage, sent[0].id).body_text
+    assert "······" in kept and not re.search(r"[0-9]{6}", kept)

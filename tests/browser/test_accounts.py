@@ -71,7 +71,6 @@ def test_register_confirm_log_in_switch_language_and_log_out(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert_accessible(page)
 
-    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You have logged out.")
     open_menu(page)
@@ -111,7 +110,6 @@ def test_an_invited_judge_sets_her_password_and_has_the_role(page: Page):
     accept_link = link_in(mails[0], "/invitations/accept/")
     fresh_db()
 
-    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You have logged out.")
     assert_accessible(page)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from portal.awards.models import Award, AwardDecision, DecisionStatus
 from portal.core.outbox import OutboxMessage
 from portal.extensions import db
-from tests.browser.conftest import assert_accessible, fresh_db, log_in, open_menu
+from tests.browser.conftest import assert_accessible, fresh_db, log_in
 from tests.factories import PASSWORD, make_awards
 
 
@@ -48,7 +48,6 @@ def test_two_organisers_decide_approve_and_publish_the_prizes(page: Page, units)
     expect(page.locator("main")).to_contain_text("you cannot approve it")
     expect(page.get_by_role("button", name="Approve the decision")).to_have_count(0)
     assert_accessible(page)
-    open_menu(page)
     page.get_by_role("button", name="Log out").click()
 
     # A second organiser of the same unit approves and publishes.

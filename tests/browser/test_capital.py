@@ -22,8 +22,7 @@ def sign_in(page: Page, email: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    open_menu(page)
-    page.locator("form[action='/logout'] button").click()
+    page.locator(".account-bar").get_by_role("button").click()
 
 
 def test_a_loan_proposed_approved_disbursed_seen_by_her_repaid_and_reversed(page: Page, units):

@@ -52,7 +52,6 @@ def test_a_save_after_her_session_ended_is_filled_in_again_after_login(
     # Logged out in another tab of the same browser.
     other = page.context.new_page()
     other.goto("/")
-    open_menu(other)
     other.get_by_role("button", name="Log out").click()
     expect(other.get_by_role("link", name="Log in")).to_be_visible()
     # Back to her form; the other tab stays open until the context closes. (Closing one tab of

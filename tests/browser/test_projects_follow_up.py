@@ -26,8 +26,7 @@ def sign_in(page: Page, email: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    open_menu(page)
-    page.locator("form[action='/logout'] button").click()
+    page.locator(".account-bar").get_by_role("button").click()
 
 
 def test_a_report_from_her_phone_to_the_organisers_acceptance(page: Page, units):

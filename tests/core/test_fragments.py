@@ -1,5 +1,6 @@
 """The site menu is rendered once per language and set of roles (core/fragments.py): each person
-still sees the menu of her own roles, in her own language, with her own token on "Log out"."""
+still sees the menu of her own roles, in her own language; and her own token on "Log out", which
+stands outside the menu."""
 
 import re
 
@@ -43,9 +44,16 @@ def test_the_menu_speaks_her_language(app, units):
         assert "My competitions" in menu_of(app, english)
 
 
+def account_bar_of(app, user) -> str:
+    client = app.test_client()
+    login(client, user)
+    page = client.get("/").get_data(as_text=True)
+    return page[page.index('class="account-bar') : page.index('id="content"')]
+
+
 def test_her_log_out_button_carries_her_own_token(app, units):
     first, second = UserFactory(), UserFactory()
-    tokens = {CSRF_INPUT.search(menu_of(app, user)).group(1) for user in (first, second)}
+    tokens = {CSRF_INPUT.search(account_bar_of(app, user)).group(1) for user in (first, second)}
     assert len(tokens) == 2
 
 

@@ -1,5 +1,6 @@
 """Entry pages through HTTP: the applicant's side."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -122,6 +123,16 @@ def test_a_second_tab_cannot_overwrite_silently(client, applicant, competition):
     assert 'value="Tab hai"' in page  # what she typed is on the page to copy
     db.session.refresh(entry)
     assert entry.title == "Tab một"
+    # Both versions: the saved one above the form, where it differs from hers.
+    saved = page.split('class="alert alert-info saved-meanwhile"', 1)[1].split("</section>", 1)[0]
+    assert "Tab một" in saved and "Tab hai" not in saved
+    assert saved.count("<dt>") == 1  # only the title differs
+    # Having seen both, her next save is hers: the form now carries the saved version.
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    again = client.post_form(f"/entries/{entry.id}/edit", second_tab | {"version": version})
+    assert again.status_code == 302
+    db.session.refresh(entry)
+    assert entry.title == "Tab hai"
 
 
 def test_an_incomplete_submission_keeps_the_text_and_lists_the_reasons(
