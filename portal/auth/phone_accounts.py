@@ -2,9 +2,11 @@
 text message, and choosing a new password with a code.
 
 No account is made for a number before its code is proved: the registration waits in the code it
-sent (PhoneCode.registration), and the code typed back makes the account. So no one can hold a
-number she does not have, nor change an account by registering its number again; the latest code
-of a number is the only one that counts, and only its registration is made.
+sent (PhoneCode.registration), and the code typed back makes the account, in the session that
+registered (a token kept in it, whose hash the registration holds). So no one can hold a number
+she does not have, nor make an account of hers from a code sent to her phone; the latest code of
+a number is the only one that counts. An e-mail address given with the number is added only when
+she confirms it from its mail, logged in (auth/services.confirm_email).
 
 As with e-mail (auth/services.py), no answer tells whether a number has an account: every path
 asks for a code in the same way (so that the same limits answer, auth/codes.py), and only the
@@ -12,14 +14,18 @@ phone, which its owner holds, learns the difference: a code, a message saying th
 registered already, or nothing at all for a number without an account.
 """
 
+import hashlib
+import hmac
+import secrets
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import generate_password_hash
 
 from portal.auth import services
-from portal.auth.codes import issue_code, one_at_a_time, proved_code
+from portal.auth.codes import CodeRefused, issue_code, one_at_a_time, proved_code
 from portal.auth.models import CodePurpose, PhoneCode, Role, RoleGrant, User
 from portal.auth.phones import written_mobile
 from portal.auth.signals import account_created
@@ -36,6 +42,19 @@ class WrongCode(DomainError):
     pass
 
 
+def registration_token(form_key: str | None) -> str:
+    """The token a registration keeps in her session: the same for the same form sent twice (a
+    double click answers twice, and the last answer's cookie is the one kept)."""
+    if not form_key:
+        return secrets.token_urlsafe(24)
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"registration:{form_key}".encode(), hashlib.sha256).hexdigest()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _send_code(
     phone: str,
     purpose: CodePurpose,
@@ -44,8 +63,7 @@ def _send_code(
     ip: str | None,
     now: datetime,
     registration: dict | None = None,
-) -> int:
-    """Issue a code and queue its text message; the code row's id."""
+) -> None:
     code = issue_code(phone, purpose, ip=ip, now=now, registration=registration)
     queue_sms(
         phone,
@@ -56,15 +74,6 @@ def _send_code(
         minutes=current_app.config["PHONE_CODE_MINUTES"],
     )
     db.session.commit()
-    return _latest_code_id(phone, purpose)
-
-
-def _latest_code_id(phone: str, purpose: CodePurpose) -> int:
-    return db.session.scalar(
-        db.select(db.func.max(PhoneCode.id)).where(
-            PhoneCode.phone == phone, PhoneCode.purpose == purpose
-        )
-    )
 
 
 def _tell_already_registered(user: User, *, ip: str | None, now: datetime) -> None:
@@ -87,97 +96,102 @@ def register_by_phone(
     password: str,
     full_name: str,
     language: str,
+    token: str,
     ip: str | None,
     now: datetime,
     form_key: str | None = None,
-) -> int | None:
-    """Send a code to prove `phone`, holding the registration until it is proved
-    (confirm_registration); the code row's id, for the session that registers. A number that
-    has an account gets a text message saying so instead, and None is returned.
+) -> None:
+    """Send a code to prove `phone`, holding the registration until it is proved in the session
+    that keeps `token` (confirm_registration). A number that has an account gets a text message
+    saying so instead; an e-mail address already registered is told so by mail and left out.
 
-    An e-mail address already registered is told so by mail, and the account will be made
-    without it. Raises CodeRefused past a limit. The same form sent twice is one registration
-    (idempotency.AlreadySent).
+    Raises CodeRefused past a limit, and the form may be sent again later. The same form sent
+    twice is one registration (idempotency.AlreadySent).
     """
     one_at_a_time()
-    claimed = idempotency.claim(form_key, kind="registration", actor_id=None)
+    idempotency.claim(form_key, kind="registration", actor_id=None)
     password_hash = generate_password_hash(
         password, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
-    if email:
-        owner = services.find_user(email)
-        if owner is not None:
-            services.tell_already_registered(owner)
-            email = None
-    existing = services.find_by_phone(phone)
-    if existing is not None:
-        _tell_already_registered(existing, ip=ip, now=now)
+    owner = services.find_user(email) if email else None
+    try:
+        existing = services.find_by_phone(phone)
+        if existing is not None:
+            _tell_already_registered(existing, ip=ip, now=now)
+        else:
+            registration = {
+                "full_name": full_name.strip(),
+                "language": language,
+                "password_hash": password_hash,
+                "email": None if owner is not None else email,
+                "token_hash": _token_hash(token),
+            }
+            _send_code(
+                phone, CodePurpose.CONFIRM, language, ip=ip, now=now, registration=registration
+            )
+    except CodeRefused:
+        # Refused before anything was sent: this form is not spent, she may send it again.
+        idempotency.release(form_key)
+        db.session.commit()
+        raise
+    if owner is not None:  # told once the number's answer is sent, not on a refusal
+        services.tell_already_registered(owner)
+        db.session.commit()
+
+
+def _registration_of(phone: str, token: str | None) -> PhoneCode | None:
+    """The latest code sent for the registration of `phone` that this session made."""
+    if not token:
         return None
-    registration = {
-        "full_name": full_name.strip(),
-        "language": language,
-        "password_hash": password_hash,
-        "email": email,
-    }
-    code_id = _send_code(
-        phone, CodePurpose.CONFIRM, language, ip=ip, now=now, registration=registration
+    wanted = _token_hash(token)
+    recent = db.session.scalars(
+        sa.select(PhoneCode)
+        .where(
+            PhoneCode.phone == phone,
+            PhoneCode.purpose == CodePurpose.CONFIRM,
+            PhoneCode.registration.is_not(None),
+        )
+        .order_by(PhoneCode.id.desc())
+        .limit(20)
     )
-    idempotency.made(claimed, db.session.get(PhoneCode, code_id))
-    db.session.commit()
-    return code_id
-
-
-def registration_sent(phone: str) -> int | None:
-    """The latest code of a registration of `phone`: what a form sent twice registered."""
-    return _latest_code_id(phone, CodePurpose.CONFIRM)
+    return next((row for row in recent if row.registration.get("token_hash") == wanted), None)
 
 
 def send_new_code(
-    phone: str, language: str, *, registration_id: int | None, ip: str | None, now: datetime
-) -> int | None:
-    """Another code for the registration this session made (`registration_id`, its latest code);
-    for a number with an account, the message that it is registered; for any other number,
-    nothing (but counted the same). `language` is the page's. The new code row's id, if one was
-    sent for a registration."""
+    phone: str, language: str, *, token: str | None, ip: str | None, now: datetime
+) -> None:
+    """Another code for the registration this session made (`token`); for a number with an
+    account, the message that it is registered; for any other number, nothing (but counted the
+    same). `language` is the page's."""
     user = services.find_by_phone(phone)
     if user is not None:
         _tell_already_registered(user, ip=ip, now=now)
-        return None
-    earlier = db.session.get(PhoneCode, registration_id) if registration_id else None
-    if earlier is None or earlier.phone != phone or not earlier.registration:
+        return
+    earlier = _registration_of(phone, token)
+    if earlier is None:
         issue_code(phone, CodePurpose.CONFIRM, ip=ip, now=now)
-        return None
-    return _send_code(
-        phone,
-        CodePurpose.CONFIRM,
-        earlier.registration["language"],
-        ip=ip,
-        now=now,
-        registration=earlier.registration,
-    )
+        return
+    held = dict(earlier.registration)
+    _send_code(phone, CodePurpose.CONFIRM, held["language"], ip=ip, now=now, registration=held)
 
 
 def confirm_registration(
-    phone: str, typed: str, *, now: datetime, ip: str | None
-) -> tuple[User, int]:
-    """Make the account that the latest code of `phone` holds, if `typed` is that code: an
-    applicant whose number is proved (and whose e-mail address, if she gave one free, waits for
-    its link). The account and the code row's id; WrongCode otherwise, and when the number got
-    an account meanwhile."""
+    phone: str, typed: str, *, token: str | None, now: datetime, ip: str | None
+) -> User:
+    """Make the account that the latest code of `phone` holds, if `typed` is that code and this
+    session made the registration (`token`): an applicant whose number is proved. An e-mail
+    address she gave is mailed a link to add it. WrongCode otherwise, and when the number got an
+    account meanwhile."""
     row = proved_code(phone, CodePurpose.CONFIRM, typed, now=now)
-    if row is None or not row.registration:
+    held = row.registration if row is not None else None
+    if not held or not token or held.get("token_hash") != _token_hash(token):
         raise WrongCode(WRONG_CODE, field="code")
     one_at_a_time()
     if services.find_by_phone(phone) is not None:
         raise WrongCode(WRONG_CODE, field="code")
-    held = row.registration
-    email = held.get("email")
-    if email and services.find_user(email) is not None:
-        email = None  # registered by someone meanwhile: her account is made without it
     user = User(
         login_phone=phone,
         phone_confirmed_at=now,
-        email=email,
         phone=written_mobile(phone),
         full_name=held["full_name"],
         language=held["language"],
@@ -185,16 +199,17 @@ def confirm_registration(
     )
     user.roles.append(RoleGrant(role=Role.APPLICANT))
     db.session.add(user)
+    row.registration = None  # made: its password's hash is kept nowhere else but the account
     db.session.flush()
     account_created.send(user)
     audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     audit.record(
         "user.phone_confirmed", actor_id=user.id, object_type="user", object_id=user.id, ip=ip
     )
-    if email:
-        services.queue_confirmation(user)
+    if held.get("email") and services.find_user(held["email"]) is None:
+        services.queue_confirmation(user, address=held["email"])
     db.session.commit()
-    return user, row.id
+    return user
 
 
 def request_reset_code(phone: str, *, ip: str | None, now: datetime) -> None:

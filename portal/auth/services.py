@@ -67,8 +67,8 @@ def _password_fingerprint(user: User) -> str:
 # --- Registration and confirmation ---------------------------------------------------------
 
 
-def confirmation_token(user: User) -> str:
-    return sign_token({"u": user.id, "e": user.email}, CONFIRM_SALT)
+def confirmation_token(user: User, address: str | None = None) -> str:
+    return sign_token({"u": user.id, "e": address or user.email}, CONFIRM_SALT)
 
 
 def register_applicant(
@@ -112,15 +112,17 @@ def tell_already_registered(user: User) -> None:
     )
 
 
-def queue_confirmation(user: User) -> None:
-    """The link that confirms her e-mail address. The caller commits."""
+def queue_confirmation(user: User, address: str | None = None) -> None:
+    """The link that confirms her e-mail address; or, for an account by number, `address`, the
+    one she asked to add (it is added when she confirms it). The caller commits."""
+    address = address or user.email
     queue_mail(
-        user.email,
+        address,
         "confirm_email",
         user.language,
         _l("Confirm your e-mail address"),
         user=user,
-        confirm_url=external_url("auth.confirm_email", token=confirmation_token(user)),
+        confirm_url=external_url("auth.confirm_email", token=confirmation_token(user, address)),
         hours=current_app.config["CONFIRM_TOKEN_MAX_AGE"] // 3600,
     )
 
@@ -164,14 +166,26 @@ def user_to_confirm(token: str) -> User:
     refused."""
     data = read_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
     user = db.session.get(User, data.get("u"))
-    if user is None or user.email != data.get("e"):
+    adding = user is not None and user.email is None and user.phone_confirmed_at is not None
+    if user is None or (user.email != data.get("e") and not adding):
         raise InvalidLink(_l("This link is not valid. Please check that you copied all of it."))
     return user
 
 
+def address_to_confirm(token: str) -> str:
+    """The address a confirmation link is for (the account's, or one to add to it)."""
+    return read_token(token, CONFIRM_SALT, current_app.config["CONFIRM_TOKEN_MAX_AGE"])["e"]
+
+
 def confirm_email(token: str) -> User:
-    """Mark the account confirmed (once: the same link used again changes nothing)."""
+    """Mark the account confirmed (once: the same link used again changes nothing); for an
+    account by number, add the address, unless another account took it meanwhile."""
     user = user_to_confirm(token)
+    if user.email is None:
+        address = address_to_confirm(token)
+        if find_user(address) is not None:
+            raise InvalidLink(_l("This e-mail address is already used by another account."))
+        user.email = address
     if user.confirmed_at is None:
         user.confirmed_at = utcnow()
         audit.record("user.confirmed", actor_id=user.id, object_type="user", object_id=user.id)

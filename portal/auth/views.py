@@ -48,16 +48,21 @@ def _login_account_key() -> str:
 
 # The number whose code she is asked for, kept between the pages in her session (not in the
 # address, which logs keep): the pages show it, and she can type it again on another device. And
-# the registration this session made (its latest code's id): only the session that registered is
-# logged in by the code, and only it may ask for the registration's code again.
+# the token of the registration this session made (phone_accounts.registration_token): only this
+# session may make the account with the code, or ask for the code again. Every registration by
+# number writes one, so that the session tells nothing of whether the number had an account.
 CODE_PHONE = "code_phone"
-REGISTRATION = "registration_code"
+REGISTRATION = "registration"
 
 
-def _code_page(endpoint: str, phone: str, registration_id: int | None = None):
+def _forget_codes() -> None:
+    """At login and logout: the next person on this phone sees no number of hers."""
+    session.pop(CODE_PHONE, None)
+    session.pop(REGISTRATION, None)
+
+
+def _code_page(endpoint: str, phone: str):
     session[CODE_PHONE] = phone
-    if registration_id is not None:
-        session[REGISTRATION] = registration_id
     return redirect(url_for(endpoint))
 
 
@@ -68,6 +73,7 @@ def register():
         return redirect(url_for("main.home"))
     # The language she reads the page in is the first guess for the one she prefers.
     form = RegisterForm(language=str(get_locale()))
+    refusal = None
     if form.validate_on_submit():
         if not form.mobile.data:
             services.register_applicant(
@@ -82,42 +88,49 @@ def register():
             return render_template(
                 "auth/check_email.html", email=services.normalise_email(form.email.data)
             )
-        session.pop(REGISTRATION, None)
-        registration_id = None
+        form_key = request.form.get("form_key")
+        token = phone_accounts.registration_token(form_key)
         try:
-            registration_id = phone_accounts.register_by_phone(
+            phone_accounts.register_by_phone(
                 phone=form.mobile.data,
                 email=services.normalise_email(form.email.data) if form.email.data else None,
                 password=form.password.data,
                 full_name=form.full_name.data,
                 language=form.language.data,
+                token=token,
                 ip=client_ip(),
                 now=utcnow(),
-                form_key=request.form.get("form_key"),
+                form_key=form_key,
             )
         except (idempotency.AlreadySent, idempotency.StillSending):
-            # The same form sent twice: one code, and the registration the first one made.
-            registration_id = phone_accounts.registration_sent(form.mobile.data)
+            pass  # the same form sent twice: one code, and the same token
         except CodeRefused as error:
-            flash(error.message, "warning")
-        # The same page whether or not the number was already registered.
-        return _code_page("auth.confirm_phone", form.mobile.data, registration_id)
-    return render_template("auth/register.html", form=form), form_status(form)
+            show_error(form, error)  # nothing sent: her form as she typed it, to send later
+            refusal = error
+        if refusal is None:
+            session[REGISTRATION] = token
+            # The same page whether or not the number was already registered.
+            return _code_page("auth.confirm_phone", form.mobile.data)
+    return render_template("auth/register.html", form=form), form_status(form, refusal)
 
 
 @bp.route("/confirm/phone", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], methods=["POST"])
 def confirm_phone():
-    """The code of a registration by number: it makes the account. In the session that
-    registered, she is logged in; elsewhere she goes to log in."""
+    """The code of a registration by number: typed in the session that registered, it makes the
+    account and she is in."""
     form = PhoneCodeForm(
         data=None if request.method == "POST" else {"mobile": session.get(CODE_PHONE)}
     )
     refusal = None
     if form.validate_on_submit():
         try:
-            user, code_id = phone_accounts.confirm_registration(
-                form.mobile.data, form.code.data, now=utcnow(), ip=client_ip()
+            user = phone_accounts.confirm_registration(
+                form.mobile.data,
+                form.code.data,
+                token=session.get(REGISTRATION),
+                now=utcnow(),
+                ip=client_ip(),
             )
         except DomainError as error:
             if current_user.is_authenticated and current_user.login_phone == form.mobile.data:
@@ -125,15 +138,12 @@ def confirm_phone():
             show_error(form, error)
             refusal = error
         else:
+            _forget_codes()
+            services.record_login(user, client_ip())
+            login_user(user)
+            refresh()
             flash(_("Thank you, your number is confirmed."), "success")
-            registered_here = session.pop(REGISTRATION, None) == code_id
-            session.pop(CODE_PHONE, None)
-            if registered_here:
-                services.record_login(user, client_ip())
-                login_user(user)
-                refresh()
-                return redirect(url_for("main.home"))
-            return redirect(url_for("auth.login"))
+            return redirect(url_for("main.home"))
     return render_template(
         "auth/confirm_phone.html",
         form=form,
@@ -149,12 +159,11 @@ def new_phone_code():
         return render_template(
             "auth/confirm_phone.html", form=PhoneCodeForm(formdata=None), new_code=form
         ), form_status(form)
-    registration_id = None
     try:
-        registration_id = phone_accounts.send_new_code(
+        phone_accounts.send_new_code(
             form.number.data,
             str(get_locale()),
-            registration_id=session.get(REGISTRATION),
+            token=session.get(REGISTRATION),
             ip=client_ip(),
             now=utcnow(),
         )
@@ -162,7 +171,7 @@ def new_phone_code():
         flash(error.message, "warning")
     else:
         flash(_("A new code is on its way. It may take a minute to arrive."), "info")
-    return _code_page("auth.confirm_phone", form.number.data, registration_id)
+    return _code_page("auth.confirm_phone", form.number.data)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -174,9 +183,10 @@ def confirm_email(token: str):
     form = ActionForm()
     try:
         user = services.user_to_confirm(token)
-        if user.phone_confirmed_at and not (
-            current_user.is_authenticated and current_user.id == user.id
-        ):
+        if current_user.is_authenticated and current_user.id != user.id:
+            message = _("This link is for another account. Log out first, then open it again.")
+            return render_template("auth/link_problem.html", message=message), 403
+        if user.phone_confirmed_at and not current_user.is_authenticated:
             flash(_("Log in to confirm this e-mail address on your account."), "info")
             return redirect(url_for("auth.login", next=request.path))
         if form.validate_on_submit():
@@ -230,6 +240,7 @@ def login():
             form.form_errors.append(error.message)
             refusal = error
         else:
+            _forget_codes()
             login_user(user, remember=form.remember.data and not form.shared.data)
             if form.shared.data:
                 shared_device.start()
@@ -249,19 +260,23 @@ LOGOUT_TOKEN_MAX_AGE = 60 * 60 * 24 * 31
 
 @bp.route("/logout", methods=["POST"])
 @csrf.exempt  # checked below, without the time limit
-@login_required
 def logout():
+    """Not login_required: on a shared phone she may tap it after the idle logout, and the
+    browser must forget the site all the same."""
     try:
         validate_csrf(request.form.get("csrf_token"), time_limit=LOGOUT_TOKEN_MAX_AGE)
     except ValidationError as error:
         raise CSRFError(error.args[0]) from None
-    services.record_logout(current_user, client_ip())
-    logout_user()
-    shared = shared_device.forget()
+    if current_user.is_authenticated:
+        services.record_logout(current_user, client_ip())
+        logout_user()
+    shared_device.forget()
+    _forget_codes()
     flash(_("You have logged out."), "info")
     response = redirect(url_for("main.home"))
-    # The browser forgets the pages it kept for her; on a shared phone her drafts too.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"' if shared else '"cache"'
+    # The browser forgets the pages it kept for her (the service worker's too: the next page is a
+    # visitor's, shared_device.X_SIGNED_IN); on a shared phone her drafts were never kept.
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

@@ -128,3 +128,11 @@ def made(claimed: FormSubmission | None, obj) -> None:
     if claimed is not None:
         claimed.object_type = obj.__tablename__
         claimed.object_id = obj.id
+
+
+def release(key: str | None) -> None:
+    """Give a form's key back, when what it asked for was refused before anything was made (a
+    limit): the same form may then be sent again. The caller commits."""
+    key = clean_key(key)
+    if key is not None:
+        db.session.execute(sa.delete(FormSubmission).where(FormSubmission.key == key))

@@ -36,6 +36,7 @@ SLOW_CLAIM = timedelta(minutes=1)
 # on the admin's page in her language.
 STOPPED_WORKER = "A worker stopped while sending this message."
 SECRET_DIGITS = re.compile(r"\b[0-9]{6}\b")
+EXPIRED_CODE = "The code expired before it could be sent."
 
 
 class OutboxStatus(enum.StrEnum):
@@ -103,6 +104,8 @@ class OutboxMessage(db.Model):
         server's answer as it came."""
         if self.last_error == STOPPED_WORKER:
             return str(_l("A worker stopped while sending this message."))
+        if self.last_error == EXPIRED_CODE:
+            return str(_l("The code expired before it could be sent."))
         return self.last_error or ""
 
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)
@@ -275,6 +278,16 @@ def send_due(limit: int = 100) -> dict[str, int]:
         if not claimed:
             continue  # another worker has it
         message = db.session.get(OutboxMessage, message_id)
+        if message.secret and message.created_at < utcnow() - timedelta(
+            minutes=current_app.config["PHONE_CODE_MINUTES"]
+        ):
+            # A code past its life: paid for and useless. She asks for a new one.
+            message.status = OutboxStatus.FAILED
+            message.last_error = EXPIRED_CODE
+            message.body_text = SECRET_DIGITS.sub("······", message.body_text)
+            counts["failed"] += 1
+            db.session.commit()
+            continue
         message.attempts += 1
         try:
             senders[message.channel](message)
@@ -286,6 +299,8 @@ def send_due(limit: int = 100) -> dict[str, int]:
             refused = isinstance(exc, PermanentRefusal | sms.SmsRefused)
             if refused or message.attempts >= max_attempts:
                 message.status = OutboxStatus.FAILED
+                if message.secret:
+                    message.body_text = SECRET_DIGITS.sub("······", message.body_text)
                 counts["failed"] += 1
             else:
                 message.status = OutboxStatus.PENDING

@@ -75,9 +75,11 @@ def service_worker():
     """At the root, so that it may answer for every page; asked again on each visit (no-cache),
     so that a new build reaches her phone with its next page."""
     built = sorted(asset(name) for name in current_app.extensions["assets"]["assets"])
+    # A new build, or a new offline page, is a new version: what was kept is dropped.
+    offline_page = render_template("main/offline.html")
     script = render_template(
         "main/service_worker.js",
-        version=hashlib.sha256("".join(built).encode()).hexdigest()[:12],
+        version=hashlib.sha256("".join([*built, offline_page]).encode()).hexdigest()[:12],
         assets=built,
         offline_url=url_for("main.offline"),
         max_pages=OFFLINE_PAGES,

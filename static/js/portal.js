@@ -62,6 +62,11 @@
   var store, tab;
   try {
     store = window.localStorage; tab = window.sessionStorage; store.getItem("portal");
+    // On a shared phone her drafts live in this tab only, and go when her session ends.
+    if (document.body.dataset.shared) store = tab;
+    if (document.body.dataset.forgetTab) {
+      Object.keys(tab).forEach(function (key) { if (key.indexOf("portal.") === 0) tab.removeItem(key); });
+    }
   } catch (e) { store = null; }
   if (store) {
     // The page that answers a sent form: a success message means its draft is saved.
@@ -162,12 +167,20 @@
   // The connection: a notice while it is gone; a form sent while offline goes when it is back.
   var body = document.body;
   var offlineNotice = null;
+  // A live region that is on the page from the start is read out when its text changes; one
+  // added with its text already in may not be.
+  function announce(text) {
+    var announcer = document.getElementById("announcer");
+    if (!announcer) return;
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 100);
+  }
   function showOffline() {
     if (offlineNotice) return;
     offlineNotice = document.createElement("div");
     offlineNotice.className = "alert alert-warning offline-notice";
-    offlineNotice.setAttribute("role", "status");
     offlineNotice.textContent = body.dataset.offline;
+    announce(body.dataset.offline);
     var main = document.getElementById("content");
     if (main) main.insertBefore(offlineNotice, main.firstChild);
   }
@@ -180,8 +193,8 @@
     form.dataset.waiting = "1";
     var waiting = document.createElement("div");
     waiting.className = "alert alert-warning offline-waiting";
-    waiting.setAttribute("role", "status");
     waiting.textContent = body.dataset.offlineWaiting;
+    announce(body.dataset.offlineWaiting);
     form.insertBefore(waiting, form.firstChild);
     window.addEventListener("online", function () {
       waiting.remove();
@@ -189,6 +202,25 @@
       if (form.requestSubmit) form.requestSubmit(submitter || undefined);
       else form.submit();
     }, { once: true });
+  }
+  // A shared phone's session ends after a while without use: the page goes with it, rather
+  // than stay on the screen for the next person.
+  if (body.dataset.idleSeconds) {
+    var idleMs = (parseInt(body.dataset.idleSeconds, 10) + 5) * 1000;
+    var idleTimer = null, lastAsked = Date.now();
+    var restartIdle = function () {
+      window.clearTimeout(idleTimer);
+      idleTimer = window.setTimeout(function () { window.location.assign(window.location.pathname); }, idleMs);
+    };
+    restartIdle();
+    // Typing is using the phone: while she types, the server hears of it every few minutes.
+    document.addEventListener("input", function () {
+      restartIdle();
+      if (Date.now() - lastAsked > 5 * 60 * 1000) {
+        lastAsked = Date.now();
+        fetch(body.dataset.stillHere, { credentials: "same-origin" }).catch(function () {});
+      }
+    });
   }
   window.addEventListener("offline", showOffline);
   window.addEventListener("online", hideOffline);

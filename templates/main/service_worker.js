@@ -2,13 +2,15 @@
 // fillable, when the connection drops. Everything works without it.
 //
 // - The built stylesheet, script and icon, and the offline page, are kept when it installs.
-// - A page she opens while logged in is kept (the last {{ max_pages }}), unless the portal marks it
-//   no-store (a shared phone); offline, the kept copy is shown, or the offline page.
-// - A page for someone not logged in (after she logs out) empties the kept pages.
+// - A page she opens while logged in is kept (the last {{ max_pages }}), in a cache of her account's
+//   own (X-Portal-Account, an opaque value), unless the portal marks it no-store (a shared phone);
+//   offline, the kept copy is shown, or the offline page.
+// - A page for anyone else (a visitor after she logs out, another account) empties what was kept;
+//   so does a new build (the kept pages link the old one's files).
 // - Forms are never sent from here: the page's script keeps what she types and sends it itself.
 "use strict";
 const STATIC = "portal-static-{{ version }}";
-const PAGES = "portal-pages";
+const PAGES = "portal-pages-{{ version }}-";
 const OFFLINE = {{ offline_url|tojson }};
 const ASSETS = {{ assets|tojson }};
 const MAX_PAGES = {{ max_pages }};
@@ -29,15 +31,29 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+function keptPages() {
+  return caches.keys().then((keys) => keys.filter((key) => key.startsWith("portal-pages-")));
+}
+
 function keep(request, response) {
-  if (response.headers.get("X-Signed-In") === "0") return caches.delete(PAGES);
+  const account = response.headers.get("X-Portal-Account") || "0";
+  const mine = account === "0" ? null : PAGES + account;
   const control = response.headers.get("Cache-Control") || "";
-  if (!response.ok || response.redirected || control.includes("no-store")) return Promise.resolve();
-  return caches.open(PAGES).then((cache) =>
-    cache.put(request, response).then(() => cache.keys()).then((keys) =>
-      Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_PAGES)).map((key) => cache.delete(key)))
-    )
-  );
+  const page = (response.headers.get("Content-Type") || "").startsWith("text/html");
+  return keptPages()
+    .then((keys) => Promise.all(keys.filter((key) => key !== mine).map((key) => caches.delete(key))))
+    .then(() => {
+      if (!mine || !page || !response.ok || response.redirected || control.includes("no-store")) return;
+      return caches.open(mine).then((cache) =>
+        cache.put(request, response).then(() => cache.keys()).then((keys) =>
+          Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_PAGES)).map((key) => cache.delete(key)))
+        )
+      );
+    });
+}
+
+function keptCopy(request) {
+  return keptPages().then((keys) => (keys.length ? caches.open(keys[0]).then((cache) => cache.match(request)) : undefined));
 }
 
 self.addEventListener("fetch", (event) => {
@@ -55,10 +71,6 @@ self.addEventListener("fetch", (event) => {
         event.waitUntil(keep(request, response.clone()));
         return response;
       })
-      .catch(() =>
-        caches.open(PAGES)
-          .then((cache) => cache.match(request))
-          .then((kept) => kept || caches.match(OFFLINE))
-      )
+      .catch(() => keptCopy(request).then((kept) => kept || caches.match(OFFLINE)))
   );
 });

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.auth.messages import tell
-from portal.auth.models import PhoneCode, User
+from portal.auth.models import PhoneCode, Role, User
 from portal.core.audit import AuditLog
 from portal.core.outbox import Channel, OutboxMessage, send_due
 from portal.core.time import utcnow
@@ -95,15 +95,13 @@ def test_a_code_that_is_not_six_digits_is_told_so(client):
     assert "The code has six digits." in text(answer)
 
 
-def test_a_code_confirmed_in_another_browser_sends_her_to_log_in(app, client):
+def test_a_code_typed_in_another_browser_makes_no_account(app, client):
     client.post_form("/register", registration())
-    other = app.test_client()
+    other = app.test_client()  # whoever sees her phone's message
     answer = other.post_form(
         "/confirm/phone", {"mobile": "84 912 345 678", "code": code_in(texts_to(HER)[0])}
     )
-    assert answer.status_code == 302 and answer.location == "/login"
-    assert account().is_confirmed
-    assert other.get("/profile").status_code == 302  # not logged in there
+    assert answer.status_code == 422 and account() is None
 
 
 @pytest.mark.parametrize("typed", ["0912345678", "+84 912 345 678", "84912345678", "0912.345.678"])
@@ -152,9 +150,13 @@ def test_a_registration_of_her_number_by_someone_else_cannot_take_her_account(cl
     stranger.post_form(
         "/register", registration(full_name="Kẻ Lạ", password="x" * 8, confirm="x" * 8)
     )
-    # The stranger's code reaches her phone, not him; her first code no longer counts.
-    refused = client.post_form("/confirm/phone", {"mobile": HER, "code": first_code})
-    assert refused.status_code == 422
+    # The stranger's code reaches her phone: typed in her session it makes nothing of his, and
+    # her first code no longer counts.
+    strangers_code = code_in(texts_to(HER)[-1])
+    for code in (first_code, strangers_code):
+        refused = client.post_form("/confirm/phone", {"mobile": HER, "code": code})
+        assert refused.status_code == 422
+    assert account() is None
     # She asks again from her page: the new code makes her registration, not his.
     client.post_form("/confirm/phone/new-code", {"number": HER})
     latest = code_in(texts_to(HER)[-1])
@@ -182,14 +184,21 @@ def test_the_same_registration_sent_twice_is_one_account_and_one_code(client):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 
 
-def test_with_an_email_as_well_she_gets_the_code_then_the_link(client):
+def test_an_address_given_with_the_number_is_added_when_she_confirms_it(client):
     client.post_form("/register", registration(email="Huong@Example.vn"))
     assert mails_to("huong@example.vn") == []
     client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[0])})
     user = account()
-    assert user.email == "huong@example.vn" and user.confirmed_at is None
-    assert [m.template for m in mails_to("huong@example.vn")] == ["confirm_email"]
-    assert user.channel is Channel.SMS  # until she proves the address
+    assert user.email is None  # not hers until she proves it
+    assert user.channel is Channel.SMS
+    [mail] = mails_to("huong@example.vn")
+    assert mail.template == "confirm_email"
+    link = link_in(mail, "/confirm/")
+    assert client.get(link).status_code == 200  # she is logged in: the page with its button
+    assert client.post_form(link, {}).status_code == 302
+    db.session.refresh(user)
+    assert user.email == "huong@example.vn" and user.confirmed_at is not None
+    assert user.channel is Channel.MAIL
 
 
 def test_an_address_already_registered_is_told_and_left_out(client):
@@ -376,14 +385,20 @@ def test_an_address_added_to_an_account_by_number_is_confirmed_only_by_her(clien
     answer = stranger.get(link)
     assert answer.status_code == 302 and answer.location.startswith("/login?next=")
     stranger.post_form(link, {})
-    assert account().confirmed_at is None
-    # Nor can the mailbox choose a new password.
+    assert account().email is None
+    # Nor does the address log in, or open a reset, or stand for her anywhere.
+    login = stranger.post_form("/login", {"account": "huong@example.vn", "password": "x" * 8})
+    assert login.status_code == 422
     stranger.post_form("/password/forgot", {"account": "huong@example.vn"})
     assert mails_to("huong@example.vn")[-1].template == "reset_no_account"
+    # Someone else logged in who opens it is told it is not hers, without a loop of redirects.
+    someone = UserFactory()
+    stranger.post_form("/login", {"account": someone.email, "password": PASSWORD})
+    assert stranger.get(link).status_code == 403
     # She, logged in, confirms it.
     assert client.get(link).status_code == 200
     assert client.post_form(link, {}).status_code == 302
-    assert account().confirmed_at is not None
+    assert account().email == "huong@example.vn"
 
 
 def test_a_code_goes_before_other_messages_and_is_blanked_once_sent(client, app):
@@ -396,3 +411,51 @@ def test_a_code_goes_before_other_messages_and_is_blanked_once_sent(client, app)
     assert [m.template for m in sent] == ["reset_code", "report_returned"]
     kept = db.session.get(OutboxMessage, sent[0].id).body_text
     assert "······" in kept and not re.search(r"[0-9]{6}", kept)
+
+
+def test_her_number_stands_where_an_address_would(client, app):
+    phone_user(full_name="Lò Thị Hương")
+    client.post_form("/login", {"account": HER, "password": PASSWORD})
+    for url in ("/profile", "/applicant/profile"):
+        page = text(client.get(url))
+        assert "0912 345 678" in page and "None" not in page
+    admin = UserFactory(roles=[Role.ADMIN])
+    staff = app.test_client()
+    staff.post_form("/login", {"account": admin.email, "password": PASSWORD})
+    listing = text(staff.get("/admin/users?q=0912345678"))
+    assert "Lò Thị Hương" in listing and "0912 345 678" in listing and "None" not in listing
+
+
+def test_the_session_tells_nothing_of_whether_the_number_had_an_account(client, app):
+    phone_user()
+    keys = []
+    for browser, number in ((client, "0912 345 678"), (app.test_client(), "0987 654 321")):
+        browser.post_form("/register", registration(mobile=number))
+        with browser.session_transaction() as session:
+            keys.append(sorted(session.keys()))
+    assert keys[0] == keys[1]
+
+
+def test_a_refused_registration_keeps_her_form_to_send_again(client, app, frozen_time):
+    app.config["PHONE_CODES_PER_NUMBER_HOUR"] = 1
+    app.test_client().post_form("/register", registration())  # someone took the hour's code
+    page = text(client.get("/register"))
+    key = re.search(r'name="form_key" value="([0-9a-f]{32})"', page).group(1)
+    refused = client.post_form("/register", registration(form_key=key), headers=EN)
+    assert refused.status_code == 429
+    assert "Too many codes were sent to this number in the last hour." in text(refused)
+    assert 'value="Lò Thị Hương"' in text(refused) and key in text(refused)
+    frozen_time.shift(timedelta(hours=1, seconds=1))
+    again = client.post_form("/register", registration(form_key=key))
+    assert again.location == "/confirm/phone"
+    code = code_in(texts_to(HER)[-1])
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": code}).location == "/"
+
+
+def test_a_code_not_sent_in_its_ten_minutes_is_not_sent_at_all(client, app, frozen_time):
+    client.post_form("/register", registration())
+    frozen_time.shift(timedelta(minutes=11))
+    assert send_due() == {"sent": 0, "retry": 0, "failed": 1}
+    [message] = texts_to(HER)
+    assert "······" in message.body_text
+    assert message.error_text == "Mã đã hết hạn trước khi kịp gửi đi."  # the admin's outbox page

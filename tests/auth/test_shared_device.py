@@ -69,10 +69,33 @@ def test_an_ordinary_login_does_not_end_after_thirty_minutes(client, frozen_time
 
 def test_logging_out_of_a_shared_phone_clears_the_site(client):
     log_in_shared(client, UserFactory())
+    page = text(client.get("/profile"))
+    assert 'data-shared="1"' in page and 'data-idle-seconds="1800"' in page
     answer = client.post_form("/logout")
-    assert answer.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert answer.headers["Clear-Site-Data"] == '"cache"'
+    # The next page tells the script to drop her drafts from the tab, once.
+    assert 'data-forget-tab="1"' in text(client.get("/"))
+    assert 'data-forget-tab="1"' not in text(client.get("/"))
     client.post_form("/login", {"account": UserFactory().email, "password": PASSWORD})
     assert client.post_form("/logout").headers["Clear-Site-Data"] == '"cache"'
+    assert 'data-forget-tab="1"' not in text(client.get("/"))
+
+
+def test_after_the_idle_logout_log_out_still_clears_the_site(client, frozen_time):
+    log_in_shared(client, UserFactory())
+    token = client.csrf_token()
+    frozen_time.shift(timedelta(minutes=31))
+    answer = client.post("/logout", data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.location == "/"
+    assert answer.headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_the_idle_logout_clears_the_site(client, frozen_time):
+    log_in_shared(client, UserFactory())
+    frozen_time.shift(timedelta(minutes=31))
+    answer = client.get("/profile")
+    assert answer.status_code == 302 and answer.headers["Clear-Site-Data"] == '"cache"'
+    assert 'data-forget-tab="1"' in text(client.get(answer.location))
 
 
 def test_log_out_is_in_sight_on_every_page_outside_the_menu(client):
@@ -85,11 +108,16 @@ def test_log_out_is_in_sight_on_every_page_outside_the_menu(client):
         assert page.count(">Đăng xuất</button>") == 1
 
 
-def test_pages_tell_the_service_worker_who_is_logged_in(client):
-    assert client.get("/").headers["X-Signed-In"] == "0"
-    client.post_form("/login", {"account": UserFactory().email, "password": PASSWORD})
-    assert client.get("/").headers["X-Signed-In"] == "1"
-    assert "X-Signed-In" not in client.get("/healthz").headers
+def test_pages_tell_the_service_worker_whose_they_are(client, app):
+    assert client.get("/").headers["X-Portal-Account"] == "0"
+    first, second = UserFactory(), UserFactory()
+    client.post_form("/login", {"account": first.email, "password": PASSWORD})
+    mark = client.get("/").headers["X-Portal-Account"]
+    assert len(mark) == 16 and str(first.id) != mark  # hers alone, and naming nothing
+    other = app.test_client()
+    other.post_form("/login", {"account": second.email, "password": PASSWORD})
+    assert other.get("/").headers["X-Portal-Account"] not in ("0", mark)
+    assert "X-Portal-Account" not in client.get("/healthz").headers
 
 
 def test_the_service_worker_keeps_the_built_files_and_the_offline_page(client, app):

@@ -17,10 +17,10 @@ from portal.core.time import utcnow
 from portal.entries import services
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
-from portal.judging.models import Assignment, AssignmentSource, ScoreSheet, SheetStatus
+from portal.judging.models import ScoreSheet, SheetStatus
 from tests.browser.conftest import assert_accessible, fresh_db, log_in
 from tests.entries.test_services import applicant_with_profile, complete
-from tests.factories import PASSWORD, UserFactory, make_competition, make_judging
+from tests.factories import PASSWORD, UserFactory, assign, make_competition, make_judging
 
 
 def controlled_by_the_service_worker(page: Page) -> None:
@@ -149,15 +149,7 @@ def test_the_judges_sheet_survives_a_lost_connection(page: Page, units):
     world = make_judging(units, entries=1, judges=1)
     world.round.scoring_closes_at = utcnow() + timedelta(days=3)
     judge, entry = world.judges[0], world.entries[0]
-    db.session.add(
-        Assignment(
-            round_id=world.round.id,
-            entry_id=entry.id,
-            judge_id=judge.id,
-            source=AssignmentSource.MANUAL,
-            created_by_id=world.organiser.id,
-        )
-    )
+    assign(world, entry, judge)
     db.session.commit()
     with force_locale("en"):
         labels = [str(c.display_label) for c in world.criteria]
