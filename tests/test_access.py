@@ -37,6 +37,7 @@ ROUTES = [
     ("GET", "/login", EVERYONE),
     ("GET", "/password/forgot", EVERYONE),
     ("GET", "/confirm/phone", EVERYONE),
+    ("GET", "/still-here", EVERYONE),
     ("GET", "/service-worker.js", EVERYONE),
     ("GET", "/offline", EVERYONE),
     ("POST", "/confirm/phone/new-code", EVERYONE),

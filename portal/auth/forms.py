@@ -157,9 +157,20 @@ class RegisterForm(FlaskForm):
         return valid
 
 
+def shared_field():
+    return BooleanField(
+        _l("This is not my phone"),
+        description=_l(
+            "Log me out after %(minutes)d minutes without use, and keep nothing on it.",
+            minutes=shared_device.IDLE_MINUTES,
+        ),
+    )
+
+
 class PhoneCodeForm(FlaskForm):
     mobile = mobile_field()
     code = code_field()
+    shared = shared_field()  # the code logs her in
     submit = SubmitField(_l("Confirm"))
 
 
@@ -194,13 +205,7 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Remember me on this device"))
-    shared = BooleanField(
-        _l("This is not my phone"),
-        description=_l(
-            "Log me out after %(minutes)d minutes without use, and keep nothing on it.",
-            minutes=shared_device.IDLE_MINUTES,
-        ),
-    )
+    shared = shared_field()
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 

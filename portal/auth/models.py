@@ -208,6 +208,9 @@ class Invitation(db.Model):
 class CodePurpose(enum.StrEnum):
     CONFIRM = "confirm"  # her number, when she registers with it
     RESET = "reset"  # a forgotten password
+    # Asked and counted against the limits, but sent to no one: a number that has an account, or
+    # none, or a browser that registered nothing. Never the latest code of a registration.
+    UNSENT = "unsent"
 
 
 class PhoneCode(db.Model):
@@ -232,4 +235,4 @@ class PhoneCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The account a registration's code makes once proved: her name, language, password's hash
     # and e-mail address. Nothing is made before, so that no one holds a number unproved.
-    registration: Mapped[dict | None] = mapped_column(sa.JSON)
+    registration: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))

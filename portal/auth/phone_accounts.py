@@ -17,7 +17,7 @@ registered already, or nothing at all for a number without an account.
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -36,6 +36,12 @@ from portal.core.urls import external_url
 from portal.extensions import db
 
 WRONG_CODE = _l("This code is not right, or it is no longer valid. Ask for a new one.")
+# The same whether the code is wrong or was typed elsewhere: the page tells nothing of anyone's
+# registration of the number.
+WRONG_REGISTRATION_CODE = _l(
+    "This code is not right, or it is no longer valid. Type it in the browser where you "
+    "registered, or ask for a new one; if you closed that page, register again."
+)
 
 
 class WrongCode(DomainError):
@@ -53,6 +59,13 @@ def registration_token(form_key: str | None) -> str:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _key_with(form_key: str | None, phone: str) -> str | None:
+    key = idempotency.clean_key(form_key)
+    return (
+        hashlib.md5(f"{key}:{phone}".encode(), usedforsecurity=False).hexdigest() if key else None
+    )
 
 
 def _send_code(
@@ -79,7 +92,7 @@ def _send_code(
 def _tell_already_registered(user: User, *, ip: str | None, now: datetime) -> None:
     # Asked like a code (a code no one is sent, for no registration), so that the limits answer
     # as they would for a new number.
-    issue_code(user.login_phone, CodePurpose.CONFIRM, ip=ip, now=now)
+    issue_code(user.login_phone, CodePurpose.UNSENT, ip=ip, now=now)
     queue_sms(
         user.login_phone,
         "phone_already_registered",
@@ -109,7 +122,9 @@ def register_by_phone(
     twice is one registration (idempotency.AlreadySent).
     """
     one_at_a_time()
-    idempotency.claim(form_key, kind="registration", actor_id=None)
+    # The form's key with the number: the same form sent again with the number corrected (the
+    # Back button keeps its key) is a registration of that number.
+    idempotency.claim(_key_with(form_key, phone), kind="registration", actor_id=None)
     password_hash = generate_password_hash(
         password, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
@@ -131,7 +146,7 @@ def register_by_phone(
             )
     except CodeRefused:
         # Refused before anything was sent: this form is not spent, she may send it again.
-        idempotency.release(form_key)
+        idempotency.release(_key_with(form_key, phone))
         db.session.commit()
         raise
     if owner is not None:  # told once the number's answer is sent, not on a refusal
@@ -139,56 +154,76 @@ def register_by_phone(
         db.session.commit()
 
 
-def _registration_of(phone: str, token: str | None) -> PhoneCode | None:
-    """The latest code sent for the registration of `phone` that this session made."""
+def _held_by(row: PhoneCode | None, token: str | None) -> dict | None:
+    """The registration `row` holds, if this session (its `token`) made it."""
+    held = row.registration if row is not None else None
+    if not held or not token or held.get("token_hash") != _token_hash(token):
+        return None
+    return held
+
+
+def _latest(phone: str) -> PhoneCode | None:
+    return db.session.scalars(
+        sa.select(PhoneCode)
+        .where(PhoneCode.phone == phone, PhoneCode.purpose == CodePurpose.CONFIRM)
+        .order_by(PhoneCode.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _registration_made_here(token: str | None, now: datetime) -> dict | None:
+    """The latest registration this session made, for whatever number (she may have corrected
+    it on the code's page), within the day."""
     if not token:
         return None
-    wanted = _token_hash(token)
     recent = db.session.scalars(
         sa.select(PhoneCode)
         .where(
-            PhoneCode.phone == phone,
             PhoneCode.purpose == CodePurpose.CONFIRM,
+            PhoneCode.created_at > now - timedelta(days=1),
             PhoneCode.registration.is_not(None),
         )
         .order_by(PhoneCode.id.desc())
-        .limit(20)
+        .limit(500)
     )
-    return next((row for row in recent if row.registration.get("token_hash") == wanted), None)
+    return next((held for row in recent if (held := _held_by(row, token))), None)
 
 
 def send_new_code(
     phone: str, language: str, *, token: str | None, ip: str | None, now: datetime
 ) -> None:
-    """Another code for the registration this session made (`token`); for a number with an
-    account, the message that it is registered; for any other number, nothing (but counted the
-    same). `language` is the page's."""
+    """Another code for the registration this session made (`token`), to `phone` (the number she
+    registered, or the one she corrected it to); for a number with an account, the message that
+    it is registered; for anything else, nothing (but counted the same). `language` is the
+    page's."""
     user = services.find_by_phone(phone)
     if user is not None:
         _tell_already_registered(user, ip=ip, now=now)
         return
-    earlier = _registration_of(phone, token)
-    if earlier is None:
-        issue_code(phone, CodePurpose.CONFIRM, ip=ip, now=now)
+    held = _registration_made_here(token, now)
+    if held is None:
+        issue_code(phone, CodePurpose.UNSENT, ip=ip, now=now)
         return
-    held = dict(earlier.registration)
     _send_code(phone, CodePurpose.CONFIRM, held["language"], ip=ip, now=now, registration=held)
 
 
 def confirm_registration(
     phone: str, typed: str, *, token: str | None, now: datetime, ip: str | None
 ) -> User:
-    """Make the account that the latest code of `phone` holds, if `typed` is that code and this
-    session made the registration (`token`): an applicant whose number is proved. An e-mail
-    address she gave is mailed a link to add it. WrongCode otherwise, and when the number got an
-    account meanwhile."""
+    """Make the account that the latest code of `phone` holds, if this session made that
+    registration (`token`) and `typed` is its code: an applicant whose number is proved. An
+    e-mail address she gave is mailed a link to add it. WrongCode otherwise, and when the number
+    got an account meanwhile. A code typed in another browser is not even tried: it is not used
+    up by someone who saw her phone."""
+    if _held_by(_latest(phone), token) is None:
+        raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
     row = proved_code(phone, CodePurpose.CONFIRM, typed, now=now)
-    held = row.registration if row is not None else None
-    if not held or not token or held.get("token_hash") != _token_hash(token):
-        raise WrongCode(WRONG_CODE, field="code")
+    held = _held_by(row, token)
+    if held is None:
+        raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
     one_at_a_time()
     if services.find_by_phone(phone) is not None:
-        raise WrongCode(WRONG_CODE, field="code")
+        raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
     user = User(
         login_phone=phone,
         phone_confirmed_at=now,
@@ -199,7 +234,13 @@ def confirm_registration(
     )
     user.roles.append(RoleGrant(role=Role.APPLICANT))
     db.session.add(user)
-    row.registration = None  # made: its password's hash is kept nowhere else but the account
+    # Made: the password's hash is kept nowhere else but the account, not in any code of it.
+    db.session.execute(
+        sa.update(PhoneCode)
+        .where(PhoneCode.phone == phone, PhoneCode.registration.is_not(None))
+        .values(registration=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
     account_created.send(user)
     audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
@@ -218,7 +259,7 @@ def request_reset_code(phone: str, *, ip: str | None, now: datetime) -> None:
     a stranger's phone must not be troubled)."""
     user = services.find_by_phone(phone)
     if user is None or not user.active:
-        issue_code(phone, CodePurpose.RESET, ip=ip, now=now)
+        issue_code(phone, CodePurpose.UNSENT, ip=ip, now=now)
     else:
         _send_code(phone, CodePurpose.RESET, user.language, ip=ip, now=now)
 

@@ -1,6 +1,16 @@
 """Account pages: thin views over portal.auth.services."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -141,6 +151,8 @@ def confirm_phone():
             _forget_codes()
             services.record_login(user, client_ip())
             login_user(user)
+            if form.shared.data:
+                shared_device.start()
             refresh()
             flash(_("Thank you, your number is confirmed."), "success")
             return redirect(url_for("main.home"))
@@ -252,6 +264,14 @@ def login():
     return render_template("auth/login.html", form=form), form_status(form, refusal)
 
 
+@bp.route("/still-here")
+@limiter.exempt
+def still_here():
+    """Asked by a shared phone's page while she types (portal.js): it is using the phone, so the
+    idle half hour starts again (shared_device); the answer says whether she is still logged in."""
+    return jsonify(signed_in=current_user.is_authenticated)
+
+
 # The page with the "Log out" button may be hours old (a shared computer, a tab left open): its
 # token is checked without the forms' one-hour limit, so that logging out never fails and leaves
 # the session open for the next person. Another site cannot send it: the cookies are SameSite.
@@ -275,7 +295,8 @@ def logout():
     flash(_("You have logged out."), "info")
     response = redirect(url_for("main.home"))
     # The browser forgets the pages it kept for her (the service worker's too: the next page is a
-    # visitor's, shared_device.X_SIGNED_IN); on a shared phone her drafts were never kept.
+    # visitor's, shared_device.account_mark); on a shared phone her drafts were in the tab only,
+    # which the next page clears.
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
 

@@ -62,6 +62,10 @@ class MoneyField(StringField):
     smaller amounts, for example 1 where zero means nothing."""
 
     def __init__(self, label=None, validators=None, *, minimum: int = 0, **kwargs) -> None:
+        # The phone's number pad, with the dots and spaces she may type between the thousands.
+        kwargs["render_kw"] = {"inputmode": "numeric", "autocomplete": "off"} | (
+            kwargs.get("render_kw") or {}
+        )
         super().__init__(label, validators, **kwargs)
         self.minimum = minimum
         self.raw: str | None = None

@@ -11,6 +11,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
@@ -27,6 +28,7 @@ from portal.core.errors import DomainError
 from portal.core.forms import INVALID, show_error
 from portal.core.fragments import form_fields, untouched_form
 from portal.core.inputs import bounded_int, page_number
+from portal.core.money import format_vnd
 from portal.core.permissions import (
     STAFF_ROLES,
     found_or_404,
@@ -194,9 +196,32 @@ def edit(entry_id: int):
         reasons=reasons,
         deadline=services.deadline_for(entry),
         team_status=team.status_of(entry),
-        saved_meanwhile=g.get("saved_meanwhile", []),
+        saved_rows=g.get("saved_rows", []),
         now=now,
     ), status
+
+
+def _saved_rows(form: EntryForm, entry: Entry, names: list[str]) -> list[tuple[str, str]]:
+    """What is saved now of the fields `names`, as she would read it (saved_meanwhile)."""
+    rows = []
+    for name in names:
+        if name == "team":
+            members = ", ".join(m.name for m in entry.team_members)
+            rows.append((_("Your team"), members or "—"))
+        elif name == "category_id":
+            rows.append((form.category.label.text, entry.category.name if entry.category else "—"))
+        elif name == "capital_needed":
+            amount = entry.capital_needed
+            shown = format_vnd(amount, str(get_locale())) if amount is not None else "—"
+            rows.append((form.capital_needed.label.text, shown))
+        elif name == "consent_publish":
+            rows.append(
+                (form.consent_publish.label.text, _("Yes") if entry.consent_publish else _("No"))
+            )
+        else:
+            value = getattr(entry, name)
+            rows.append((form[name].label.text, "—" if value in (None, "") else str(value)))
+    return rows
 
 
 def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
@@ -210,7 +235,7 @@ def _handle_post(form: EntryForm, entry: Entry) -> tuple[int, list[str]]:
         # Both versions: hers in the form, the saved one above it. Her next save, having seen
         # them, is hers to make: the form now carries the saved version.
         form.form_errors.append(error.message)
-        g.saved_meanwhile = services.differences(entry, _data(form))
+        g.saved_rows = _saved_rows(form, entry, services.differences(entry, _data(form)))
         form.version.data = entry.version
         return error.status, []
     except DomainError as error:  # a stale version has no field: it goes above the form

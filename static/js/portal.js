@@ -62,8 +62,9 @@
   var store, tab;
   try {
     store = window.localStorage; tab = window.sessionStorage; store.getItem("portal");
-    // On a shared phone her drafts live in this tab only, and go when her session ends.
-    if (document.body.dataset.shared) store = tab;
+    // On a shared phone her drafts live in this tab only, and go when her session ends; so do
+    // a visitor's (a registration typed on a borrowed phone).
+    if (document.body.dataset.shared || !document.body.dataset.signedIn) store = tab;
     if (document.body.dataset.forgetTab) {
       Object.keys(tab).forEach(function (key) { if (key.indexOf("portal.") === 0) tab.removeItem(key); });
     }
@@ -206,20 +207,24 @@
   // A shared phone's session ends after a while without use: the page goes with it, rather
   // than stay on the screen for the next person.
   if (body.dataset.idleSeconds) {
+    // The half hour runs from what the server last heard of her: this page, or a word sent
+    // while she types (a minute apart at most). Past it, the page goes.
     var idleMs = (parseInt(body.dataset.idleSeconds, 10) + 5) * 1000;
-    var idleTimer = null, lastAsked = Date.now();
+    var idleTimer = null, lastHeard = Date.now();
+    var leave = function () { window.location.assign(window.location.pathname); };
     var restartIdle = function () {
       window.clearTimeout(idleTimer);
-      idleTimer = window.setTimeout(function () { window.location.assign(window.location.pathname); }, idleMs);
+      idleTimer = window.setTimeout(leave, idleMs - (Date.now() - lastHeard));
     };
     restartIdle();
-    // Typing is using the phone: while she types, the server hears of it every few minutes.
     document.addEventListener("input", function () {
+      if (Date.now() - lastHeard < 60 * 1000) return;
+      lastHeard = Date.now();
       restartIdle();
-      if (Date.now() - lastAsked > 5 * 60 * 1000) {
-        lastAsked = Date.now();
-        fetch(body.dataset.stillHere, { credentials: "same-origin" }).catch(function () {});
-      }
+      fetch(body.dataset.stillHere, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { signed_in: true }; })
+        .then(function (answer) { if (!answer.signed_in) leave(); })
+        .catch(function () { /* offline: the server will hear of her when the page is sent */ });
     });
   }
   window.addEventListener("offline", showOffline);

@@ -25,18 +25,23 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(
-        keys.filter((key) => key.startsWith("portal-static-") && key !== STATIC).map((key) => caches.delete(key))
+        keys
+          .filter((key) => (key.startsWith("portal-static-") && key !== STATIC)
+                           || (key.startsWith("portal-pages-") && !key.startsWith(PAGES)))
+          .map((key) => caches.delete(key))
       ))
       .then(() => self.clients.claim())
   );
 });
 
 function keptPages() {
-  return caches.keys().then((keys) => keys.filter((key) => key.startsWith("portal-pages-")));
+  return caches.keys().then((keys) => keys.filter((key) => key.startsWith(PAGES)));
 }
 
 function keep(request, response) {
-  const account = response.headers.get("X-Portal-Account") || "0";
+  const account = response.headers.get("X-Portal-Account");
+  // No mark: not a page of the portal's own (a redirect, a file, a proxy's error page).
+  if (account === null) return Promise.resolve();
   const mine = account === "0" ? null : PAGES + account;
   const control = response.headers.get("Cache-Control") || "";
   const page = (response.headers.get("Content-Type") || "").startsWith("text/html");

@@ -80,7 +80,9 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_five_close_it(client):
     wrong = "000000" if code != "000000" else "111111"
     answer = client.post_form("/confirm/phone", {"mobile": HER, "code": wrong}, headers=EN)
     assert answer.status_code == 422
-    assert "This code is not right, or it is no longer valid. Ask for a new one." in text(answer)
+    assert "This code is not right, or it is no longer valid. Type it in the browser" in text(
+        answer
+    )
     assert 'value="+84912345678"' in text(answer)  # what she typed is kept
     for _ in range(4):
         client.post_form("/confirm/phone", {"mobile": HER, "code": wrong})
@@ -459,3 +461,64 @@ def test_a_code_not_sent_in_its_ten_minutes_is_not_sent_at_all(client, app, froz
     [message] = texts_to(HER)
     assert "······" in message.body_text
     assert message.error_text == "Mã đã hết hạn trước khi kịp gửi đi."  # the admin's outbox page
+
+
+def test_a_code_typed_elsewhere_is_not_used_up_and_a_stranger_cannot_spoil_hers(client, app):
+    client.post_form("/register", registration())
+    code = code_in(texts_to(HER)[0])
+    stranger = app.test_client()
+    for _ in range(6):  # more than the five tries
+        stranger.post_form("/confirm/phone", {"mobile": HER, "code": code})
+    stranger.post_form("/confirm/phone/new-code", {"number": HER})  # counted, sent to no one
+    assert len(texts_to(HER)) == 1
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": code}).location == "/"
+
+
+def test_her_new_code_comes_after_a_strangers_ask(client, app):
+    client.post_form("/register", registration())
+    app.test_client().post_form("/confirm/phone/new-code", {"number": HER})
+    client.post_form("/confirm/phone/new-code", {"number": HER})
+    latest = texts_to(HER)[-1]
+    assert latest.template == "phone_code" and len(texts_to(HER)) == 2
+    assert (
+        client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(latest)}).location == "/"
+    )
+
+
+def test_a_mistyped_number_is_corrected_on_the_code_page(client):
+    client.post_form("/register", registration(mobile="0912 345 679"))  # one digit wrong
+    client.post_form("/confirm/phone/new-code", {"number": "0912 345 678"})
+    [sms] = texts_to(HER)
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(sms)}).location == "/"
+    assert account().full_name == "Lò Thị Hương"
+
+
+def test_the_same_form_sent_again_with_the_number_corrected_registers_that_number(client):
+    page = text(client.get("/register"))
+    key = re.search(r'name="form_key" value="([0-9a-f]{32})"', page).group(1)
+    client.post_form("/register", registration(form_key=key, mobile="0912 345 679"))
+    client.post_form("/register", registration(form_key=key))  # Back, corrected, sent again
+    [sms] = texts_to(HER)
+    assert client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(sms)}).location == "/"
+
+
+def test_no_code_keeps_her_password_once_her_account_is_made(client):
+    client.post_form("/register", registration())
+    client.post_form("/confirm/phone/new-code", {"number": HER})
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[-1])})
+    held = db.session.scalars(sa.select(PhoneCode.registration)).all()
+    assert held and all(value is None for value in held)
+
+
+def test_the_code_may_start_a_shared_phone_session(client):
+    client.post_form("/register", registration())
+    code = code_in(texts_to(HER)[0])
+    client.post_form("/confirm/phone", {"mobile": HER, "code": code, "shared": "y"})
+    assert client.get("/profile").headers["Cache-Control"] == "no-store"
+
+
+def test_a_shared_phone_page_asks_whether_she_is_still_here(client):
+    assert client.get("/still-here").get_json() == {"signed_in": False}
+    phone_user()
+    client.post_form("/login", {"account": HER, "password": PASSWORD})
+    assert client.get("/still-here").get_json() == {"signed_in": True}

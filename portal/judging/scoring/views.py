@@ -22,6 +22,7 @@ from portal.competitions.models import Competition, Round
 from portal.core import cache
 from portal.core.errors import DomainError, render_error
 from portal.core.forms import INVALID, show_error
+from portal.core.i18n import format_number
 from portal.core.inputs import page_number
 from portal.core.permissions import roles_required
 from portal.core.time import utcnow
@@ -193,8 +194,12 @@ def score_entry(round_id: int, entry_id: int):
             expected_version=form.expected_version(),
         )
     except scoring.StaleSheet as error:
+        # Both versions: hers in the form, the saved one above it; her next save, having seen
+        # them, is hers to make.
         form.form_errors.append(error.message)
-        return _score_page(assignment, form, criteria, now, 409)
+        saved_rows = _saved_rows(form, assignment)
+        form.version.data = str(scoring.sheet_version(assignment))
+        return _score_page(assignment, form, criteria, now, 409, saved_rows)
     except scoring.ScoresInvalid as error:
         for criterion_id, message in error.errors.items():
             form[f"points_{criterion_id}"].errors.append(message)
@@ -219,7 +224,32 @@ def score_entry(round_id: int, entry_id: int):
     return redirect(url_for("judging.my_judging"))
 
 
-def _score_page(assignment: Assignment, form, criteria, now, status: int = 200):
+def _saved_rows(form, assignment: Assignment) -> list[tuple[str, str]]:
+    """What her sheet holds now where it differs from the form (saved_meanwhile)."""
+    sheet = scoring.own_sheet(assignment)
+    if sheet is None:
+        return []
+    rows = []
+    for criterion_id, value in sheet.points_by_criterion().items():
+        field = getattr(form, f"points_{criterion_id}", None)
+        typed = float(field.data) if field is not None and field.data is not None else None
+        if field is not None and typed != value:
+            shown = "—" if value is None else format_number(value, "#,##0.##")
+            rows.append((field.label.text, shown))
+    for field, value in ((form.comment, sheet.comment), (form.feedback, sheet.feedback)):
+        if (field.data or "").strip() != (value or "").strip():
+            rows.append((field.label.text, value or "—"))
+    return rows
+
+
+def _score_page(
+    assignment: Assignment,
+    form,
+    criteria,
+    now,
+    status: int = 200,
+    saved_rows: list[tuple[str, str]] | None = None,
+):
     round_ = assignment.round
     sheet = scoring.own_sheet(assignment)
     return render_template(
@@ -234,6 +264,7 @@ def _score_page(assignment: Assignment, form, criteria, now, status: int = 200):
         submitted=sheet is not None and sheet.status is SheetStatus.SUBMITTED,
         is_open=common.scoring_open(round_, now),
         file_names=_file_names(assignment),
+        saved_rows=saved_rows or [],
         now=now,
     ), status
 

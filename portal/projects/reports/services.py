@@ -87,6 +87,41 @@ class ReportData:
     remove_photos: list[int] = field(default_factory=list)
 
 
+ANSWERS = (
+    "revenue",
+    "costs",
+    "products_sold",
+    "jobs_total",
+    "jobs_women",
+    "jobs_ethnic_women",
+    "members",
+    "household_status",
+    "needs",
+    "needs_other",
+    "went_well",
+    "was_hard",
+)
+
+
+def differences(report: ProgressReport, data: ReportData) -> list[str]:
+    """The answers (ReportData's names) whose saved value is not what the form holds: what a
+    stale form is shown beside what is saved now."""
+    saved = {
+        "household_status": report.household_status.value if report.household_status else None,
+        "needs": sorted(report.needs or []),
+    }
+    typed = {"needs": sorted(data.needs)}
+    changed = []
+    for name in ANSWERS:
+        now = saved.get(name, getattr(report, name))
+        mine = typed.get(name, getattr(data, name))
+        if isinstance(now, str) or isinstance(mine, str):
+            now, mine = (now or "").strip(), (mine or "").strip()
+        if now != mine:
+            changed.append(name)
+    return changed
+
+
 # --- Who may ---------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 kept on the server, then sent); the organiser accepts it, returns it with a comment or skips it."""
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
@@ -10,6 +11,7 @@ from portal.core import storage
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
+from portal.core.money import format_vnd
 from portal.core.permissions import STAFF_ROLES, found_or_404, load_or_404, roles_required
 from portal.core.time import utcnow, vietnam_date
 from portal.projects import bp
@@ -22,7 +24,7 @@ from portal.projects.reports.forms import (
     ScheduleForm,
     SkipReportForm,
 )
-from portal.projects.reports.models import ProgressReport, ReportPhoto, ReportStatus
+from portal.projects.reports.models import ProgressReport, ReportPhoto, ReportStatus, SupportNeed
 from portal.projects.reports.schedule import DEFAULT_PLAN, PLANS, periods
 
 
@@ -108,7 +110,7 @@ def report(report_id: int):
         ReportStatus.RETURNED,
     )
     form = ReportForm(obj=None if request.method == "POST" else report)
-    refusal = None
+    refusal, saved_rows = None, []
     if request.method == "GET":
         form.version.data = str(report.version)
         form.household_status.data = (
@@ -127,6 +129,13 @@ def report(report_id: int):
                 expected_version=bounded_int(form.version.data) or 0,
                 now=utcnow(),
             )
+        except services.ReportConflict as error:
+            # Both versions: hers in the form, the saved one above it; her next save, having
+            # seen them, is hers to make.
+            form.form_errors.append(error.message)
+            saved_rows = _saved_rows(form, report, services.differences(report, _answers(form)))
+            form.version.data = str(report.version)
+            refusal = error
         except DomainError as error:
             show_error(form, error)
             refusal = error
@@ -145,10 +154,35 @@ def report(report_id: int):
     chosen = [u for u in (form.photos.data or []) if getattr(u, "filename", "")]
     if status != 200 and chosen and not form.photos.errors:
         form.photos.errors = [_("Choose the photos again.")]
-    return _page(report, form if fills or refusal else None), status
+    return _page(report, form if fills or refusal else None, saved_rows=saved_rows), status
 
 
-def _page(report: ProgressReport, form: ReportForm | None, **review_forms):
+def _saved_rows(
+    form: ReportForm, report: ProgressReport, names: list[str]
+) -> list[tuple[str, str]]:
+    """What is saved now of the answers `names`, as she would read it (saved_meanwhile)."""
+    locale = str(get_locale())
+    rows = []
+    for name in names:
+        value = getattr(report, name)
+        if name in ("revenue", "costs") and value is not None:
+            shown = format_vnd(value, locale)
+        elif name == "household_status" and value is not None:
+            shown = value.label
+        elif name == "needs":
+            shown = ", ".join(SupportNeed(need).label for need in value or [])
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((form[name].label.text, shown or "—"))
+    return rows
+
+
+def _page(
+    report: ProgressReport,
+    form: ReportForm | None,
+    saved_rows: list[tuple[str, str]] | None = None,
+    **review_forms,
+):
     manages = services.may_review(current_user, report)
     version = {"version": str(report.version)}
     forms = {
@@ -164,6 +198,7 @@ def _page(report: ProgressReport, form: ReportForm | None, **review_forms):
         late_submission=services.is_late_submission(report),
         form=form,
         manages=manages,
+        saved_rows=saved_rows or [],
         **forms,
     )
 

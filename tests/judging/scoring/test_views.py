@@ -494,6 +494,10 @@ def test_an_older_tab_cannot_overwrite_newer_scores(client, world):
     sheet = db.session.scalar(sa.select(ScoreSheet))
     db.session.refresh(sheet)
     assert set(sheet.points_by_criterion().values()) == {8} and sheet.comment == "Tốt"
+    # Both versions: the saved sheet above her form, each criterion and the comment.
+    saved = page.split('class="alert alert-info saved-meanwhile"', 1)[1].split("</section>", 1)[0]
+    assert saved.count("<dd") == len(world.criteria) + 1
+    assert '<dd class="text-break text-prewrap">8</dd>' in saved and "Tốt" in saved
 
 
 def test_the_same_score_form_sent_twice_is_one_submission(client, world):

@@ -5,6 +5,7 @@ organiser accepts it; the schedule page; the follow-up list, its totals, export 
 import csv
 import html
 import io
+import re
 from datetime import date
 
 import pytest
@@ -111,6 +112,17 @@ def test_a_stale_page_keeps_her_text(client, published, report):
     stale = client.post_form(url, ANSWERS | {"version": "1", "save": "y"})
     assert stale.status_code == 409
     assert "Đường trơn mùa mưa" in text(stale)
+    # Both versions: what is saved now above her form, where it differs from hers.
+    saved = text(stale).split('class="alert alert-info saved-meanwhile"', 1)[1]
+    saved = saved.split("</section>", 1)[0]
+    assert "1.000.000\xa0₫" in saved and "15.000.000" not in saved
+    assert "Đường trơn mùa mưa" not in saved and "—" in saved  # her answer, not saved yet
+    # Having seen both, her next save is hers to make.
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', text(stale)).group(1)
+    again = client.post_form(url, ANSWERS | {"version": version, "save": "y"})
+    assert again.status_code == 302
+    db.session.refresh(report)
+    assert report.revenue == 15_000_000
 
 
 def test_the_schedule_page_previews_and_saves(client, published, project):
