@@ -139,11 +139,14 @@ def check_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -
     return proved_code(phone, purpose, typed, now=now) is not None
 
 
-def proved_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) -> PhoneCode | None:
+def proved_code(
+    phone: str, purpose: CodePurpose, typed: str, *, now: datetime, then_commit: bool = True
+) -> PhoneCode | None:
     """The code row `typed` proves: the latest sent to `phone` for `purpose`, unexpired, unused
     and tried fewer than five times; None otherwise. Every try is counted and committed, a right
     code used up: each by one conditional UPDATE, so two tries at the same moment cannot both
-    pass."""
+    pass. With `then_commit=False` a right code is used up in a transaction left open, for the
+    caller to commit with what the code makes (a try at the same moment waits for it)."""
     latest = db.session.scalars(
         sa.select(PhoneCode)
         .where(PhoneCode.phone == phone, PhoneCode.purpose == purpose)
@@ -171,7 +174,8 @@ def proved_code(phone: str, purpose: CodePurpose, typed: str, *, now: datetime) 
             .values(used_at=now)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
+    if then_commit or not right:
+        db.session.commit()
     return latest if right else None
 
 

@@ -122,6 +122,7 @@ def register_by_phone(
     twice is one registration (idempotency.AlreadySent).
     """
     one_at_a_time()
+    _forget_abandoned(now)
     # The form's key with the number: the same form sent again with the number corrected (the
     # Back button keeps its key) is a registration of that number.
     idempotency.claim(_key_with(form_key, phone), kind="registration", actor_id=None)
@@ -171,6 +172,20 @@ def _latest(phone: str) -> PhoneCode | None:
     ).first()
 
 
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def _forget_abandoned(now: datetime) -> None:
+    """Registrations never proved keep nobody's password's hash past a day (a code is asked
+    again within the day, _registration_made_here)."""
+    db.session.execute(
+        sa.update(PhoneCode)
+        .where(PhoneCode.created_at < now - ABANDONED_AFTER, PhoneCode.registration.is_not(None))
+        .values(registration=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _registration_made_here(token: str | None, now: datetime) -> dict | None:
     """The latest registration this session made, for whatever number (she may have corrected
     it on the code's page), within the day."""
@@ -180,13 +195,14 @@ def _registration_made_here(token: str | None, now: datetime) -> dict | None:
         sa.select(PhoneCode)
         .where(
             PhoneCode.purpose == CodePurpose.CONFIRM,
-            PhoneCode.created_at > now - timedelta(days=1),
+            PhoneCode.created_at > now - ABANDONED_AFTER,
             PhoneCode.registration.is_not(None),
         )
         .order_by(PhoneCode.id.desc())
         .limit(500)
     )
-    return next((held for row in recent if (held := _held_by(row, token))), None)
+    found = (held for row in recent if (held := _held_by(row, token)))
+    return next((held for held in found if "made" not in held), None)
 
 
 def send_new_code(
@@ -215,11 +231,20 @@ def confirm_registration(
     e-mail address she gave is mailed a link to add it. WrongCode otherwise, and when the number
     got an account meanwhile. A code typed in another browser is not even tried: it is not used
     up by someone who saw her phone."""
-    if _held_by(_latest(phone), token) is None:
+    latest = _held_by(_latest(phone), token)
+    if latest is None:
         raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
-    row = proved_code(phone, CodePurpose.CONFIRM, typed, now=now)
+    if "made" in latest:
+        # Her code sent twice (a double tap): the first made the account, the second finds it.
+        return db.session.get(User, latest["made"])
+    # Used up in the transaction that makes the account: the same code sent at the same moment
+    # waits for it, then finds the account made.
+    row = proved_code(phone, CodePurpose.CONFIRM, typed, now=now, then_commit=False)
     held = _held_by(row, token)
     if held is None:
+        made = _held_by(_latest(phone), token)
+        if made is not None and "made" in made:
+            return db.session.get(User, made["made"])
         raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
     one_at_a_time()
     if services.find_by_phone(phone) is not None:
@@ -242,6 +267,8 @@ def confirm_registration(
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    # What a second sending of the same code (a double tap) finds: the account, nothing of hers.
+    row.registration = {"made": user.id, "token_hash": held["token_hash"]}
     account_created.send(user)
     audit.record("user.registered", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
     audit.record(

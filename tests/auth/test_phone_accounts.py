@@ -507,7 +507,7 @@ def test_no_code_keeps_her_password_once_her_account_is_made(client):
     client.post_form("/confirm/phone/new-code", {"number": HER})
     client.post_form("/confirm/phone", {"mobile": HER, "code": code_in(texts_to(HER)[-1])})
     held = db.session.scalars(sa.select(PhoneCode.registration)).all()
-    assert held and all(value is None for value in held)
+    assert held and all(value is None or set(value) == {"made", "token_hash"} for value in held)
 
 
 def test_the_code_may_start_a_shared_phone_session(client):
@@ -522,3 +522,24 @@ def test_a_shared_phone_page_asks_whether_she_is_still_here(client):
     phone_user()
     client.post_form("/login", {"account": HER, "password": PASSWORD})
     assert client.get("/still-here").get_json() == {"signed_in": True}
+
+
+def test_an_abandoned_registration_keeps_her_password_hash_a_day_at_most(client, app, frozen_time):
+    client.post_form("/register", registration())
+    frozen_time.shift(timedelta(days=1, minutes=1))
+    app.test_client().post_form("/register", registration(mobile="0987 654 321"))
+    held = db.session.scalars(sa.select(PhoneCode.registration).where(PhoneCode.phone == HER)).all()
+    assert held == [None]
+
+
+def test_a_code_typed_twice_at_the_same_moment_makes_one_account(concurrent_server, frozen_time):
+    tab = Visitor(concurrent_server)
+    tab.post("/register", tab.form("/register") | registration())
+    db.session.remove()
+    code = code_in(texts_to(HER)[0])
+    form = tab.form("/confirm/phone") | {"mobile": HER, "code": code}
+    answers = at_once([partial(tab.post, "/confirm/phone", form)] * 2)
+    # Both lead her in (whichever answer's cookie the browser keeps): one account.
+    assert [a.status for a in answers] == [302, 302]
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
