@@ -87,22 +87,6 @@ class ReportData:
     remove_photos: list[int] = field(default_factory=list)
 
 
-ANSWERS = (
-    "revenue",
-    "costs",
-    "products_sold",
-    "jobs_total",
-    "jobs_women",
-    "jobs_ethnic_women",
-    "members",
-    "household_status",
-    "needs",
-    "needs_other",
-    "went_well",
-    "was_hard",
-)
-
-
 def differences(report: ProgressReport, data: ReportData) -> list[str]:
     """The answers (ReportData's names) whose saved value is not what the form holds: what a
     stale form is shown beside what is saved now."""
