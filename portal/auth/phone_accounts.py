@@ -231,11 +231,15 @@ def confirm_registration(
     e-mail address she gave is mailed a link to add it. WrongCode otherwise, and when the number
     got an account meanwhile. A code typed in another browser is not even tried: it is not used
     up by someone who saw her phone."""
-    latest = _held_by(_latest(phone), token)
+    latest_row = _latest(phone)
+    latest = _held_by(latest_row, token)
     if latest is None:
         raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
     if "made" in latest:
-        # Her code sent twice (a double tap): the first made the account, the second finds it.
+        # Her code sent twice (a double tap): the first made the account, the second finds it,
+        # while the code would have held.
+        if latest_row.expires_at <= now:
+            raise WrongCode(WRONG_REGISTRATION_CODE, field="code")
         return db.session.get(User, latest["made"])
     # Used up in the transaction that makes the account: the same code sent at the same moment
     # waits for it, then finds the account made.

@@ -1,7 +1,8 @@
 """A phone shared with the family (issue 17). Logging in with "this is not my phone" keeps no
-remember-me cookie, ends after IDLE_MINUTES without use, lets no page be kept by the
-browser or the service worker, and on logging out asks the browser to forget this site's cache and
-storage (drafts included), so that nothing of hers is left for the next person."""
+remember-me cookie, ends after IDLE_MINUTES without use (the page goes too, portal.js), lets no
+page be kept by the browser or the service worker, keeps her drafts in the tab only and drops them
+when the session ends, and asks the browser to forget the pages it kept: nothing of hers is left
+for the next person. Every page says whose it is (account_mark), for the service worker."""
 
 import hashlib
 import hmac
@@ -24,10 +25,6 @@ def start() -> None:
     """Mark this session as one on a shared phone (just after login_user)."""
     session[SHARED] = True
     session[SEEN_AT] = utcnow().timestamp()
-
-
-def is_shared() -> bool:
-    return bool(session.get(SHARED))
 
 
 def forget() -> bool:
