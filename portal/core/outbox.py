@@ -22,6 +22,7 @@ from flask_mail import Message
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import sms
+from portal.core.enums import enum_column
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -70,17 +71,11 @@ class Channel(enum.StrEnum):
 CHANNEL_LABELS = {Channel.MAIL: _l("E-mail"), Channel.SMS: _l("Text message")}
 
 
-def _enum(enum_class: type[enum.Enum]) -> sa.Enum:
-    return sa.Enum(
-        enum_class, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.MAIL)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, length=16), default=Channel.MAIL)
     # An e-mail address, or a mobile number in its kept form (+84912345678).
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(255))  # empty for a text message
@@ -90,7 +85,9 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     template: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, length=16), default=OutboxStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
