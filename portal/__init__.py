@@ -180,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.judging import bp as judging_bp
     from portal.ledger import bp as ledger_bp
     from portal.main import bp as main_bp
+    from portal.nominations import bp as nominations_bp
     from portal.projects import bp as projects_bp
     from portal.units import bp as units_bp
 
@@ -194,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
         applicants_bp,
         judging_bp,
         awards_bp,
+        nominations_bp,
         projects_bp,
         capital_bp,
         ledger_bp,

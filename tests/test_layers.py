@@ -21,6 +21,7 @@ LAYERS = [
     "entries",
     "judging",
     "awards",
+    "nominations",
     "projects",
     "capital",
     "figures",

@@ -20,6 +20,7 @@ HOMES = {
     "SupportAgreement": "capital/agreements/status.py",
     "Tranche": "capital/tranches/status.py",
     "Restructuring": "capital/restructuring/status.py",
+    "Nomination": "nominations/status.py",
 }
 # Objects whose status has no state machine of its own (yet): a judge's score sheet and a mail
 # in the outbox. Their names are what the code calls them where it writes them.

@@ -9,6 +9,7 @@ from portal.units.forms import UnitPickerMixin
 
 
 class GrantRoleForm(UnitPickerMixin, FlaskForm):
+    include_nation = True
     role = SelectField(
         _l("Role"),
         validators=[InputRequired()],

@@ -150,4 +150,6 @@ def units():
         query=query,
         results=results,
         provinces=unit_services.provinces_with_commune_counts(),
+        nation=unit_services.nation(),
+        regions=unit_services.regions(),
     )

@@ -20,7 +20,7 @@ from portal.core.forms import form_status, show_error
 from portal.core.inputs import bounded_int
 from portal.core.permissions import load_or_404, roles_required
 from portal.extensions import db
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitKind
 
 COUNTRY = "country"
 SHOWN_CALLS = 200
@@ -29,7 +29,7 @@ SHOWN_CALLS = 200
 def _form() -> TokenForm:
     form = TokenForm()
     provinces = db.session.scalars(
-        sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name)
+        sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE).order_by(Unit.name)
     )
     form.unit.choices = [SelectChoice(COUNTRY, _("The whole country"))] + [
         SelectChoice(str(p.id), p.full_name) for p in provinces

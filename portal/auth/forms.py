@@ -256,6 +256,7 @@ class ProfileForm(UnitPickerMixin, FlaskForm):
 
 
 class InvitationForm(UnitPickerMixin, FlaskForm):
+    include_nation = True
     email = _email_field(_l("E-mail address of the person to invite"))
     role = SelectField(_l("Role"), validators=[InputRequired()])
     language = RadioField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)

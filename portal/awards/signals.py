@@ -14,3 +14,6 @@ public_results_shown = _signals.signal("public-results-shown")
 # Sent with the entry ids of a page of the winners' gallery (as sender); each receiver returns a
 # dict entry id → the address of a page that tells more about that winner's project.
 gallery_shown = _signals.signal("gallery-shown")
+
+# Sent with the award (as sender) when it is revoked, in the revoking transaction: actor_id=.
+award_revoked = _signals.signal("award-revoked")

@@ -16,6 +16,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.competitions.models import DEFAULT_CATEGORIES, CompetitionLevel
 from portal.core.forms import FROM_THE_LIST, DateTimeLocalField, FlaskForm, IntegerField
+from portal.core.inputs import optional_id
+from portal.units import services as unit_services
 from portal.units.forms import UnitPickerMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -59,6 +61,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class CompetitionForm(UnitPickerMixin, FlaskForm):
+    include_nation = True
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
@@ -70,6 +73,18 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
         ],
     )
     level = SelectField(_l("Level"))
+    region = SelectField(
+        _l("Region (of a regional competition)"),
+        coerce=optional_id,
+        validate_choice=True,
+        invalid_choice_message=FROM_THE_LIST,
+    )
+    by_nomination_only = BooleanField(
+        _l("Entries only by nomination from the competitions below"),
+        description=_l(
+            "No one applies directly: the competitions below nominate their best ideas."
+        ),
+    )
     reference_prefix = StringField(
         _l("Prefix of entry numbers"),
         description=_l(
@@ -107,6 +122,9 @@ class CompetitionForm(UnitPickerMixin, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.level.choices = [SelectChoice(lv.value, lv.label) for lv in CompetitionLevel]
+        self.region.choices = [SelectChoice("", _l("— None —"))] + [
+            SelectChoice(r.id, r.name) for r in unit_services.regions()
+        ]
         self.category_codes.choices = [
             SelectChoice(code, label) for code, label in DEFAULT_CATEGORIES.items()
         ]

@@ -11,7 +11,7 @@ from portal.core.enums import enum_column
 from portal.core.text import fold
 from portal.core.time import UTCDateTime, utcnow
 from portal.extensions import db
-from portal.units.models import Unit
+from portal.units.models import Region, Unit
 
 
 class CompetitionLevel(enum.StrEnum):
@@ -24,6 +24,16 @@ class CompetitionLevel(enum.StrEnum):
     def label(self) -> str:
         return str(LEVEL_LABELS[self])
 
+
+# From the lowest level to the highest: a competition nominates only to a higher one.
+LEVEL_ORDER = [
+    CompetitionLevel.COMMUNE,
+    CompetitionLevel.PROVINCIAL,
+    CompetitionLevel.REGIONAL,
+    CompetitionLevel.NATIONAL,
+]
+# The levels the Central Women's Union runs.
+NATION_LEVELS = frozenset({CompetitionLevel.REGIONAL, CompetitionLevel.NATIONAL})
 
 LEVEL_LABELS = {
     CompetitionLevel.COMMUNE: _l("Commune"),
@@ -79,6 +89,13 @@ class Competition(db.Model):
     year: Mapped[int] = mapped_column(sa.Integer, index=True)
     level: Mapped[CompetitionLevel] = mapped_column(enum_column(CompetitionLevel))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    # A regional competition's provinces (its unit is the national one).
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
+    # A final that takes its entries only from the competitions below it (portal.nominations):
+    # no one applies to it directly.
+    by_nomination_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Until when the competitions below may nominate (None: it takes no nominations).
+    nominations_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[CompetitionStatus] = mapped_column(
         enum_column(CompetitionStatus), default=CompetitionStatus.DRAFT, index=True
     )
@@ -108,6 +125,7 @@ class Competition(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+    region: Mapped[Region | None] = relationship()
     categories: Mapped[list["Category"]] = relationship(
         back_populates="competition",
         cascade="all, delete-orphan",
@@ -162,7 +180,7 @@ class Competition(db.Model):
         return deadline if deadline <= now else None
 
     def accepts_entries(self, now: datetime) -> bool:
-        return self.phase(now) == "open"
+        return self.phase(now) == "open" and not self.by_nomination_only
 
     def __str__(self) -> str:
         return self.title

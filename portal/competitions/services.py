@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.auth.models import Role, User
 from portal.competitions.models import (
     DEFAULT_CATEGORIES,
+    NATION_LEVELS,
     Category,
     Competition,
     CompetitionLevel,
@@ -23,7 +24,7 @@ from portal.core.errors import DomainError
 from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.extensions import db
-from portal.units.models import Unit, UnitKind
+from portal.units.models import Region, Unit, UnitKind
 
 EDITABLE = {CompetitionStatus.DRAFT, CompetitionStatus.OPEN}
 PUBLIC = set(CompetitionStatus) - {CompetitionStatus.DRAFT}
@@ -73,6 +74,8 @@ class CompetitionData:
     max_entries_per_applicant: int = 1
     business_plan_required: bool = True
     photos_required: int = 0
+    region_id: int | None = None
+    by_nomination_only: bool = False
 
     def __post_init__(self) -> None:
         # Callers other than the form may name new categories by their names alone.
@@ -94,6 +97,8 @@ class CompetitionRefused(DomainError):
 
 def default_prefix(unit: Unit) -> str:
     """Initials of the unit's name: "Điện Biên" → "DB", "Thành phố Hà Nội" → "HN"."""
+    if unit.is_nation:
+        return "TW"  # Trung ương
     words = [w for w in fold(unit.name).split() if w not in UNIT_WORDS]
     return "".join(w[0] for w in words).upper()[:6] or "WS"
 
@@ -124,6 +129,7 @@ def problems(
                 _l("You can only organise competitions of your own unit."), field="province"
             )
         )
+    found += _level_problems(data)
     if data.reference_prefix is not None and not PREFIX.match(data.reference_prefix):
         found.append(
             DomainError(
@@ -155,6 +161,36 @@ def problems(
         found.append(DomainError(_l("The lowest age is above the highest."), field="min_age"))
     if competition is not None:
         found += _removals_refused(competition, data)
+    return found
+
+
+def _level_problems(data: CompetitionData) -> list[DomainError]:
+    """Regional and national rounds are the Central Women's Union's, and only those; a regional
+    one names its region."""
+    if data.level is None or data.unit_id is None:
+        return []
+    unit = db.session.get(Unit, data.unit_id)
+    if unit is None:
+        return []
+    found = []
+    if unit.is_nation and data.level not in NATION_LEVELS:
+        found.append(
+            DomainError(
+                _l("The Central Women's Union runs regional and national competitions."),
+                field="level",
+            )
+        )
+    if not unit.is_nation and data.level in NATION_LEVELS:
+        found.append(
+            DomainError(
+                _l("Regional and national competitions are run by the Central Women's Union."),
+                field="level",
+            )
+        )
+    if data.level is CompetitionLevel.REGIONAL and data.region_id is None:
+        found.append(DomainError(_l("Choose the region of this competition."), field="region"))
+    if data.region_id is not None and db.session.get(Region, data.region_id) is None:
+        found.append(DomainError(_l("Choose a region from the list."), field="region"))
     return found
 
 
@@ -285,8 +321,11 @@ def _apply(competition: Competition, data: CompetitionData) -> None:
         "max_entries_per_applicant",
         "business_plan_required",
         "photos_required",
+        "by_nomination_only",
     ):
         setattr(competition, name, getattr(data, name))
+    # Only a regional competition has a region.
+    competition.region_id = data.region_id if data.level is CompetitionLevel.REGIONAL else None
     competition.title = data.title.strip()
     plan, _ = _plan_categories(competition, data)
     categories = []

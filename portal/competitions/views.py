@@ -158,6 +158,8 @@ def _form_data(form: CompetitionForm) -> CompetitionData:
         min_age=form.min_age.data if not form.min_age.errors else None,
         max_age=form.max_age.data if not form.max_age.errors else None,
         max_entries_per_applicant=form.max_entries_per_applicant.data,
+        region_id=form.region.data if not form.region.errors else None,
+        by_nomination_only=bool(form.by_nomination_only.data),
         business_plan_required=form.business_plan_required.data,
         photos_required=form.photos_required.data,
     )
@@ -257,8 +259,10 @@ def _prefill(competition: Competition) -> dict:
         "title": competition.title,
         "year": competition.year,
         "level": competition.level.value,
-        "province": unit.province_id,
+        "province": unit.id if unit.is_nation else unit.province_id,
         "commune": unit.id if unit.parent_id else None,
+        "region": competition.region_id,
+        "by_nomination_only": competition.by_nomination_only,
         "reference_prefix": competition.reference_prefix,
         "description": competition.description,
         "rules": competition.rules,
@@ -292,8 +296,8 @@ def create():
         home = units[0] if units else None
         defaults = {
             "year": utcnow().year,
-            "level": "provincial",
-            "province": home.province_id if home else None,
+            "province": (home.id if home.is_nation else home.province_id) if home else None,
+            "level": "national" if home and home.is_nation else "provincial",
             "commune": home.id if home and home.parent_id else None,
             "category_codes": list(services.DEFAULT_CATEGORIES),
             "women_only": True,

@@ -138,7 +138,16 @@ class Entry(db.Model):
     # Folded title, reference and applicant's name: search ignores diacritics and case.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
+    # An entry carried up from a competition below (portal.nominations): the entry it came from,
+    # which keeps its history, prize and scores, and the first entry of the idea's path, by which
+    # the figures count an idea once however high it goes.
+    nominated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id"))
+    origin_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id"), index=True)
+
     competition: Mapped[Competition] = relationship()
+    nominated_from: Mapped["Entry | None"] = relationship(
+        remote_side=[id], foreign_keys=[nominated_from_id]
+    )
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     category: Mapped[Category | None] = relationship()
     commune: Mapped[Unit | None] = relationship(foreign_keys=[commune_id])
@@ -160,6 +169,8 @@ class Entry(db.Model):
 
     __table_args__ = (
         sa.Index("ix_entry_competition_submitted", "competition_id", "submitted_at"),
+        # An entry is carried into a competition once.
+        sa.UniqueConstraint("nominated_from_id", "competition_id", name="uq_entry_nominated_once"),
         *_list_indexes(),
         # Finds the entries whose search text holds a word (`?q=`). PostgreSQL only: SQLite has
         # an empty index of the same name, so that the models and the migrations agree on both.
@@ -175,6 +186,10 @@ class Entry(db.Model):
     # or submissions sent at the same moment, the second finds the row changed and is refused
     # (StaleDataError), instead of both passing a check made in Python. The services raise it.
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    @property
+    def idea_id(self) -> int:
+        return self.origin_entry_id or self.id
 
     @property
     def business_plan(self) -> "Attachment | None":

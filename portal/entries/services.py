@@ -17,13 +17,14 @@ from portal.auth.messages import tell
 from portal.auth.models import Role, User
 from portal.auth.services import normalise_email
 from portal.competitions.models import Competition, CompetitionStatus
-from portal.core import audit, idempotency
+from portal.core import audit, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.text import fold
 from portal.core.time import to_vietnam, utcnow
 from portal.core.urls import external_url
 from portal.entries import team
 from portal.entries.models import (
+    Attachment,
     Entry,
     EntryStatus,
     EntryVersion,
@@ -427,10 +428,13 @@ def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
         entry.reference = _next_reference(entry.competition)
         entry.first_submitted_at = now
     profile = get_profile(applicant)
-    entry.commune_id = applicant.commune_id
-    entry.household_status = str(profile.household_status) if profile.household_status else None
-    entry.ethnic_minority = is_ethnic_minority(profile.ethnicity) if profile.ethnicity else None
-    entry.business_stage = str(profile.business_stage) if profile.business_stage else None
+    if profile is not None:  # an entry carried up without one keeps what it had below
+        entry.commune_id = applicant.commune_id
+        entry.household_status = (
+            str(profile.household_status) if profile.household_status else None
+        )
+        entry.ethnic_minority = is_ethnic_minority(profile.ethnicity) if profile.ethnicity else None
+        entry.business_stage = str(profile.business_stage) if profile.business_stage else None
     number = len(entry.versions) + 1
     change_entry_status(applicant.id, entry, EntryStatus.SUBMITTED, after={"version": number})
     entry.submitted_at = now
@@ -448,6 +452,87 @@ def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
         deadline=deadline_for(entry),
     )
     return number
+
+
+# What is carried up with an entry nominated to a higher competition.
+CARRIED_FIELDS = (
+    "commune_id",
+    "household_status",
+    "ethnic_minority",
+    "business_stage",
+    "title",
+    "summary",
+    "problem",
+    "solution",
+    "customers",
+    "local_resources",
+    "organisation",
+    "capital_needed",
+    "jobs_for_women",
+    "consent_publish",
+)
+
+
+def carry_up(below: Entry, competition: Competition, *, now: datetime) -> Entry:
+    """Her entry in a higher competition, from the one that nominated it: the answers, the team
+    and copies of the files, in the category of the same name if the competition has one, then
+    submitted as hers (a reference of the higher competition, a first version, her mail). She
+    may change it as any entry until the higher competition's deadline. The caller (the
+    nomination she confirmed) has checked who and when, and commits."""
+    entry = Entry(
+        competition=competition,
+        applicant_id=below.applicant_id,
+        status=EntryStatus.DRAFT,
+        nominated_from_id=below.id,
+        origin_entry_id=below.origin_entry_id or below.id,
+    )
+    for name in CARRIED_FIELDS:
+        setattr(entry, name, getattr(below, name))
+    if below.category is not None:
+        entry.category = next(
+            (
+                c
+                for c in competition.categories
+                if (c.code, c.custom_name) == (below.category.code, below.category.custom_name)
+            ),
+            None,
+        )
+    entry.team_members = [
+        TeamMember(
+            position=m.position,
+            name=m.name,
+            role=m.role,
+            email=m.email,
+            phone=m.phone,
+            user_id=m.user_id,
+        )
+        for m in below.team_members
+    ]
+    for attachment in below.attachments:
+        copy = Attachment(
+            kind=attachment.kind,
+            original_name=attachment.original_name,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_at=attachment.uploaded_at,
+            stored_name=storage.store(storage.path_of(attachment.stored_name).read_bytes()),
+        )
+        if attachment.public_stored_name:
+            copy.public_stored_name = storage.store(
+                storage.path_of(attachment.public_stored_name).read_bytes()
+            )
+        entry.attachments.append(copy)
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(
+        "entry.carried_up",
+        actor_id=below.applicant_id,
+        object_type="entry",
+        object_id=entry.id,
+        after={"from_entry_id": below.id, "competition_id": competition.id},
+    )
+    _record_submission(entry.applicant, entry, now)
+    return entry
 
 
 class SubmissionRefused(DomainError):

@@ -44,11 +44,17 @@ def competitions(scope: Scope) -> sa.Select:
 
 
 def entries(scope: Scope) -> sa.Select:
-    """Ideas sent in (a draft never sent, or an entry withdrawn, is not one)."""
-    return sa.select(Entry).where(
-        Entry.competition_id.in_(_competitions(scope)),
-        Entry.first_submitted_at.is_not(None),
-        Entry.status != EntryStatus.WITHDRAWN,
+    """Ideas sent in (a draft never sent, or an entry withdrawn, is not one). An entry carried
+    up to a higher competition is the same idea as the one below (`idea_id`)."""
+    idea = sa.func.coalesce(Entry.origin_entry_id, Entry.id).label("idea_id")
+    return (
+        sa.select(Entry)
+        .add_columns(idea)
+        .where(
+            Entry.competition_id.in_(_competitions(scope)),
+            Entry.first_submitted_at.is_not(None),
+            Entry.status != EntryStatus.WITHDRAWN,
+        )
     )
 
 
@@ -119,10 +125,22 @@ def tranches(scope: Scope) -> sa.Select:
     )
 
 
+def _idea_of(entry_id) -> sa.ScalarSelect:
+    """The idea an entry is of: the first entry of its path up the competitions."""
+    return (
+        sa.select(sa.func.coalesce(Entry.origin_entry_id, Entry.id))
+        .where(Entry.id == entry_id)
+        .scalar_subquery()
+    )
+
+
 def higher_round_ideas(scope: Scope) -> sa.Select:
     """Prizes won at regional and national rounds in the years by ideas of the units' own
-    competitions, as recorded by their organisers."""
-    return sa.select(ExternalAward).where(
+    competitions, as recorded by their organisers or carried down from the higher
+    competition's published results (with its idea, counted once however many entries of its
+    path hold the prize)."""
+    query = sa.select(ExternalAward).add_columns(_idea_of(ExternalAward.entry_id).label("idea_id"))
+    return query.where(
         ExternalAward.level.in_((CompetitionLevel.REGIONAL, CompetitionLevel.NATIONAL)),
         ExternalAward.year.between(scope.first_year, scope.last_year),
         ExternalAward.entry_id.in_(
@@ -373,10 +391,11 @@ INDICATORS = [
         "entries",
         _l("Ideas submitted"),
         _l(
-            "Entries sent in to those competitions; a draft never sent and a withdrawn entry do not count."
+            "Entries sent in to those competitions; a draft never sent and a withdrawn entry do "
+            "not count, and an idea carried up to a higher competition counts once."
         ),
         entries,
-        count,
+        distinct("idea_id"),
         commune=_entry_commune,
         section=COMPETITIONS,
     ),
@@ -424,10 +443,11 @@ INDICATORS = [
         _l("Ideas that won at regional and national rounds"),
         _l(
             "Different ideas sent to the units' competitions that won a prize in the years at a "
-            "regional or national round, as their organisers recorded them."
+            "regional or national round, as their organisers recorded them or as the higher "
+            "competition's published results carried them down."
         ),
         higher_round_ideas,
-        distinct("entry_id"),
+        distinct("idea_id"),
         commune=lambda: (
             sa.select(Entry.commune_id).where(Entry.id == ExternalAward.entry_id).scalar_subquery()
         ),

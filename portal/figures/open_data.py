@@ -12,7 +12,7 @@ from portal.core import cache
 from portal.extensions import db
 from portal.figures import indicators as figures
 from portal.figures.measures import Indicator, Scope, units_within
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitKind
 
 # Personal or thin figures stay off the open table: a share of one product would name its owner.
 OPEN = [
@@ -53,7 +53,9 @@ def by_province(year: int) -> OpenTable:
     catalogue = figures.by_code()
     shown = [catalogue[code] for code in OPEN]
     provinces = list(
-        db.session.scalars(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+        db.session.scalars(
+            sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE).order_by(Unit.name)
+        )
     )
 
     def compute() -> str:

@@ -34,7 +34,7 @@ from portal.projects.milestones.models import Milestone
 from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.ocop.models import OcopProduct
 from portal.projects.reports.models import ProgressReport
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitKind
 
 MAX_ROWS = 500
 FIRST_YEAR = 2000
@@ -42,7 +42,7 @@ FIRST_YEAR = 2000
 
 def _scope():
     """The units and years asked for, within hers: her units (and their communes) by default,
-    the whole country for an admin; this year by default."""
+    the whole country for an admin and the national unit; this year by default."""
     this_year = vietnam_date(utcnow()).year
     first = bounded_int(request.args.get("from")) or this_year
     last = bounded_int(request.args.get("to")) or first
@@ -50,10 +50,13 @@ def _scope():
     first, last = min(first, last), max(first, last)
     mine = sorted(current_user.organiser_units(), key=lambda u: u.full_name)
     asked = bounded_int(request.args.get("unit"))
-    if current_user.has_role(Role.ADMIN) and not mine:
-        # The whole country, or the province she picks.
+    if (current_user.has_role(Role.ADMIN) and not mine) or any(u.is_nation for u in mine):
+        # The whole country, or the province she picks: an admin's, and the Central Women's
+        # Union's, which reports the country's figures.
         choices = list(
-            db.session.scalars(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name))
+            db.session.scalars(
+                sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE).order_by(Unit.name)
+            )
         )
         asked = asked if asked and db.session.get(Unit, asked) else None
         units = [asked] if asked else None

@@ -14,7 +14,7 @@ from portal.core.errors import DomainError, NotAllowed
 from portal.core.time import utcnow, vietnam_date
 from portal.extensions import db
 from portal.ledger.models import ClosedMonth, Posting, PostingLine
-from portal.units.models import Unit
+from portal.units.models import Unit, UnitKind
 
 # What the pages call each account, each source and each object that moved money: the features
 # that post fill these in when they are imported (capital/common.py, awards/payments/services.py),
@@ -194,7 +194,7 @@ def book_units(user: User) -> list[Unit]:
             .options(selectinload(Unit.parent))
             .where(
                 sa.or_(
-                    Unit.parent_id.is_(None),
+                    Unit.kind == UnitKind.PROVINCE,
                     Unit.id.in_(sa.select(Posting.unit_id)),
                     Unit.id.in_(sa.select(ClosedMonth.unit_id)),
                 )

@@ -6,21 +6,36 @@ from sqlalchemy.orm import contains_eager
 
 from portal.awards.models import Award
 from portal.awards.publication.public import PublicExternalAward
-from portal.awards.signals import gallery_shown, public_results_shown
+from portal.awards.signals import award_revoked, gallery_shown, public_results_shown
 from portal.competitions.models import Competition
 from portal.entries.models import Entry, EntryStatus
 from portal.entries.signals import entry_status_changed
 from portal.extensions import db
 from portal.projects.models import ExternalAward
-from portal.projects.services import ensure_project
+from portal.projects.services import (
+    carry_results_down,
+    drop_carried,
+    ensure_project,
+    project_home,
+)
 from portal.projects.story.services import published_stories
 
 
 @entry_status_changed.connect
 def follow_the_winner(entry: Entry, *, actor_id: int, **_) -> None:
-    """An entry that wins a prize becomes a supported project, followed for years."""
+    """An entry that wins a prize becomes a supported project, followed for years. An entry
+    carried up from a competition below stays the project it started as, and its prizes are
+    carried down to the entries below it (results flow back down)."""
     if entry.status is EntryStatus.AWARDED:
-        ensure_project(entry, actor_id=actor_id)
+        ensure_project(project_home(entry), actor_id=actor_id)
+        if entry.nominated_from_id is not None:
+            carry_results_down(entry, actor_id=actor_id)
+
+
+@award_revoked.connect
+def drop_revoked_prize(award: Award, *, actor_id: int, **_) -> None:
+    """A revoked award is no longer a result of the entries it was carried down to."""
+    drop_carried(award.id, actor_id=actor_id)
 
 
 @public_results_shown.connect

@@ -101,6 +101,19 @@ class ExternalAward(db.Model):
     evidence_content_type: Mapped[str | None] = mapped_column(sa.String(100))
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A prize of a higher competition run in the portal, carried down when its results were
+    # published (None: recorded by hand, for a round run outside the portal).
+    award_id: Mapped[int | None] = mapped_column(sa.ForeignKey("award.id"), index=True)
 
     entry: Mapped[Entry] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+    __table_args__ = (
+        # A prize carried down is recorded once on each entry below the one that won it.
+        sa.UniqueConstraint("award_id", "entry_id", name="uq_external_award_carried"),
+    )
+
+    @property
+    def carried(self) -> bool:
+        """Carried down from a competition in the portal: it follows that award, not a hand."""
+        return self.award_id is not None

@@ -21,7 +21,7 @@ from portal.awards.models import (
     Prize,
 )
 from portal.competitions import services as competition_services
-from portal.competitions.models import Competition, CompetitionLevel, category_name
+from portal.competitions.models import LEVEL_ORDER, Competition, CompetitionLevel, category_name
 from portal.core import audit, cache, idempotency, storage
 from portal.core.errors import DomainError
 from portal.core.money import MAX_VND
@@ -81,6 +81,84 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
     return project
 
 
+def project_home(entry: Entry) -> Entry:
+    """The entry an idea's project hangs on: the first of its path. An idea carried up to
+    higher rounds stays one project, followed by the unit whose competition it started in."""
+    if entry.origin_entry_id is None:
+        return entry
+    return db.session.get(Entry, entry.origin_entry_id)
+
+
+def carry_results_down(entry: Entry, *, actor_id: int) -> int:
+    """The published prizes of an entry carried up from competitions below, recorded on each
+    entry of its path below as a result won at a higher round, once per award and entry (the
+    same publication seen twice records nothing more). The caller commits. Returns how many."""
+    competition = entry.competition
+    awards = list(
+        db.session.scalars(
+            sa.select(Award)
+            .where(
+                Award.entry_id == entry.id,
+                Award.certificate_code.is_not(None),
+                Award.status == AwardStatus.ACTIVE,
+            )
+            .order_by(Award.id)
+        )
+    )
+    made = 0
+    below = entry.nominated_from
+    while below is not None:
+        have = set(
+            db.session.scalars(
+                sa.select(ExternalAward.award_id).where(
+                    ExternalAward.entry_id == below.id, ExternalAward.award_id.is_not(None)
+                )
+            )
+        )
+        for award in awards:
+            if award.id in have:
+                continue
+            external = ExternalAward(
+                entry_id=below.id,
+                award_id=award.id,
+                level=competition.level,
+                body=competition.unit.name,
+                prize=award.prize_name or award.tier.name,
+                year=competition.year,
+                cash_value=award.cash_value or None,
+                evidence_note=competition.title,
+                recorded_by_id=actor_id,
+            )
+            db.session.add(external)
+            db.session.flush()
+            audit.record(
+                "external_award.carried_down",
+                actor_id=actor_id,
+                object_type="external_award",
+                object_id=external.id,
+                after=_describe(external),
+            )
+            made += 1
+        below = below.nominated_from
+    return made
+
+
+def drop_carried(award_id: int, *, actor_id: int) -> None:
+    """A revoked award is no longer a result of the entries below; the caller commits."""
+    for external in db.session.scalars(
+        sa.select(ExternalAward).where(ExternalAward.award_id == award_id)
+    ):
+        audit.record(
+            "external_award.deleted",
+            actor_id=actor_id,
+            object_type="external_award",
+            object_id=external.id,
+            before=_describe(external),
+            after={"reason": "award revoked"},
+        )
+        db.session.delete(external)
+
+
 # --- Who may see and act -------------------------------------------------------------------------
 
 
@@ -117,12 +195,6 @@ def may_see_evidence(user: User, external: ExternalAward) -> bool:
 
 # --- Prizes won elsewhere (regional and national rounds run by other bodies) --------------------
 
-LEVEL_ORDER = [
-    CompetitionLevel.COMMUNE,
-    CompetitionLevel.PROVINCIAL,
-    CompetitionLevel.REGIONAL,
-    CompetitionLevel.NATIONAL,
-]
 EXTERNAL_LEVELS = (CompetitionLevel.REGIONAL, CompetitionLevel.NATIONAL)
 # Entries that never took part (a draft), left (withdrawn) or were screened out cannot have won.
 NOT_COMPETING = {EntryStatus.DRAFT, EntryStatus.WITHDRAWN, EntryStatus.INELIGIBLE}
@@ -298,6 +370,13 @@ def delete_external_award(actor: User, external: ExternalAward, reason: str) -> 
     was. The supported project stays: it outlives the prizes it is known for."""
     if not competition_services.may_manage_competition(actor, external.entry.competition):
         raise DomainError(_l("You cannot act on entries of another unit."))
+    if external.carried:
+        raise DomainError(
+            _l(
+                "This prize was carried down from the higher competition's published results: "
+                "it goes only if that award is revoked."
+            )
+        )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_l("Write why this prize is removed."), field="reason")

@@ -16,11 +16,18 @@ class UnitPickerMixin:
     province = SelectField(_l("Province or city"), coerce=optional_id, validate_choice=True)
     commune = SelectField(_l("Commune or ward"), coerce=optional_id, validate_choice=True)
     show_communes = SubmitField(_l("Show communes"))
+    # Forms that name an organising unit offer the national one before the provinces.
+    include_nation = False
 
     def fill_unit_choices(self) -> None:
         """Choices for the chosen province: call after the form has its data, before validating."""
         none = [SelectChoice("", _l("— Choose —"))]
-        self.province.choices = none + [SelectChoice(p.id, p.name) for p in services.provinces()]
+        nation = services.nation() if self.include_nation else None
+        self.province.choices = (
+            none
+            + ([SelectChoice(nation.id, nation.name)] if nation else [])
+            + [SelectChoice(p.id, p.name) for p in services.provinces()]
+        )
         self.commune.choices = none + [
             SelectChoice(c.id, c.name) for c in services.communes_of(self.province.data)
         ]

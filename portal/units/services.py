@@ -9,7 +9,8 @@ from vietnam_provinces import Province, Ward
 
 from portal.core.text import fold
 from portal.extensions import db
-from portal.units.models import Unit, UnitKind
+from portal.units.models import Region, Unit, UnitKind
+from portal.units.regions import NATION_CODE, NATION_DIVISION, NATION_NAME, REGIONS
 
 
 def load_units() -> dict[str, int]:
@@ -38,6 +39,7 @@ def load_units() -> dict[str, int]:
         unit.parent = parent
         return unit
 
+    upsert(UnitKind.NATION, NATION_CODE, NATION_NAME, NATION_DIVISION, None)
     provinces = {}
     for province in Province.iter_all():
         provinces[province.code] = upsert(
@@ -51,8 +53,40 @@ def load_units() -> dict[str, int]:
             ward.division_type.value,
             provinces[ward.province_code],
         )
+    _load_regions({int(code): unit for code, unit in provinces.items()})
     db.session.commit()
     return {"added": added, "updated": updated, "total": len(existing)}
+
+
+def _load_regions(provinces: dict[int, Unit]) -> None:
+    existing = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    for position, (code, name, province_codes) in enumerate(REGIONS):
+        region = existing.get(code) or Region(code=code)
+        region.name = name
+        region.position = position
+        region.provinces = [provinces[c] for c in province_codes if c in provinces]
+        db.session.add(region)
+
+
+def nation() -> Unit | None:
+    """The Central Women's Union: the unit of the national and regional competitions."""
+    return db.session.scalar(sa.select(Unit).where(Unit.kind == UnitKind.NATION))
+
+
+def regions() -> list[Region]:
+    return list(
+        db.session.scalars(
+            sa.select(Region)
+            .options(sa.orm.selectinload(Region.provinces))
+            .order_by(Region.position)
+        )
+    )
+
+
+def region_of(province_id: int | None) -> Region | None:
+    if province_id is None:
+        return None
+    return db.session.scalar(sa.select(Region).where(Region.provinces.any(Unit.id == province_id)))
 
 
 def provinces() -> list[Unit]:

@@ -9,6 +9,7 @@ from portal.auth.messages import tell
 from portal.auth.models import User
 from portal.awards import common
 from portal.awards.models import Award, AwardStatus
+from portal.awards.signals import award_revoked
 from portal.competitions.services import may_manage_competition
 from portal.core import audit
 from portal.core.errors import DomainError
@@ -63,6 +64,7 @@ def revoke(actor: User, award: Award, reason: str, *, now: datetime) -> Award:
         raise DomainError(_l("This award has already been revoked."))
     db.session.expire(award)
     entry = award.entry
+    award_revoked.send(award, actor_id=actor.id)
     audit.record(
         "award.revoked",
         actor_id=actor.id,

@@ -1,0 +1,314 @@
+"""The cascade's rules: places, deadlines, the second organiser, her answer, the entry carried
+up, the prizes carried down once, and the figures counting an idea once."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from portal.auth.models import Role
+from portal.awards.certificates.revoking import revoke
+from portal.awards.models import Award, AwardDecision, DecisionStatus, Prize
+from portal.competitions.models import CompetitionLevel, CompetitionStatus
+from portal.core.errors import DomainError
+from portal.core.time import utcnow
+from portal.entries.models import Entry, EntryStatus
+from portal.entries.status import change_entry_status
+from portal.extensions import db
+from portal.figures.indicators import by_code, value
+from portal.figures.measures import Scope
+from portal.nominations import services
+from portal.nominations.models import Nomination, NominationStatus
+from portal.projects.models import ExternalAward, SupportedProject
+from portal.projects.services import carry_results_down
+from tests.conftest import mails_to
+from tests.factories import UserFactory, make_competition
+from tests.factories.nominations import make_cascade
+from tests.snapshots import cached
+
+pytestmark = pytest.mark.usefixtures("frozen_time")
+
+
+@pytest.fixture
+def cascade(units):
+    return cached(make_cascade, units)
+
+
+def now():
+    return utcnow()
+
+
+def test_the_competition_below_nominates_within_its_places(cascade):
+    entries = cascade.below.entries
+    cascade.nominate(entries[0], approve=False)
+    cascade.nominate(entries[1], approve=False)
+    with pytest.raises(DomainError, match="nominated them all"):
+        cascade.nominate(entries[2], approve=False)
+    [call] = services.calls_for(cascade.below.competition)
+    assert (call.quota, call.used) == (2, 2)
+
+
+def test_a_withdrawn_nomination_frees_its_place_and_may_be_made_again(cascade):
+    entries = cascade.below.entries
+    first = cascade.nominate(entries[0], approve=False)
+    cascade.nominate(entries[1], approve=False)
+    services.withdraw(cascade.below.organiser, first, now=now(), version=first.version)
+    third = cascade.nominate(entries[2], approve=False)
+    services.withdraw(cascade.below.organiser, third, now=now(), version=third.version)
+    again = cascade.nominate(entries[0], approve=False)
+    assert again.id == first.id  # the same row, proposed again
+    assert again.status is NominationStatus.PROPOSED
+
+
+def cascade_nomination(entry) -> Nomination:
+    return db.session.scalar(sa.select(Nomination).where(Nomination.from_entry_id == entry.id))
+
+
+def test_a_nomination_needs_a_second_organiser(cascade):
+    nomination = cascade.nominate(cascade.below.entries[0], approve=False)
+    with pytest.raises(services.SamePerson):
+        services.approve(cascade.below.organiser, nomination, now=now(), version=nomination.version)
+    # An organiser of another unit (the nation's, even) is not one of them.
+    with pytest.raises(services.NotYours):
+        services.approve(cascade.organiser, nomination, now=now(), version=nomination.version)
+    services.approve(
+        cascade.below.second_organiser, nomination, now=now(), version=nomination.version
+    )
+    assert nomination.status is NominationStatus.APPROVED
+    woman = cascade.below.entries[0].applicant
+    [mail] = [m for m in mails_to(woman.email) if m.template == "nomination_offered"]
+    assert cascade.competition.title in mail.subject
+
+
+def test_an_approval_from_an_older_page_is_refused(cascade):
+    nomination = cascade.nominate(cascade.below.entries[0], approve=False)
+    shown = nomination.version
+    services.withdraw(cascade.below.organiser, nomination, now=now(), version=shown)
+    with pytest.raises(services.NominationConflict):
+        services.approve(cascade.below.second_organiser, nomination, now=now(), version=shown)
+
+
+def test_nothing_is_nominated_or_approved_after_the_deadline(cascade, frozen_time):
+    nomination = cascade.nominate(cascade.below.entries[0], approve=False)
+    frozen_time.shift(timedelta(days=10, seconds=1))
+    with pytest.raises(DomainError, match="closed"):
+        cascade.nominate(cascade.below.entries[1], approve=False)
+    with pytest.raises(DomainError, match="closed"):
+        services.approve(
+            cascade.below.second_organiser, nomination, now=now(), version=nomination.version
+        )
+
+
+def test_only_the_final_ranking_or_a_prize_winner_is_nominated(cascade, units):
+    applicant = UserFactory(roles=[Role.APPLICANT])
+    from tests.factories import EntryFactory
+
+    draft = EntryFactory(competition=cascade.below.competition, applicant=applicant)
+    with pytest.raises(DomainError, match="final ranking"):
+        cascade.nominate(draft, approve=False)
+
+
+def test_a_competition_not_named_may_not_nominate(cascade, units):
+    organiser = UserFactory(roles=[(Role.ORGANISER, units["sa_pa"])])
+    commune = make_competition(
+        organiser, units["sa_pa"], level=CompetitionLevel.COMMUNE, status="results_final"
+    )
+    # Provincial competitions may: a commune's is not one of them.
+    assert services.quota_for(cascade.competition, commune) is None
+    assert services.calls_for(commune) == []
+
+
+def test_a_source_of_one_province_lets_only_its_competitions_nominate(cascade, units):
+    lao_cai_organiser = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])])
+    lao_cai = make_competition(lao_cai_organiser, units["lao_cai"], status="results_final")
+    regional = make_competition(
+        cascade.organiser,
+        cascade.nation,
+        level=CompetitionLevel.NATIONAL,
+        title="Chung kết thứ hai",
+        reference_prefix="TWB",
+    )
+    services.add_source(
+        cascade.organiser,
+        regional,
+        quota=1,
+        level=CompetitionLevel.PROVINCIAL,
+        unit_id=units["lao_cai"].id,
+    )
+    assert services.quota_for(regional, lao_cai) == 1
+    assert services.quota_for(regional, cascade.below.competition) is None
+
+
+def test_a_national_competition_is_run_by_the_national_unit_only(cascade, units):
+    with pytest.raises(DomainError):
+        make_competition(
+            cascade.below.organiser, units["dien_bien"], level=CompetitionLevel.NATIONAL
+        )
+    with pytest.raises(DomainError):
+        make_competition(cascade.organiser, cascade.nation, level=CompetitionLevel.PROVINCIAL)
+
+
+def test_her_confirmation_carries_the_entry_up(cascade):
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    woman = below.applicant
+    entry = services.accept(woman, nomination, now=now(), version=nomination.version)
+    assert entry.competition_id == cascade.competition.id
+    assert entry.status is EntryStatus.SUBMITTED
+    assert entry.reference.startswith("TW-")
+    assert entry.nominated_from_id == below.id and entry.origin_entry_id == below.id
+    assert (entry.title, entry.summary, entry.solution) == (
+        below.title,
+        below.summary,
+        below.solution,
+    )
+    assert [m.name for m in entry.team_members] == [m.name for m in below.team_members]
+    assert nomination.status is NominationStatus.ACCEPTED and nomination.entry_id == entry.id
+    # A second tap finds it made.
+    again = services.accept(woman, nomination, now=now(), version=nomination.version - 1)
+    assert again.id == entry.id
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Entry.competition_id == cascade.competition.id)
+        )
+        == 1
+    )
+
+
+def test_only_she_answers_and_a_declined_place_is_free(cascade):
+    entries = cascade.below.entries
+    first = cascade.nominate(entries[0])
+    cascade.nominate(entries[1])
+    with pytest.raises(services.NotYours):
+        services.accept(entries[1].applicant, first, now=now(), version=first.version)
+    services.decline(entries[0].applicant, first, now=now(), version=first.version)
+    assert first.status is NominationStatus.DECLINED
+    with pytest.raises(services.NominationConflict):
+        services.accept(entries[0].applicant, first, now=now(), version=first.version)
+    cascade.nominate(entries[2])  # the place she left
+
+
+def test_no_answer_once_the_higher_competition_closed(cascade, frozen_time):
+    nomination = cascade.nominate(cascade.below.entries[0])
+    frozen_time.shift(timedelta(days=30, seconds=1))
+    with pytest.raises(DomainError, match="lapsed"):
+        services.accept(
+            cascade.below.entries[0].applicant,
+            nomination,
+            now=now(),
+            version=nomination.version,
+        )
+
+
+def test_no_one_applies_directly_to_a_competition_by_nomination(cascade):
+    from portal.entries import services as entry_services
+
+    applicant = UserFactory(roles=[Role.APPLICANT])
+    with pytest.raises(DomainError):
+        entry_services.start_entry(applicant, cascade.competition)
+
+
+def _win_national_prize(cascade, entry) -> Award:
+    """The national competition gives the carried entry its first prize and publishes it."""
+    prize = Prize(
+        competition_id=cascade.competition.id,
+        position=0,
+        name="Giải Nhất toàn quốc",
+        prize_count=1,
+        cash_value=30_000_000,
+    )
+    db.session.add(prize)
+    db.session.flush()
+    award = Award(
+        competition_id=cascade.competition.id,
+        tier_id=prize.id,
+        slot=1,
+        entry_id=entry.id,
+        proposed_entry_id=entry.id,
+        cash_value=prize.cash_value,
+        certificate_code="TW-TEST-0001",
+        issued_at=utcnow(),
+    )
+    db.session.add(award)
+    db.session.flush()
+    award.freeze()
+    db.session.add(
+        AwardDecision(
+            competition_id=cascade.competition.id,
+            status=DecisionStatus.PUBLISHED,
+            finalised_by_id=cascade.organiser.id,
+            approved_by_id=cascade.second_organiser.id,
+            published_by_id=cascade.organiser.id,
+            published_at=utcnow(),
+        )
+    )
+    entry.status = EntryStatus.ADVANCED
+    change_entry_status(cascade.organiser.id, entry, EntryStatus.AWARDED)
+    db.session.commit()
+    return award
+
+
+def test_a_national_prize_flows_back_down_once(cascade, units):
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    projects_before = db.session.scalar(sa.select(sa.func.count(SupportedProject.id)))
+    award = _win_national_prize(cascade, entry)
+    [carried] = db.session.scalars(
+        sa.select(ExternalAward).where(ExternalAward.entry_id == below.id)
+    )
+    assert (carried.award_id, carried.level, carried.prize, carried.cash_value) == (
+        award.id,
+        CompetitionLevel.NATIONAL,
+        "Giải Nhất toàn quốc",
+        30_000_000,
+    )
+    assert carried.body == cascade.nation.name
+    # The idea stays the project it was in Điện Biên: no second project for the national entry.
+    assert db.session.scalar(sa.select(sa.func.count(SupportedProject.id))) == projects_before
+    # Published again (or the signal sent twice), nothing more is recorded.
+    assert carry_results_down(entry, actor_id=cascade.organiser.id) == 0
+    # Điện Biên counts one idea that won at a national round, however it was recorded.
+    year = cascade.competition.year
+    province = Scope(
+        [units["dien_bien"].id, units["muong_phang"].id, units["dien_bien_phu"].id], year, year
+    )
+    indicator = by_code()["higher_round_ideas"]
+    assert value(indicator, province) == 1
+    # The whole country counts the idea once, not once per competition it went through.
+    country = Scope(None, year, year)
+    ideas = value(by_code()["entries"], country)
+    assert ideas == len(cascade.below.entries)
+    # A revoked national prize is no longer Điện Biên's.
+    revoke(cascade.organiser, award, "Hồ sơ không trung thực", now=utcnow())
+    db.session.commit()
+    assert (
+        db.session.scalars(sa.select(ExternalAward).where(ExternalAward.award_id == award.id)).all()
+        == []
+    )
+
+
+def test_the_path_of_her_idea(cascade):
+    from portal.nominations.cascade import path_of
+
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    path = path_of(below.id)
+    assert [s.competition_id for s in path.steps] == [cascade.below.competition.id]
+    assert [o.id for o in path.offers] == [nomination.id]
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    for shown_from in (below.id, entry.id):
+        path = path_of(shown_from)
+        assert [s.level for s in path.steps] == [
+            CompetitionLevel.PROVINCIAL,
+            CompetitionLevel.NATIONAL,
+        ]
+        assert path.steps[0].prizes == ["Giải Nhất"]
+        assert path.offers == []
+
+
+def test_the_competition_below_must_have_final_results(cascade, units):
+    organiser = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])])
+    judging = make_competition(organiser, units["lao_cai"], status="judging")
+    assert services.candidates(judging) == []
+    assert judging.status is CompetitionStatus.JUDGING
