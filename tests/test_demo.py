@@ -52,7 +52,7 @@ def test_the_demo_has_competitions_in_every_state(app):
     runner.invoke(args=["demo", "load"])
     statuses = db.session.scalars(sa.select(Competition.status)).all()
     assert set(statuses) == set(CompetitionStatus)
-    assert len(statuses) == 9  # the second load added none
+    assert len(statuses) == 10  # the second load added none
 
 
 def test_the_demo_has_realistic_entries_and_profiles(app):
@@ -129,5 +129,46 @@ def test_the_demo_has_published_prizes_and_a_decision_waiting_for_approval(app):
     kinds = db.session.scalars(sa.select(PrizePayment.kind)).all()
     assert kinds.count(PaymentKind.PAYMENT) == 3 and kinds.count(PaymentKind.REVERSAL) == 1
     assert db.session.scalar(sa.select(sa.func.sum(PostingLine.amount))) == 0
-    assert db.session.scalar(sa.select(sa.func.count(SupportedProject.id))) == 11
-    assert db.session.scalar(sa.select(ExternalAward.entry_id)) == first.entry_id
+    # Ten Lào Cai projects, and Điện Biên's idea that won the national first prize.
+    assert db.session.scalar(sa.select(sa.func.count(SupportedProject.id))) == 12
+    carried = db.session.scalars(sa.select(ExternalAward).order_by(ExternalAward.id)).all()
+    assert {(x.entry_id, x.prize) for x in carried} >= {(first.entry_id, "Giải Nhì")}
+    assert all(x.award_id is not None for x in carried)
+
+
+def test_the_demo_has_a_national_final_with_nominations_from_two_provinces(app):
+    from portal.competitions.models import Competition, CompetitionLevel, CompetitionStatus
+    from portal.nominations.models import Nomination, NominationStatus
+    from portal.projects.models import ExternalAward, SupportedProject
+
+    runner = app.test_cli_runner()
+    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load"])
+    national = db.session.scalars(
+        sa.select(Competition).where(Competition.level == CompetitionLevel.NATIONAL)
+    ).one()
+    assert national.status is CompetitionStatus.RESULTS_PUBLISHED and national.unit.is_nation
+    nominations = db.session.scalars(
+        sa.select(Nomination).where(Nomination.competition_id == national.id)
+    ).all()
+    by_province = {}
+    for n in nominations:
+        by_province.setdefault(n.from_competition.unit.name, []).append(n.status)
+    assert set(by_province) == {"Lào Cai", "Điện Biên"}
+    assert sorted(s.value for n in nominations for s in [n.status]) == [
+        "accepted",
+        "accepted",
+        "approved",
+        "declined",
+    ]
+    # Hoàng Thị Sáu's national prize shows on her Lào Cai project.
+    sau = next(n for n in nominations if n.from_entry.applicant.email == "ungvien2@demo.hoilhpn.vn")
+    assert sau.status is NominationStatus.ACCEPTED
+    project = db.session.scalars(
+        sa.select(SupportedProject).where(SupportedProject.entry_id == sau.from_entry_id)
+    ).one()
+    assert project.unit.name == "Lào Cai"
+    [prize] = db.session.scalars(
+        sa.select(ExternalAward).where(ExternalAward.entry_id == sau.from_entry_id)
+    ).all()
+    assert prize.prize == "Giải Nhì" and prize.cash_value == 30_000_000

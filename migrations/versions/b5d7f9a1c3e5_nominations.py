@@ -186,6 +186,9 @@ def upgrade():
     with op.batch_alter_table("entry", schema=None) as batch_op:
         batch_op.add_column(sa.Column("nominated_from_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("origin_entry_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("nominated", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
         batch_op.create_index(
             batch_op.f("ix_entry_origin_entry_id"), ["origin_entry_id"], unique=False
         )
@@ -220,6 +223,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("fk_entry_origin_entry_id_entry"), type_="foreignkey")
         batch_op.drop_constraint("uq_entry_nominated_once", type_="unique")
         batch_op.drop_index(batch_op.f("ix_entry_origin_entry_id"))
+        batch_op.drop_column("nominated")
         batch_op.drop_column("origin_entry_id")
         batch_op.drop_column("nominated_from_id")
 

@@ -1,5 +1,5 @@
-"""Demo awards: a Lào Cai competition with published prizes, certificates, payments and a prize
-won at the national round; a Điện Biên competition whose decision waits for a second organiser."""
+"""Demo awards: a Lào Cai competition with published prizes, certificates and payments; a Điện
+Biên competition whose decision waits for a second organiser."""
 
 from datetime import date, datetime, timedelta
 
@@ -209,8 +209,8 @@ def load_awards(now: datetime, password: str) -> None:
     from portal.awards.publication import services as publication
     from portal.core.time import to_vietnam
 
-    # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake reversed), one award
-    # revoked, and the first prize went on to win at the national round.
+    # Lào Cai: decided, approved by a second organiser and published; prizes paid (one mistake
+    # reversed), one award revoked. Its first prize goes on to the national round (nominations.py).
     lao_cai = _competition("results_final", "Phụ nữ Lào Cai khởi nghiệp")
     if lao_cai is not None and not _has_entries(lao_cai):
         organiser = _user("tochuc.laocai@demo.hoilhpn.vn")
@@ -266,7 +266,6 @@ def load_awards(now: datetime, password: str) -> None:
             "Ý tưởng trùng với một bài đã đạt giải ở cuộc thi năm trước.",
             now=published + timedelta(days=20),
         )
-        _external(organiser, entries[0], published + timedelta(days=60))
 
     # Điện Biên: the decision is final and waits for a second organiser's approval.
     dien_bien = _competition("results_final", "Phụ nữ Điện Biên khởi nghiệp")
@@ -296,22 +295,3 @@ def _awards(competition):
     return db.session.scalars(
         sa.select(Award).where(Award.competition_id == competition.id, Award.entry_id.is_not(None))
     ).all()
-
-
-def _external(organiser: User, entry, now: datetime) -> None:
-    from portal.competitions.models import CompetitionLevel
-    from portal.projects.services import record_external_award
-
-    record_external_award(
-        organiser,
-        entry,
-        level=CompetitionLevel.NATIONAL,
-        body="Trung ương Hội Liên hiệp Phụ nữ Việt Nam",
-        prize="Giải Nhì cuộc thi Phụ nữ khởi nghiệp toàn quốc",
-        year=entry.competition.year,
-        cash_value=30_000_000,
-        evidence_note="Quyết định khen thưởng số 215/QĐ-ĐCT của Đoàn Chủ tịch, đăng trên "
-        "https://hoilhpn.org.vn",
-        evidence=None,
-        now=now,
-    )

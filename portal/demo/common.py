@@ -10,9 +10,14 @@ DEMO_PASSWORD = "demo-portal-2026"
 DIEN_BIEN_ORGANISER = "tochuc.dienbien@demo.hoilhpn.vn"
 
 
+NATION = "Trung ương"  # the national unit, where a demo person's province would be
+
+
 def unit_named(province_name: str | None, commune_name: str | None) -> Unit | None:
     if not province_name:
         return None
+    if province_name == NATION:
+        return db.session.scalar(sa.select(Unit).where(Unit.kind == UnitKind.NATION))
     province = db.session.scalar(
         sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE, Unit.name.endswith(province_name))
     )

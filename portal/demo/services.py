@@ -8,15 +8,16 @@ from portal.auth.models import Invitation, Role, RoleGrant, User
 from portal.core.time import utcnow
 from portal.demo.awards import load_awards
 from portal.demo.capital import load_capital
-from portal.demo.common import DEMO_PASSWORD, unit_named
+from portal.demo.common import DEMO_PASSWORD, NATION, unit_named
 from portal.demo.credit import load_credit
 from portal.demo.entries import load_entries
 from portal.demo.figures import load_api_token, load_targets
 from portal.demo.judging import load_judging
+from portal.demo.nominations import load_nominations
 from portal.demo.projects import load_projects
 from portal.extensions import db
 from portal.units.models import Unit
-from portal.units.services import load_units
+from portal.units.services import load_units, nation
 
 # (e-mail, full name, language, roles as (role, province name, commune name), home province, commune)
 DEMO_PEOPLE = [
@@ -69,6 +70,22 @@ DEMO_PEOPLE = [
         None,
     ),
     (
+        "tochuc.trunguong@demo.hoilhpn.vn",
+        "Nguyễn Thị Minh Thư",
+        "vi",
+        [(Role.ORGANISER, NATION, None)],
+        "Hà Nội",
+        None,
+    ),
+    (
+        "phoban.trunguong@demo.hoilhpn.vn",
+        "Đặng Thị Thu Hằng",
+        "vi",
+        [(Role.ORGANISER, NATION, None)],
+        "Hà Nội",
+        None,
+    ),
+    (
         "giamkhao@demo.hoilhpn.vn",
         "Trần Minh Ngọc",
         "en",
@@ -104,7 +121,7 @@ ROLE_TITLES = {
 
 def load_demo() -> list[dict]:
     """Create the demo accounts that do not exist yet; return the logins to print."""
-    if db.session.scalar(sa.select(sa.func.count(Unit.id))) == 0:
+    if db.session.scalar(sa.select(sa.func.count(Unit.id))) == 0 or nation() is None:
         load_units()
     now = utcnow()
     logins = []
@@ -153,6 +170,7 @@ def load_demo() -> list[dict]:
     load_entries(now)
     load_judging(now)
     load_awards(now, DEMO_PASSWORD)
+    load_nominations(now)
     load_projects(now)
     load_capital(now)
     load_credit(now)

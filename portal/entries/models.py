@@ -142,6 +142,9 @@ class Entry(db.Model):
     # which keeps its history, prize and scores, and the first entry of the idea's path, by which
     # the figures count an idea once however high it goes.
     nominated_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id"))
+    # Once nominated to a higher competition: its page then shows the idea's path (read with
+    # the entry, rather than looked up for every entry).
+    nominated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     origin_entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id"), index=True)
 
     competition: Mapped[Competition] = relationship()

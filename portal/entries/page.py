@@ -68,6 +68,8 @@ class EntryPage:
     applicant_phone: str | None
     commune_name: str | None
     versions: int
+    # On an idea's path up the competitions (portal.nominations): nominated, or carried up.
+    in_cascade: bool
     team: list[Named]
     files: list[Named]
 
@@ -99,6 +101,7 @@ _ROW = (
         Entry.submitted_at,
         Entry.extension_until,
         Entry.screening_reason,
+        sa.or_(Entry.nominated, Entry.origin_entry_id.is_not(None)).label("in_cascade"),
         Competition.title.label("competition_title"),
         Competition.unit_id.label("competition_unit_id"),
         Competition.status.label("competition_status"),
@@ -190,6 +193,7 @@ def entry_page(entry_id: int) -> EntryPage | None:
         applicant_phone=row.applicant_phone,
         commune_name=unit_full_name(row.commune, row.province) if row.commune else None,
         versions=row.versions,
+        in_cascade=bool(row.in_cascade),
         team=team,
         files=files,
     )

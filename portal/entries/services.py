@@ -430,9 +430,7 @@ def _record_submission(applicant: User, entry: Entry, now: datetime) -> int:
     profile = get_profile(applicant)
     if profile is not None:  # an entry carried up without one keeps what it had below
         entry.commune_id = applicant.commune_id
-        entry.household_status = (
-            str(profile.household_status) if profile.household_status else None
-        )
+        entry.household_status = str(profile.household_status) if profile.household_status else None
         entry.ethnic_minority = is_ethnic_minority(profile.ethnicity) if profile.ethnicity else None
         entry.business_stage = str(profile.business_stage) if profile.business_stage else None
     number = len(entry.versions) + 1

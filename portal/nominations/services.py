@@ -149,7 +149,7 @@ def lower_levels(competition: Competition) -> list[CompetitionLevel]:
 
 def possible_sources(competition: Competition) -> list[Competition]:
     """The competitions an organiser may name as a source: of a lower level, within the higher
-    competition's reach, held that year or the year before, not drafts."""
+    competition's reach, held in its year or the two before, not drafts."""
     provinces = reach(competition)
     query = (
         sa.select(Competition)
@@ -157,7 +157,7 @@ def possible_sources(competition: Competition) -> list[Competition]:
         .where(
             Competition.id != competition.id,
             Competition.level.in_(lower_levels(competition)),
-            Competition.year.between(competition.year - 1, competition.year),
+            Competition.year.between(competition.year - 2, competition.year),
             Competition.status != CompetitionStatus.DRAFT,
         )
         .order_by(Competition.year.desc(), Unit.name_folded, Competition.title)
@@ -522,6 +522,7 @@ def propose(
             object_id=nomination.id,
             after={"competition_id": higher.id, "entry_id": entry.id},
         )
+    entry.nominated = True
     idempotency.made(claimed, nomination)
     db.session.commit()
     return nomination

@@ -195,10 +195,12 @@ def propose(competition_id: int, higher_id: int):
 
 
 def _move(nomination_id: int, action, success: str):
-    nomination = load_or_404(Nomination, nomination_id)
+    nomination = load_or_404(
+        Nomination,
+        nomination_id,
+        allowed=lambda user, n: may_manage_competition(user, n.from_competition),
+    )
     competition = nomination.from_competition
-    if not may_manage_competition(current_user, competition):
-        return _nominate_page(competition, status=403, error=_("You do not have permission."))
     form = VersionForm()
     if not form.validate_on_submit() or form.shown_version is None:
         return _nominate_page(competition, status=400, error=_("Reload the page and try again."))

@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from portal.auth.models import Role, User
+from portal.awards.common import new_certificate_code
+from portal.awards.models import Award, AwardDecision, DecisionStatus, Prize
 from portal.competitions.models import Competition, CompetitionLevel
 from portal.core.time import utcnow
+from portal.entries.models import EntryStatus
+from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.nominations import services
 from portal.nominations.models import Nomination
@@ -39,6 +43,47 @@ class CascadeWorld:
                 self.below.second_organiser, nomination, now=now, version=nomination.version
             )
         return nomination
+
+    def publish_prize(self, entry, name: str = "Giải Nhất toàn quốc") -> Award:
+        """The national competition's published decision gives the carried entry its first
+        prize (written into the tables, as publish_directly does; the entry is awarded through
+        its status home, so that what listens to it runs)."""
+        prize = Prize(
+            competition_id=self.competition.id,
+            position=0,
+            name=name,
+            prize_count=1,
+            cash_value=30_000_000,
+        )
+        db.session.add(prize)
+        db.session.flush()
+        award = Award(
+            competition_id=self.competition.id,
+            tier_id=prize.id,
+            slot=1,
+            entry_id=entry.id,
+            proposed_entry_id=entry.id,
+            cash_value=prize.cash_value,
+            certificate_code=new_certificate_code(),
+            issued_at=utcnow(),
+        )
+        db.session.add(award)
+        db.session.flush()
+        award.freeze()
+        db.session.add(
+            AwardDecision(
+                competition_id=self.competition.id,
+                status=DecisionStatus.PUBLISHED,
+                finalised_by_id=self.organiser.id,
+                approved_by_id=self.second_organiser.id,
+                published_by_id=self.organiser.id,
+                published_at=utcnow(),
+            )
+        )
+        change_entry_status(self.organiser.id, entry, EntryStatus.ELIGIBLE)
+        change_entry_status(self.organiser.id, entry, EntryStatus.AWARDED)
+        db.session.commit()
+        return award
 
 
 def make_nation() -> Unit:

@@ -8,12 +8,10 @@ import sqlalchemy as sa
 
 from portal.auth.models import Role
 from portal.awards.certificates.revoking import revoke
-from portal.awards.models import Award, AwardDecision, DecisionStatus, Prize
 from portal.competitions.models import CompetitionLevel, CompetitionStatus
 from portal.core.errors import DomainError
 from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
-from portal.entries.status import change_entry_status
 from portal.extensions import db
 from portal.figures.indicators import by_code, value
 from portal.figures.measures import Scope
@@ -42,7 +40,7 @@ def test_the_competition_below_nominates_within_its_places(cascade):
     entries = cascade.below.entries
     cascade.nominate(entries[0], approve=False)
     cascade.nominate(entries[1], approve=False)
-    with pytest.raises(DomainError, match="nominated them all"):
+    with pytest.raises(DomainError, match="đã đề cử đủ"):
         cascade.nominate(entries[2], approve=False)
     [call] = services.calls_for(cascade.below.competition)
     assert (call.quota, call.used) == (2, 2)
@@ -91,9 +89,9 @@ def test_an_approval_from_an_older_page_is_refused(cascade):
 def test_nothing_is_nominated_or_approved_after_the_deadline(cascade, frozen_time):
     nomination = cascade.nominate(cascade.below.entries[0], approve=False)
     frozen_time.shift(timedelta(days=10, seconds=1))
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError, match="đã kết thúc"):
         cascade.nominate(cascade.below.entries[1], approve=False)
-    with pytest.raises(DomainError, match="closed"):
+    with pytest.raises(DomainError, match="đã kết thúc"):
         services.approve(
             cascade.below.second_organiser, nomination, now=now(), version=nomination.version
         )
@@ -104,7 +102,7 @@ def test_only_the_final_ranking_or_a_prize_winner_is_nominated(cascade, units):
     from tests.factories import EntryFactory
 
     draft = EntryFactory(competition=cascade.below.competition, applicant=applicant)
-    with pytest.raises(DomainError, match="final ranking"):
+    with pytest.raises(DomainError, match="bảng xếp hạng chung cuộc"):
         cascade.nominate(draft, approve=False)
 
 
@@ -191,7 +189,7 @@ def test_only_she_answers_and_a_declined_place_is_free(cascade):
 def test_no_answer_once_the_higher_competition_closed(cascade, frozen_time):
     nomination = cascade.nominate(cascade.below.entries[0])
     frozen_time.shift(timedelta(days=30, seconds=1))
-    with pytest.raises(DomainError, match="lapsed"):
+    with pytest.raises(DomainError, match="không còn hiệu lực"):
         services.accept(
             cascade.below.entries[0].applicant,
             nomination,
@@ -208,52 +206,12 @@ def test_no_one_applies_directly_to_a_competition_by_nomination(cascade):
         entry_services.start_entry(applicant, cascade.competition)
 
 
-def _win_national_prize(cascade, entry) -> Award:
-    """The national competition gives the carried entry its first prize and publishes it."""
-    prize = Prize(
-        competition_id=cascade.competition.id,
-        position=0,
-        name="Giải Nhất toàn quốc",
-        prize_count=1,
-        cash_value=30_000_000,
-    )
-    db.session.add(prize)
-    db.session.flush()
-    award = Award(
-        competition_id=cascade.competition.id,
-        tier_id=prize.id,
-        slot=1,
-        entry_id=entry.id,
-        proposed_entry_id=entry.id,
-        cash_value=prize.cash_value,
-        certificate_code="TW-TEST-0001",
-        issued_at=utcnow(),
-    )
-    db.session.add(award)
-    db.session.flush()
-    award.freeze()
-    db.session.add(
-        AwardDecision(
-            competition_id=cascade.competition.id,
-            status=DecisionStatus.PUBLISHED,
-            finalised_by_id=cascade.organiser.id,
-            approved_by_id=cascade.second_organiser.id,
-            published_by_id=cascade.organiser.id,
-            published_at=utcnow(),
-        )
-    )
-    entry.status = EntryStatus.ADVANCED
-    change_entry_status(cascade.organiser.id, entry, EntryStatus.AWARDED)
-    db.session.commit()
-    return award
-
-
 def test_a_national_prize_flows_back_down_once(cascade, units):
     below = cascade.below.entries[0]
     nomination = cascade.nominate(below)
     entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
     projects_before = db.session.scalar(sa.select(sa.func.count(SupportedProject.id)))
-    award = _win_national_prize(cascade, entry)
+    award = cascade.publish_prize(entry)
     [carried] = db.session.scalars(
         sa.select(ExternalAward).where(ExternalAward.entry_id == below.id)
     )
