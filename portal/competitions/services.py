@@ -461,6 +461,8 @@ def copy_competition(
         year=year,
         level=source.level,
         unit_id=source.unit_id,
+        region_id=source.region_id,
+        by_nomination_only=source.by_nomination_only,
         description=source.description,
         rules=source.rules,
         reference_prefix=source.reference_prefix,

@@ -40,6 +40,14 @@ MAX_ROWS = 500
 FIRST_YEAR = 2000
 
 
+@bp.app_template_global("reads_whole_country")
+def reads_whole_country(user) -> bool:
+    """An admin without units of her own, and the Central Women's Union (which reports the
+    country's figures), read the whole country by default."""
+    mine = user.organiser_units()
+    return (user.has_role(Role.ADMIN) and not mine) or any(u.is_nation for u in mine)
+
+
 def _scope():
     """The units and years asked for, within hers: her units (and their communes) by default,
     the whole country for an admin and the national unit; this year by default."""
@@ -50,9 +58,8 @@ def _scope():
     first, last = min(first, last), max(first, last)
     mine = sorted(current_user.organiser_units(), key=lambda u: u.full_name)
     asked = bounded_int(request.args.get("unit"))
-    if (current_user.has_role(Role.ADMIN) and not mine) or any(u.is_nation for u in mine):
-        # The whole country, or the province she picks: an admin's, and the Central Women's
-        # Union's, which reports the country's figures.
+    if reads_whole_country(current_user):
+        # The whole country, or the province she picks.
         choices = list(
             db.session.scalars(
                 sa.select(Unit).where(Unit.kind == UnitKind.PROVINCE).order_by(Unit.name)
