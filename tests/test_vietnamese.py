@@ -29,6 +29,7 @@ ROLES = [
     "tochuc.dienbien@demo.hoilhpn.vn",  # organiser of a province
     "tochuc.muongphang@demo.hoilhpn.vn",  # organiser of a commune
     "tochuc.laocai@demo.hoilhpn.vn",  # organiser of Lào Cai, and a judge
+    "tochuc.trunguong@demo.hoilhpn.vn",  # organiser of the national unit
     "admin@demo.hoilhpn.vn",
     None,  # anonymous
 ]

@@ -36,6 +36,7 @@ DEMO_ROLES = [
     ("judge", "giamkhao@demo.hoilhpn.vn", "judge"),
     ("organiser", "tochuc.dienbien@demo.hoilhpn.vn", "staff"),
     ("organiser and judge", "tochuc.laocai@demo.hoilhpn.vn", "staff"),
+    ("national organiser", "tochuc.trunguong@demo.hoilhpn.vn", "staff"),
     ("admin", "admin@demo.hoilhpn.vn", "staff"),
 ]
 # Downloads, files and forms' side doors: not pages.
@@ -56,6 +57,9 @@ PAGES_OF_THE_ISSUE = [
     "/admin/audit",
     "/admin/outbox",
     "/invitations",
+    "/nominations",
+    "/competitions/<id>/nominations",
+    "/competitions/<id>/nominate",
 ]
 
 
