@@ -95,10 +95,11 @@ class CompetitionRefused(DomainError):
         self.problems = problems
 
 
-def default_prefix(unit: Unit) -> str:
-    """Initials of the unit's name: "Điện Biên" → "DB", "Thành phố Hà Nội" → "HN"."""
+def default_prefix(unit: Unit, level: CompetitionLevel | None = None) -> str:
+    """Initials of the unit's name: "Điện Biên" → "DB", "Thành phố Hà Nội" → "HN"; for the
+    national unit TW (trung ương), KV for a regional round (khu vực)."""
     if unit.is_nation:
-        return "TW"  # Trung ương
+        return "KV" if level is CompetitionLevel.REGIONAL else "TW"
     words = [w for w in fold(unit.name).split() if w not in UNIT_WORDS]
     return "".join(w[0] for w in words).upper()[:6] or "WS"
 

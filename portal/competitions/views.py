@@ -132,11 +132,15 @@ def _form_data(form: CompetitionForm) -> CompetitionData:
     # A unit the picker refused is not looked up: it may be any number.
     picked = not (form.province.errors or form.commune.errors)
     unit_id = (form.commune.data or form.province.data) if picked else None
+    level = form.level.data if form.level.data in {lv.value for lv in CompetitionLevel} else None
     prefix = form.reference_prefix.data or ""
     if not prefix and unit_id:
         unit = db.session.get(Unit, unit_id)
-        prefix = services.default_prefix(unit) if unit else ""
-    level = form.level.data if form.level.data in {lv.value for lv in CompetitionLevel} else None
+        prefix = (
+            services.default_prefix(unit, CompetitionLevel(level) if level else None)
+            if unit
+            else ""
+        )
     return CompetitionData(
         title=form.title.data,
         year=form.year.data,

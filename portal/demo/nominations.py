@@ -11,10 +11,7 @@ from portal.auth.models import User
 from portal.extensions import db
 
 TITLE = "Phụ nữ khởi nghiệp toàn quốc {year}"
-NATIONAL_TIERS = [
-    ("Giải Nhất", 1, 50_000_000, "Gian hàng tại Hội chợ khởi nghiệp quốc gia"),
-    ("Giải Nhì", 1, 30_000_000, ""),
-]
+NATIONAL_TIERS = [("Giải Nhất", 1, 50_000_000, "Gian hàng tại Hội chợ khởi nghiệp quốc gia")]
 
 
 def _user(email: str) -> User:
@@ -71,6 +68,7 @@ def load_nominations(now: datetime) -> None:
         unit_id=national_unit.id,
         status=CompetitionStatus.OPEN,
         by_nomination_only=True,
+        business_plan_required=False,  # judged at the province: what it has goes with it
         description=(
             "Vòng chung kết toàn quốc của cuộc thi Phụ nữ khởi nghiệp, do Trung ương Hội tổ chức: "
             "các ý tưởng xuất sắc nhất do Hội Liên hiệp Phụ nữ các tỉnh, thành đề cử."
@@ -126,12 +124,12 @@ def load_nominations(now: datetime) -> None:
     services.decline(bich.from_entry.applicant, bich, now=answered, version=bich.version)
     # Sùng Thị Mỷ never answered: her nomination lapsed with the deadline.
 
-    # The final: judged outside the demo, Lò Thị Ánh first and Hoàng Thị Sáu second.
+    # The final: judged outside the demo, Hoàng Thị Sáu first and Lò Thị Ánh second.
     for status in (CompetitionStatus.CLOSED, CompetitionStatus.JUDGING):
         change_competition_status(organiser.id, competition, status)
     first, final = competition.rounds
     sau_entry, anh_entry = carried
-    for rank, entry in enumerate((anh_entry, sau_entry), start=1):
+    for rank, entry in enumerate((sau_entry, anh_entry), start=1):
         change_entry_status(organiser.id, entry, EntryStatus.ELIGIBLE)
         change_entry_status(organiser.id, entry, EntryStatus.ADVANCED)
         db.session.add(RoundEntry(round_id=final.id, entry_id=entry.id, carried_by_id=organiser.id))
@@ -169,5 +167,5 @@ def load_nominations(now: datetime) -> None:
     deciding.start_from_proposal(organiser, competition, now=decided)
     deciding.finalise(organiser, competition, now=decided + timedelta(hours=2))
     deciding.approve(second, competition, now=decided + timedelta(hours=6))
-    # Published: the prizes flow back down to Lào Cai's and Điện Biên's entries (projects).
+    # Published: the first prize flows back down to Hoàng Thị Sáu's Lào Cai project.
     publication.publish(organiser, competition, now=decided + timedelta(days=1))

@@ -322,7 +322,14 @@ def _eligibility_problems(entry: Entry) -> list:
     if competition.residents_only:
         unit = competition.unit
         home = applicant.commune
-        lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
+        if unit.is_nation:
+            # The whole country, or for a regional competition its region's provinces.
+            region = competition.region
+            lives_there = region is None or (
+                home is not None and home.parent_id in {p.id for p in region.provinces}
+            )
+        else:
+            lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
         if not lives_there:
             found.append(_l("This competition is for residents of %(unit)s.", unit=unit.full_name))
     deadline_day = to_vietnam(competition.closes_at).date()
@@ -365,14 +372,19 @@ def snapshot(entry: Entry) -> dict:
 
 
 def _next_reference(competition: Competition) -> str:
-    """Take the next number atomically: two submissions at once never share one."""
-    number = db.session.execute(
-        sa.update(Competition)
-        .where(Competition.id == competition.id)
-        .values(last_entry_number=Competition.last_entry_number + 1)
-        .returning(Competition.last_entry_number)
-    ).scalar_one()
-    return f"{competition.reference_prefix}-{competition.year}-{number:04d}"
+    """Take the next number atomically: two submissions at once never share one. A number
+    another competition of the same prefix and year already gave is passed over (two
+    competitions of a unit in a year, a regional round and the national final)."""
+    while True:
+        number = db.session.execute(
+            sa.update(Competition)
+            .where(Competition.id == competition.id)
+            .values(last_entry_number=Competition.last_entry_number + 1)
+            .returning(Competition.last_entry_number)
+        ).scalar_one()
+        reference = f"{competition.reference_prefix}-{competition.year}-{number:04d}"
+        if db.session.scalar(sa.select(Entry.id).where(Entry.reference == reference)) is None:
+            return reference
 
 
 def submit(applicant: User, entry: Entry, expected_version: int) -> bool:
@@ -474,8 +486,9 @@ CARRIED_FIELDS = (
 def carry_up(below: Entry, competition: Competition, *, now: datetime) -> Entry:
     """Her entry in a higher competition, from the one that nominated it: the answers, the team
     and copies of the files, in the category of the same name if the competition has one, then
-    submitted as hers (a reference of the higher competition, a first version, her mail). She
-    may change it as any entry until the higher competition's deadline. The caller (the
+    submitted as hers (a reference of the higher competition, a first version, her mail) when it
+    meets the higher competition's rules, else kept as a draft for her to complete and submit.
+    She may change it as any entry until the higher competition's deadline. The caller (the
     nomination she confirmed) has checked who and when, and commits."""
     entry = Entry(
         competition=competition,
@@ -529,7 +542,10 @@ def carry_up(below: Entry, competition: Competition, *, now: datetime) -> Entry:
         object_id=entry.id,
         after={"from_entry_id": below.id, "competition_id": competition.id},
     )
-    _record_submission(entry.applicant, entry, now)
+    # From then on the higher competition's rules hold: what they ask and the entry lacks (a
+    # category of its own, a file, her profile) leaves it a draft for her to complete.
+    if not problems(entry):
+        _record_submission(entry.applicant, entry, now)
     return entry
 
 

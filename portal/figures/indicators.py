@@ -45,8 +45,17 @@ def competitions(scope: Scope) -> sa.Select:
 
 def entries(scope: Scope) -> sa.Select:
     """Ideas sent in (a draft never sent, or an entry withdrawn, is not one). An entry carried
-    up to a higher competition is the same idea as the one below (`idea_id`)."""
+    up to a higher competition is the same idea as the one below (`idea_id`): where the first
+    entry of its path is counted too, the carried one is left out, so that a breakdown (by
+    category, by commune) holds the idea once, as the entry it started as."""
     idea = sa.func.coalesce(Entry.origin_entry_id, Entry.id).label("idea_id")
+    origin = aliased(Entry)
+    counted_below = sa.exists().where(
+        origin.id == Entry.origin_entry_id,
+        origin.competition_id.in_(_competitions(scope)),
+        origin.first_submitted_at.is_not(None),
+        origin.status != EntryStatus.WITHDRAWN,
+    )
     return (
         sa.select(Entry)
         .add_columns(idea)
@@ -54,6 +63,7 @@ def entries(scope: Scope) -> sa.Select:
             Entry.competition_id.in_(_competitions(scope)),
             Entry.first_submitted_at.is_not(None),
             Entry.status != EntryStatus.WITHDRAWN,
+            ~counted_below,
         )
     )
 

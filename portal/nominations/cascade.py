@@ -10,12 +10,13 @@ from sqlalchemy.orm import joinedload
 
 from portal.auth.models import User
 from portal.competitions.models import Competition, CompetitionLevel
+from portal.core.time import utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.common import format_score
 from portal.judging.models import RoundResult
 from portal.nominations.models import Nomination, NominationStatus
-from portal.nominations.services import prizes_of
+from portal.nominations.services import answerable, prizes_of
 from portal.units import services as unit_services
 
 MAX_STEPS = 8  # commune, province, region, nation: a longer path is a loop in the data
@@ -37,13 +38,15 @@ class Step:
 @dataclass
 class IdeaPath:
     steps: list[Step] = field(default_factory=list)
-    # Nominations of the highest entry still waiting for her (approved) or answered by a no.
+    # Nominations of the idea still waiting for her answer, answered by a no, or not answered
+    # before the higher competition stopped taking entries.
     offers: list[Nomination] = field(default_factory=list)
     declined: list[Nomination] = field(default_factory=list)
+    lapsed: list[Nomination] = field(default_factory=list)
 
     @property
     def shown(self) -> bool:
-        return len(self.steps) > 1 or bool(self.offers or self.declined)
+        return len(self.steps) > 1 or bool(self.offers or self.declined or self.lapsed)
 
 
 def _load(entry_ids: list[int]) -> dict[int, Entry]:
@@ -104,11 +107,14 @@ def path_of(entry_id: int) -> IdeaPath:
         .options(joinedload(Nomination.competition))
         .order_by(Nomination.id)
     )
+    now = utcnow()
     for nomination in open_nominations:
-        if nomination.status is NominationStatus.APPROVED:
+        if nomination.status is NominationStatus.DECLINED:
+            path.declined.append(nomination)
+        elif answerable(nomination, now):
             path.offers.append(nomination)
         else:
-            path.declined.append(nomination)
+            path.lapsed.append(nomination)
     return path
 
 

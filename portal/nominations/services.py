@@ -154,6 +154,7 @@ def possible_sources(competition: Competition) -> list[Competition]:
     query = (
         sa.select(Competition)
         .join(Unit, Unit.id == Competition.unit_id)
+        .options(joinedload(Competition.unit).joinedload(Unit.parent))
         .where(
             Competition.id != competition.id,
             Competition.level.in_(lower_levels(competition)),
@@ -215,7 +216,19 @@ def add_source(
                     _l("Choose a province this competition draws from."), field="unit"
                 )
             source.unit_id = unit.id
-    db.session.add(source)
+    # The same source named again (the form sent twice, or a new number of places) is one row.
+    same = db.session.scalar(
+        sa.select(NominationSource).where(
+            NominationSource.competition_id == competition.id,
+            _same(NominationSource.source_competition_id, source.source_competition_id),
+            _same(NominationSource.level, source.level),
+            _same(NominationSource.unit_id, source.unit_id),
+        )
+    )
+    if same is not None:
+        source, same.quota = same, quota
+    else:
+        db.session.add(source)
     db.session.flush()
     audit.record(
         "nomination_source.added",
@@ -231,6 +244,10 @@ def add_source(
     )
     db.session.commit()
     return source
+
+
+def _same(column, value):
+    return column.is_(None) if value is None else column == value
 
 
 def remove_source(actor: User, source: NominationSource) -> None:
@@ -258,14 +275,19 @@ def sources_of(competition: Competition) -> list[NominationSource]:
             sa.select(NominationSource)
             .where(NominationSource.competition_id == competition.id)
             .options(
-                joinedload(NominationSource.source_competition), joinedload(NominationSource.unit)
+                joinedload(NominationSource.source_competition)
+                .joinedload(Competition.unit)
+                .joinedload(Unit.parent),
+                joinedload(NominationSource.unit),
             )
             .order_by(NominationSource.id)
         )
     )
 
 
-def _matches(source: NominationSource, higher: Competition, lower: Competition) -> bool:
+def _matches(source: NominationSource, higher: Competition, lower: Competition, provinces) -> bool:
+    """`provinces()` gives the provinces `higher` draws from (None: every one), read only when
+    a source needs them."""
     if source.source_competition_id is not None:
         return source.source_competition_id == lower.id
     if source.level is not lower.level or not (higher.year - 1 <= lower.year <= higher.year):
@@ -273,19 +295,35 @@ def _matches(source: NominationSource, higher: Competition, lower: Competition) 
     province = lower.unit.province_id
     if source.unit_id is not None:
         return province == source.unit_id
-    provinces = reach(higher)
-    return provinces is None or province in provinces
+    reached = provinces()
+    return reached is None or province in reached
 
 
-def quota_for(higher: Competition, lower: Competition) -> int | None:
-    """How many entries `lower` may nominate to `higher`; None when it may not."""
+def _reach_once(competition: Competition):
+    kept: list = []
+
+    def provinces():
+        if not kept:
+            kept.append(reach(competition))
+        return kept[0]
+
+    return provinces
+
+
+def quota_for(
+    higher: Competition, lower: Competition, sources: list[NominationSource] | None = None
+) -> int | None:
+    """How many entries `lower` may nominate to `higher`; None when it may not. `sources`:
+    the higher competition's, when the caller has read them."""
     if (
         lower.id == higher.id
         or LEVEL_ORDER.index(lower.level) >= LEVEL_ORDER.index(higher.level)
         or lower.status is CompetitionStatus.DRAFT
     ):
         return None
-    quotas = [s.quota for s in sources_of(higher) if _matches(s, higher, lower)]
+    sources = sources_of(higher) if sources is None else sources
+    provinces = _reach_once(higher)
+    quotas = [s.quota for s in sources if _matches(s, higher, lower, provinces)]
     return max(quotas) if quotas else None
 
 
@@ -332,9 +370,17 @@ def calls_for(lower: Competition) -> list[Call]:
             .group_by(Nomination.competition_id)
         ).all()
     )
+    candidates = list(candidates)
+    sources: dict[int, list[NominationSource]] = {}
+    for source in db.session.scalars(
+        sa.select(NominationSource)
+        .where(NominationSource.competition_id.in_([c.id for c in candidates]))
+        .order_by(NominationSource.id)
+    ):
+        sources.setdefault(source.competition_id, []).append(source)
     calls = []
     for higher in candidates:
-        quota = quota_for(higher, lower)
+        quota = quota_for(higher, lower, sources.get(higher.id, []))
         if quota is not None:
             calls.append(Call(higher, quota, used.get(higher.id, 0)))
     return calls
@@ -577,11 +623,21 @@ def _require_owner(applicant: User, nomination: Nomination) -> None:
         raise NotYours(_l("This is not your entry."))
 
 
+def answerable(nomination: Nomination, now: datetime) -> bool:
+    """Approved, and the higher competition still takes entries: she may answer."""
+    higher = nomination.competition
+    return (
+        nomination.status is _S.APPROVED
+        and higher.status is CompetitionStatus.OPEN
+        and now < higher.closes_at
+    )
+
+
 def _require_answerable(nomination: Nomination, now: datetime) -> None:
     higher = nomination.competition
     if nomination.status is not _S.APPROVED:
         raise NominationConflict(_l("You have already answered this nomination."))
-    if higher.status is not CompetitionStatus.OPEN or now >= higher.closes_at:
+    if not answerable(nomination, now):
         raise DomainError(
             _l(
                 "%(competition)s no longer takes entries: the nomination has lapsed.",

@@ -9,19 +9,19 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.auth.models import Role
 from portal.competitions.models import Competition
-from portal.competitions.services import may_manage_competition
+from portal.competitions.services import may_manage_competition, visible_to
 from portal.core import idempotency
 from portal.core.errors import DomainError
 from portal.core.forms import form_status, show_error
 from portal.core.inputs import optional_id
 from portal.core.permissions import STAFF_ROLES, load_or_404, roles_required
 from portal.core.time import from_vietnam, to_vietnam, utcnow
-from portal.entries.models import Entry
+from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
 from portal.judging.common import format_score
 from portal.nominations import bp, cascade, services
 from portal.nominations.forms import DeadlineForm, SourceForm, VersionForm
-from portal.nominations.models import Nomination, NominationSource
+from portal.nominations.models import Nomination, NominationSource, NominationStatus
 from portal.units import services as unit_services
 
 
@@ -33,6 +33,14 @@ def idea_path(entry_id: int) -> cascade.IdeaPath:
 @bp.app_template_global("lower_round")
 def lower_round(entry_id: int) -> cascade.LowerRound | None:
     return cascade.lower_round(entry_id)
+
+
+@bp.app_template_global("nomination_lapsed")
+def nomination_lapsed(nomination: Nomination) -> bool:
+    """Approved, and the higher competition no longer takes entries: she did not answer."""
+    return nomination.status is NominationStatus.APPROVED and not services.answerable(
+        nomination, utcnow()
+    )
 
 
 def _managed(competition_id: int) -> Competition:
@@ -171,7 +179,7 @@ def nominate(competition_id: int):
 @roles_required(*STAFF_ROLES)
 def propose(competition_id: int, higher_id: int):
     competition = _managed(competition_id)
-    higher = load_or_404(Competition, higher_id)
+    higher = load_or_404(Competition, higher_id, visible=visible_to)
     entry_id = optional_id(request.form.get("entry_id"))
     entry = db.session.get(Entry, entry_id) if entry_id else None
     if not VersionForm().validate_on_submit() or entry is None:
@@ -252,6 +260,11 @@ def _owned(nomination_id: int) -> Nomination:
     )
 
 
+def _refused(back: str, message: str, status: int):
+    """Her answer could not be taken: why, and the way back to her entry."""
+    return render_template("nominations/refused.html", message=message, back=back), status
+
+
 @bp.route("/nominations/<int:nomination_id>/<any(accept, decline):answer>", methods=["POST"])
 @roles_required(Role.APPLICANT)
 def answer(nomination_id: int, answer: str):
@@ -259,8 +272,7 @@ def answer(nomination_id: int, answer: str):
     back = url_for("entries.detail", entry_id=nomination.from_entry_id)
     form = VersionForm()
     if not form.validate_on_submit() or form.shown_version is None:
-        flash(_("Reload the page and try again."), "danger")
-        return redirect(back)
+        return _refused(back, _("Reload the page and try again."), 400)
     try:
         if answer == "accept":
             entry = services.accept(
@@ -269,15 +281,26 @@ def answer(nomination_id: int, answer: str):
         else:
             services.decline(current_user, nomination, now=utcnow(), version=form.shown_version)
     except DomainError as error:
-        flash(error.message, "danger")
-        return redirect(back)
+        return _refused(back, error.message, error.status)
     if answer == "accept":
+        when = to_vietnam(entry.competition.closes_at).strftime("%H:%M %d/%m/%Y")
+        if entry.status is EntryStatus.DRAFT:
+            flash(
+                _(
+                    "Your idea is in %(competition)s as a draft: its rules ask for more. "
+                    "Complete it and submit it before %(when)s.",
+                    competition=entry.competition.title,
+                    when=when,
+                ),
+                "warning",
+            )
+            return redirect(url_for("entries.edit", entry_id=entry.id))
         flash(
             _(
                 "Your idea is entered in %(competition)s. You may update it and its files "
                 "until %(when)s.",
                 competition=entry.competition.title,
-                when=to_vietnam(entry.competition.closes_at).strftime("%H:%M %d/%m/%Y"),
+                when=when,
             ),
             "success",
         )

@@ -82,11 +82,25 @@ def ensure_project(entry: Entry, *, actor_id: int) -> SupportedProject:
 
 
 def project_home(entry: Entry) -> Entry:
-    """The entry an idea's project hangs on: the first of its path. An idea carried up to
-    higher rounds stays one project, followed by the unit whose competition it started in."""
-    if entry.origin_entry_id is None:
+    """The entry an idea's project hangs on. An idea carried up to higher rounds stays one
+    project: the one it already has, else on the entry of the last round below the regional
+    ones (followed by the unit whose competition that is, the one that nominated her)."""
+    if entry.origin_entry_id is None and not entry.nominated:
         return entry
-    return db.session.get(Entry, entry.origin_entry_id)
+    origin = entry.origin_entry_id or entry.id
+    existing = db.session.scalar(
+        sa.select(SupportedProject.entry_id)
+        .join(Entry, Entry.id == SupportedProject.entry_id)
+        .where(sa.or_(Entry.id == origin, Entry.origin_entry_id == origin))
+        .order_by(SupportedProject.id)
+        .limit(1)
+    )
+    if existing is not None:
+        return db.session.get(Entry, existing)
+    home = entry
+    while home.competition.level in EXTERNAL_LEVELS and home.nominated_from is not None:
+        home = home.nominated_from
+    return home
 
 
 def carry_results_down(entry: Entry, *, actor_id: int) -> int:
@@ -94,6 +108,8 @@ def carry_results_down(entry: Entry, *, actor_id: int) -> int:
     entry of its path below as a result won at a higher round, once per award and entry (the
     same publication seen twice records nothing more). The caller commits. Returns how many."""
     competition = entry.competition
+    if competition.level not in EXTERNAL_LEVELS:
+        return 0  # a provincial prize is the province's own, on the project it follows
     awards = list(
         db.session.scalars(
             sa.select(Award)
@@ -118,24 +134,38 @@ def carry_results_down(entry: Entry, *, actor_id: int) -> int:
         for award in awards:
             if award.id in have:
                 continue
-            external = ExternalAward(
-                entry_id=below.id,
-                award_id=award.id,
-                level=competition.level,
-                body=competition.unit.name,
-                prize=award.prize_name or award.tier.name,
-                year=competition.year,
-                cash_value=award.cash_value or None,
-                evidence_note=competition.title,
-                recorded_by_id=actor_id,
+            # The same prize recorded by hand before the results were carried (same level and
+            # year, not carried): it becomes the carried one rather than a second row.
+            external = db.session.scalar(
+                sa.select(ExternalAward)
+                .where(
+                    ExternalAward.entry_id == below.id,
+                    ExternalAward.award_id.is_(None),
+                    ExternalAward.level == competition.level,
+                    ExternalAward.year == competition.year,
+                )
+                .order_by(ExternalAward.id)
+                .limit(1)
             )
-            db.session.add(external)
+            before = _describe(external) if external is not None else None
+            if external is None:
+                external = ExternalAward(entry_id=below.id, recorded_by_id=actor_id)
+                db.session.add(external)
+            external.award_id = award.id
+            external.level = competition.level
+            external.body = competition.unit.name
+            external.prize = award.prize_name or award.tier.name
+            external.year = competition.year
+            external.cash_value = award.cash_value or None
+            if before is None:
+                external.evidence_note = competition.title
             db.session.flush()
             audit.record(
                 "external_award.carried_down",
                 actor_id=actor_id,
                 object_type="external_award",
                 object_id=external.id,
+                before=before,
                 after=_describe(external),
             )
             made += 1
@@ -360,7 +390,7 @@ def record_external_award(
         object_id=external.id,
         after=_describe(external),
     )
-    ensure_project(entry, actor_id=actor.id)
+    ensure_project(project_home(entry), actor_id=actor.id)
     db.session.commit()
     return external
 

@@ -7,8 +7,9 @@ until thirty), and the provincial world below it (`world.below`).
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
+from portal.applicants.models import ApplicantProfile
 from portal.auth.models import Role, User
 from portal.awards.common import new_certificate_code
 from portal.awards.models import Award, AwardDecision, DecisionStatus, Prize
@@ -97,8 +98,35 @@ def make_nation() -> Unit:
     return nation
 
 
+def _complete(below: AwardsWorld) -> None:
+    """Entries and profiles as a woman's would be after her provincial round: every answer the
+    higher round asks for, and her profile."""
+    for n, entry in enumerate(below.entries):
+        entry.problem = "Nông sản bán lẻ, giá thấp."
+        entry.solution = "Sơ chế, đóng gói và bán qua hợp tác xã."
+        entry.customers = "Khách du lịch và cửa hàng đặc sản."
+        entry.capital_needed = 50_000_000
+        entry.jobs_for_women = 3
+        applicant = entry.applicant
+        applicant.province_id = entry.commune.parent_id
+        applicant.commune_id = entry.commune_id
+        db.session.add(
+            ApplicantProfile(
+                user_id=applicant.id,
+                date_of_birth=date(1985 + n % 10, 3, 8),
+                gender="female",
+                ethnicity="03",
+                household_status="near_poor",
+                union_member=True,
+                business_stage="household_business",
+            )
+        )
+    db.session.commit()
+
+
 def make_cascade(units) -> CascadeWorld:
     below = make_published(units)
+    _complete(below)
     nation = make_nation()
     organiser = UserFactory(roles=[(Role.ORGANISER, nation)], full_name="Cán bộ Trung ương")
     second = UserFactory(roles=[(Role.ORGANISER, nation)], full_name="Phó Ban Trung ương")
@@ -110,6 +138,7 @@ def make_cascade(units) -> CascadeWorld:
         level=CompetitionLevel.NATIONAL,
         reference_prefix="TW",
         by_nomination_only=True,
+        business_plan_required=False,
         opens=now - timedelta(days=1),
         closes=now + timedelta(days=30),
     )

@@ -94,7 +94,7 @@ def test_the_national_organiser_creates_a_regional_final_by_nomination(client, u
     assert response.status_code == 302
     competition = db.session.scalars(sa.select(Competition)).one()
     assert competition.region_id == region.id and competition.by_nomination_only
-    assert competition.reference_prefix == "TW"
+    assert competition.reference_prefix == "KV"
     # It draws from its region's provinces only.
     assert sorted(services.reach(competition)) == sorted(
         [units["dien_bien"].id, units["lao_cai"].id]

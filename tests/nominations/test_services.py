@@ -20,8 +20,9 @@ from portal.nominations.models import Nomination, NominationStatus
 from portal.projects.models import ExternalAward, SupportedProject
 from portal.projects.services import carry_results_down
 from tests.conftest import mails_to
-from tests.factories import UserFactory, make_competition
+from tests.factories import EntryFactory, UserFactory, make_competition
 from tests.factories.nominations import make_cascade
+from tests.factories.projects import add_external
 from tests.snapshots import cached
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -265,8 +266,80 @@ def test_the_path_of_her_idea(cascade):
         assert path.offers == []
 
 
-def test_the_competition_below_must_have_final_results(cascade, units):
-    organiser = UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])])
-    judging = make_competition(organiser, units["lao_cai"], status="judging")
-    assert services.candidates(judging) == []
-    assert judging.status is CompetitionStatus.JUDGING
+def test_the_competition_below_must_have_final_results(cascade):
+    below = cascade.below.competition
+    assert services.candidates(below)  # its results are final: its ranking and its winners
+    below.status = CompetitionStatus.JUDGING  # reopened
+    db.session.commit()
+    assert services.candidates(below) == []
+    with pytest.raises(DomainError, match="bảng xếp hạng chung cuộc"):
+        cascade.nominate(cascade.below.entries[0], approve=False)
+
+
+def test_a_carried_entry_that_lacks_what_the_higher_round_asks_stays_a_draft(cascade):
+    cascade.competition.business_plan_required = True
+    db.session.commit()
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    assert entry.status is EntryStatus.DRAFT and entry.reference is None
+    assert nomination.status is NominationStatus.ACCEPTED
+
+
+def test_a_prize_recorded_by_hand_becomes_the_carried_one(cascade):
+    below = cascade.below.entries[0]
+    add_external(
+        cascade.below,
+        below,
+        level=CompetitionLevel.NATIONAL,
+        year=cascade.competition.year,
+        prize="Giải Nhất (theo công văn)",
+    )
+    nomination = cascade.nominate(below)
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    award = cascade.publish_prize(entry)
+    [row] = db.session.scalars(sa.select(ExternalAward).where(ExternalAward.entry_id == below.id))
+    assert (row.award_id, row.prize) == (award.id, "Giải Nhất toàn quốc")
+
+
+def test_an_idea_from_a_commune_counts_once_and_stays_one_project(cascade, units):
+    """A commune's idea nominated to Điện Biên's competition, then to the nation: the national
+    prize is carried to both entries below it, the province counts one idea, and the project is
+    the provincial entry's (the last round below the regional ones)."""
+    commune_organiser = UserFactory(roles=[(Role.ORGANISER, units["muong_phang"])])
+    commune = make_competition(
+        commune_organiser,
+        units["muong_phang"],
+        level=CompetitionLevel.COMMUNE,
+        status="results_final",
+        reference_prefix="MP",
+    )
+    below = cascade.below.entries[11]  # no prize in Điện Biên: no project yet
+    first = EntryFactory(
+        competition=commune,
+        applicant=below.applicant,
+        status=EntryStatus.ADVANCED,
+        first_submitted_at=utcnow(),
+    )
+    below.nominated_from_id, below.origin_entry_id = first.id, first.id
+    first.nominated = True
+    db.session.commit()
+    nomination = cascade.nominate(below)
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    assert entry.origin_entry_id == first.id
+    cascade.publish_prize(entry)
+    held = db.session.scalars(
+        sa.select(ExternalAward.entry_id).where(ExternalAward.award_id.is_not(None))
+    ).all()
+    assert sorted(held) == sorted([below.id, first.id])
+    [project] = db.session.scalars(
+        sa.select(SupportedProject).where(
+            SupportedProject.entry_id.in_([first.id, below.id, entry.id])
+        )
+    )
+    assert project.entry_id == below.id
+    year = cascade.competition.year
+    province = Scope(
+        [units["dien_bien"].id, units["muong_phang"].id, units["dien_bien_phu"].id], year, year
+    )
+    assert value(by_code()["higher_round_ideas"], province) == 1

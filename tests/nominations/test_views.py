@@ -229,11 +229,8 @@ def test_the_overview_along_the_cascade(client, cascade):
     assert "Confirmed by her" in page
     # Another province's organiser sees none of Điện Biên's nominees.
     client.post_form("/logout")
-    other = UserFactory(roles=[(Role.ORGANISER, cascade.below.competition.unit)])
-    other_province = UserFactory(roles=[(Role.ORGANISER, _lao_cai(cascade))])
-    login(client, other_province)
+    login(client, UserFactory(roles=[(Role.ORGANISER, _lao_cai(cascade))]))
     assert below.title not in text(client.get("/nominations"))
-    assert other  # (an organiser of Điện Biên would see them: covered above)
 
 
 def _lao_cai(cascade):
@@ -247,3 +244,52 @@ def test_the_competition_page_offers_no_direct_entry_to_a_final_by_nomination(cl
     page = text(client.get(f"/competitions/{cascade.competition.id}"))
     assert "Enter this competition" not in page
     assert "takes its entries only by nomination" in page
+
+
+def test_a_nomination_she_did_not_answer_in_time_lapses(client, cascade, frozen_time):
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    frozen_time.shift(timedelta(days=31))
+    login(client, below.applicant)
+    page = text(client.get(f"/entries/{below.id}"))
+    assert "Confirm and enter" not in page
+    assert "Nominated, not confirmed in time" in page
+    # Her answer sent from a page kept open: refused, with the reason and the way back.
+    response = client.post_form(
+        f"/nominations/{nomination.id}/accept", {"version": str(nomination.version)}
+    )
+    assert response.status_code == 422
+    assert "no longer takes entries" in text(response)
+    assert f'href="/entries/{below.id}"' in text(response)
+    client.post_form("/logout")
+    login(client, cascade.below.organiser)
+    assert "Not confirmed in time" in text(client.get("/nominations"))
+
+
+def test_an_answer_sent_again_after_declining_is_refused_with_a_409(client, cascade):
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    login(client, below.applicant)
+    url = f"/nominations/{nomination.id}"
+    version = {"version": str(nomination.version)}
+    assert client.post_form(f"{url}/decline", version).status_code == 302
+    response = client.post_form(f"{url}/accept", version)
+    assert response.status_code == 409
+    assert "You have already answered this nomination." in text(response)
+
+
+def test_a_carried_entry_missing_what_the_higher_round_asks_opens_as_a_draft(client, cascade):
+    cascade.competition.business_plan_required = True
+    db.session.commit()
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    login(client, below.applicant)
+    response = client.post_form(
+        f"/nominations/{nomination.id}/accept", {"version": str(nomination.version)}
+    )
+    carried = db.session.scalars(
+        sa.select(Entry).where(Entry.competition_id == cascade.competition.id)
+    ).one()
+    assert response.location == f"/entries/{carried.id}/edit"
+    page = text(client.get(response.location))
+    assert "as a draft: its rules ask for more" in page
