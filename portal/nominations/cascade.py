@@ -17,6 +17,7 @@ from portal.judging.common import format_score
 from portal.judging.models import RoundResult
 from portal.nominations.models import Nomination, NominationStatus
 from portal.nominations.services import answerable, prizes_of
+from portal.units.models import Unit
 from portal.units import services as unit_services
 
 MAX_STEPS = 8  # commune, province, region, nation: a longer path is a loop in the data
@@ -176,7 +177,14 @@ def _nominations(query: sa.Select) -> list[Nomination]:
         db.session.scalars(
             query.options(
                 joinedload(Nomination.from_entry).joinedload(Entry.applicant),
-                joinedload(Nomination.from_competition).joinedload(Competition.unit),
+                # Their teams and files are not shown here.
+                joinedload(Nomination.from_entry).noload(Entry.team_members),
+                joinedload(Nomination.from_entry).noload(Entry.attachments),
+                joinedload(Nomination.entry).noload(Entry.team_members),
+                joinedload(Nomination.entry).noload(Entry.attachments),
+                joinedload(Nomination.from_competition)
+                .joinedload(Competition.unit)
+                .joinedload(Unit.parent),
                 joinedload(Nomination.competition).joinedload(Competition.unit),
                 joinedload(Nomination.entry),
             ).order_by(Nomination.from_competition_id, Nomination.id)

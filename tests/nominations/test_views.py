@@ -293,3 +293,41 @@ def test_a_carried_entry_missing_what_the_higher_round_asks_opens_as_a_draft(cli
     assert response.location == f"/entries/{carried.id}/edit"
     page = text(client.get(response.location))
     assert "as a draft: its rules ask for more" in page
+
+
+def queries(client, url) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_cascade_lists_run_the_same_queries_however_many_they_hold(client, cascade):
+    below = cascade.below
+    urls = [
+        "/nominations",
+        f"/competitions/{below.competition.id}/nominate",
+        f"/competitions/{cascade.competition.id}/nominations",
+    ]
+    cascade.nominate(below.entries[0])
+    login(client, below.organiser)
+    one = [queries(client, url) for url in urls[:2]]
+    cascade.nominate(below.entries[1])
+    assert [queries(client, url) for url in urls[:2]] == one
+    client.post_form("/logout")
+    login(client, cascade.organiser)
+    counts = []
+    for entry in below.entries[:2]:
+        nomination = db.session.scalar(
+            sa.select(Nomination).where(Nomination.from_entry_id == entry.id)
+        )
+        services.accept(entry.applicant, nomination, now=utcnow(), version=nomination.version)
+        counts.append(queries(client, urls[2]))
+    assert counts[0] == counts[1]
