@@ -23,12 +23,13 @@ ROUTES = [
     ("POST", "/competitions/{below}/nominate/{national}", BELOW),
     ("POST", "/nominations/{nomination}/approve", BELOW),
     ("POST", "/nominations/{nomination}/withdraw", BELOW),
-    ("GET", "/nominations", {"organiser", "national", "admin", "other"}),
+    ("GET", "/nominations", {"organiser", "national", "admin", "other", "commune"}),
     ("POST", "/nominations/{nomination}/accept", {"applicant"}),
     ("POST", "/nominations/{nomination}/decline", {"applicant"}),
 ]
-# Lào Cai's organiser: an organiser, of another province; she may see her own overview only.
-ROLES = ["anonymous", "applicant", "judge", "organiser", "national", "admin", "other"]
+# Lào Cai's organiser (another province) and Mường Phăng's (a commune of Điện Biên): each may
+# see her own overview, nothing of Điện Biên's competition or the nation's.
+ROLES = ["anonymous", "applicant", "judge", "organiser", "national", "admin", "other", "commune"]
 
 
 def make_world(units):
@@ -43,6 +44,7 @@ def make_world(units):
         "national": cascade.organiser,
         "admin": UserFactory(roles=[Role.ADMIN]),
         "other": UserFactory(roles=[(Role.ORGANISER, units["lao_cai"])]),
+        "commune": UserFactory(roles=[(Role.ORGANISER, units["muong_phang"])]),
     }
     ids = {
         "national": cascade.competition.id,
@@ -65,7 +67,7 @@ def world(units):
 def test_nominations_access(client, world, role, method, url, allowed):
     people, ids = world
     response = check_access(client, people, role, method, url.format(**ids), allowed)
-    if role == "other" and url != "/nominations":
+    if role in ("other", "commune") and url != "/nominations":
         assert "Ý tưởng số 1" not in response.get_data(as_text=True)
 
 
