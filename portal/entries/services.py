@@ -304,9 +304,12 @@ def problems(entry: Entry) -> list[str]:
 
 
 def _eligibility_problems(entry: Entry) -> list:
-    """The competition's rules about who may enter, checked against her profile."""
-    competition = entry.competition
-    applicant = entry.applicant
+    return eligibility_problems(entry.applicant, entry.competition)
+
+
+def eligibility_problems(applicant: User, competition: Competition) -> list:
+    """The competition's rules about who may enter, checked against her profile (also before
+    she is nominated to it)."""
     profile = get_profile(applicant)
     missing = missing_fields(applicant)
     if missing:
@@ -322,16 +325,20 @@ def _eligibility_problems(entry: Entry) -> list:
     if competition.residents_only:
         unit = competition.unit
         home = applicant.commune
+        # The national unit's: the whole country, or for a regional round its region.
+        region = competition.region if unit.is_nation else None
         if unit.is_nation:
-            # The whole country, or for a regional competition its region's provinces.
-            region = competition.region
             lives_there = region is None or (
                 home is not None and home.parent_id in {p.id for p in region.provinces}
             )
         else:
             lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
         if not lives_there:
-            found.append(_l("This competition is for residents of %(unit)s.", unit=unit.full_name))
+            found.append(
+                _l("This competition is for residents of %(unit)s.", unit=region.name)
+                if region is not None
+                else _l("This competition is for residents of %(unit)s.", unit=unit.full_name)
+            )
     deadline_day = to_vietnam(competition.closes_at).date()
     age = age_on(profile.date_of_birth, deadline_day)
     if competition.min_age is not None and age < competition.min_age:
@@ -374,7 +381,14 @@ def snapshot(entry: Entry) -> dict:
 def _next_reference(competition: Competition) -> str:
     """Take the next number atomically: two submissions at once never share one. A number
     another competition of the same prefix and year already gave is passed over (two
-    competitions of a unit in a year, a regional round and the national final)."""
+    competitions of a unit in a year, two regional rounds). On PostgreSQL the numbers of a prefix
+    and year are taken one transaction at a time, so that two such competitions never give the
+    same one at the same moment (SQLite writes one transaction at a time anyway)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+            {"key": f"entry-reference:{competition.reference_prefix}-{competition.year}"},
+        )
     while True:
         number = db.session.execute(
             sa.update(Competition)

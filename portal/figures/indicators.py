@@ -45,13 +45,13 @@ def competitions(scope: Scope) -> sa.Select:
 
 def entries(scope: Scope) -> sa.Select:
     """Ideas sent in (a draft never sent, or an entry withdrawn, is not one). An entry carried
-    up to a higher competition is the same idea as the one below (`idea_id`): where the first
-    entry of its path is counted too, the carried one is left out, so that a breakdown (by
-    category, by commune) holds the idea once, as the entry it started as."""
+    up to a higher competition is the same idea as the one below (`idea_id`): where the entry
+    it was carried from is counted too, it is left out, so that the records and a breakdown (by
+    category, by commune) hold the idea once, as the lowest entry of its path in the scope."""
     idea = sa.func.coalesce(Entry.origin_entry_id, Entry.id).label("idea_id")
     origin = aliased(Entry)
     counted_below = sa.exists().where(
-        origin.id == Entry.origin_entry_id,
+        origin.id == Entry.nominated_from_id,
         origin.competition_id.in_(_competitions(scope)),
         origin.first_submitted_at.is_not(None),
         origin.status != EntryStatus.WITHDRAWN,

@@ -17,8 +17,8 @@ from portal.judging.common import format_score
 from portal.judging.models import RoundResult
 from portal.nominations.models import Nomination, NominationStatus
 from portal.nominations.services import answerable, prizes_of
-from portal.units.models import Unit
 from portal.units import services as unit_services
+from portal.units.models import Unit
 
 MAX_STEPS = 8  # commune, province, region, nation: a longer path is a loop in the data
 

@@ -3,7 +3,7 @@ from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.core.forms import FROM_THE_LIST, DateTimeLocalField, FlaskForm, IntegerField
-from portal.core.inputs import optional_id
+from portal.core.inputs import bounded_int, optional_id
 
 
 class DeadlineForm(FlaskForm):
@@ -51,7 +51,4 @@ class VersionForm(FlaskForm):
 
     @property
     def shown_version(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return bounded_int(self.version.data, minimum=0)

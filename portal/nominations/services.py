@@ -30,7 +30,7 @@ from portal.core.errors import DomainError
 from portal.core.time import to_vietnam
 from portal.core.urls import external_url
 from portal.entries.models import Entry, EntryStatus
-from portal.entries.services import carry_up
+from portal.entries.services import carry_up, eligibility_problems
 from portal.extensions import db
 from portal.judging.models import RoundResult
 from portal.nominations.models import (
@@ -310,11 +310,23 @@ def _reach_once(competition: Competition):
     return provinces
 
 
+def _reach_known(competition: Competition, regions: dict[int, list[int]]):
+    """`reach` from the regions' provinces already read."""
+    if competition.level is CompetitionLevel.REGIONAL and competition.region_id is not None:
+        found = regions.get(competition.region_id, [])
+        return lambda: found
+    return _reach_once(competition)
+
+
 def quota_for(
-    higher: Competition, lower: Competition, sources: list[NominationSource] | None = None
+    higher: Competition,
+    lower: Competition,
+    sources: list[NominationSource] | None = None,
+    provinces=None,
 ) -> int | None:
-    """How many entries `lower` may nominate to `higher`; None when it may not. `sources`:
-    the higher competition's, when the caller has read them."""
+    """How many entries `lower` may nominate to `higher`; None when it may not. `sources` and
+    `provinces` (a function giving its reach): the higher competition's, when the caller has
+    read them."""
     if (
         lower.id == higher.id
         or LEVEL_ORDER.index(lower.level) >= LEVEL_ORDER.index(higher.level)
@@ -322,7 +334,7 @@ def quota_for(
     ):
         return None
     sources = sources_of(higher) if sources is None else sources
-    provinces = _reach_once(higher)
+    provinces = provinces or _reach_once(higher)
     quotas = [s.quota for s in sources if _matches(s, higher, lower, provinces)]
     return max(quotas) if quotas else None
 
@@ -378,9 +390,17 @@ def calls_for(lower: Competition) -> list[Call]:
         .order_by(NominationSource.id)
     ):
         sources.setdefault(source.competition_id, []).append(source)
+    regions: dict[int, list[int]] = {}
+    for region_id, province_id in db.session.execute(
+        sa.select(region_province.c.region_id, region_province.c.province_id).where(
+            region_province.c.region_id.in_({c.region_id for c in candidates if c.region_id})
+        )
+    ):
+        regions.setdefault(region_id, []).append(province_id)
     calls = []
     for higher in candidates:
-        quota = quota_for(higher, lower, sources.get(higher.id, []))
+        provinces = _reach_known(higher, regions)
+        quota = quota_for(higher, lower, sources.get(higher.id, []), provinces)
         if quota is not None:
             calls.append(Call(higher, quota, used.get(higher.id, 0)))
     return calls
@@ -513,6 +533,7 @@ def propose(
         raise DomainError(
             _l("Only an entry of the final ranking or a prize winner can be nominated.")
         )
+    _require_eligible(entry.applicant, higher)
     claimed = idempotency.claim(form_key, kind="nomination", actor_id=actor.id)
     _lock(lower)
     used = db.session.scalar(
@@ -572,6 +593,21 @@ def propose(
     idempotency.made(claimed, nomination)
     db.session.commit()
     return nomination
+
+
+def _require_eligible(applicant: User, higher: Competition) -> None:
+    """Who may enter the higher competition (women only, ages, residence, a complete profile):
+    a woman it would refuse is not nominated, rather than asked to confirm what she cannot."""
+    reasons = eligibility_problems(applicant, higher)
+    if reasons:
+        raise DomainError(
+            _l(
+                "%(name)s does not meet the rules of %(competition)s: %(reasons)s",
+                name=applicant.full_name,
+                competition=higher.title,
+                reasons=" ".join(str(r) for r in reasons),
+            )
+        )
 
 
 def approve(actor: User, nomination: Nomination, *, now: datetime, version: int) -> None:
@@ -655,6 +691,7 @@ def accept(applicant: User, nomination: Nomination, *, now: datetime, version: i
     _require_answerable(nomination, now)
     higher = nomination.competition
     below = nomination.from_entry
+    _require_eligible(applicant, higher)
     try:
         _move(applicant, nomination, _S.ACCEPTED, version, answered_at=now)
     except NominationConflict:

@@ -104,12 +104,24 @@ def project_home(entry: Entry) -> Entry:
 
 
 def carry_results_down(entry: Entry, *, actor_id: int) -> int:
-    """The published prizes of an entry carried up from competitions below, recorded on each
-    entry of its path below as a result won at a higher round, once per award and entry (the
-    same publication seen twice records nothing more). The caller commits. Returns how many."""
+    """The published prizes of an entry carried up from competitions below. A regional or
+    national prize is recorded on each entry of its path below as a result won at a higher
+    round; another (a provincial prize of an idea that started in a commune's competition) on
+    the entry its project hangs on, when that is below, so that the project shows it. Once per
+    award and entry: the same publication seen twice records nothing more. A prize recorded by
+    hand stays as it was (it may be another body's). The caller commits. Returns how many."""
     competition = entry.competition
-    if competition.level not in EXTERNAL_LEVELS:
-        return 0  # a provincial prize is the province's own, on the project it follows
+    if competition.level in EXTERNAL_LEVELS:
+        targets = []
+        below = entry.nominated_from
+        while below is not None:
+            targets.append(below)
+            below = below.nominated_from
+    else:
+        home = project_home(entry)
+        targets = [home] if home.id != entry.id else []
+    if not targets:
+        return 0
     awards = list(
         db.session.scalars(
             sa.select(Award)
@@ -122,54 +134,38 @@ def carry_results_down(entry: Entry, *, actor_id: int) -> int:
         )
     )
     made = 0
-    below = entry.nominated_from
-    while below is not None:
+    for target in targets:
         have = set(
             db.session.scalars(
                 sa.select(ExternalAward.award_id).where(
-                    ExternalAward.entry_id == below.id, ExternalAward.award_id.is_not(None)
+                    ExternalAward.entry_id == target.id, ExternalAward.award_id.is_not(None)
                 )
             )
         )
         for award in awards:
             if award.id in have:
                 continue
-            # The same prize recorded by hand before the results were carried (same level and
-            # year, not carried): it becomes the carried one rather than a second row.
-            external = db.session.scalar(
-                sa.select(ExternalAward)
-                .where(
-                    ExternalAward.entry_id == below.id,
-                    ExternalAward.award_id.is_(None),
-                    ExternalAward.level == competition.level,
-                    ExternalAward.year == competition.year,
-                )
-                .order_by(ExternalAward.id)
-                .limit(1)
+            external = ExternalAward(
+                entry_id=target.id,
+                award_id=award.id,
+                level=competition.level,
+                body=competition.unit.name,
+                prize=award.prize_name or award.tier.name,
+                year=competition.year,
+                cash_value=award.cash_value or None,
+                evidence_note=competition.title,
+                recorded_by_id=actor_id,
             )
-            before = _describe(external) if external is not None else None
-            if external is None:
-                external = ExternalAward(entry_id=below.id, recorded_by_id=actor_id)
-                db.session.add(external)
-            external.award_id = award.id
-            external.level = competition.level
-            external.body = competition.unit.name
-            external.prize = award.prize_name or award.tier.name
-            external.year = competition.year
-            external.cash_value = award.cash_value or None
-            if before is None:
-                external.evidence_note = competition.title
+            db.session.add(external)
             db.session.flush()
             audit.record(
                 "external_award.carried_down",
                 actor_id=actor_id,
                 object_type="external_award",
                 object_id=external.id,
-                before=before,
                 after=_describe(external),
             )
             made += 1
-        below = below.nominated_from
     return made
 
 

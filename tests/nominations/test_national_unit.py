@@ -157,3 +157,52 @@ def test_an_admin_gives_the_organiser_role_at_the_national_unit(client, units):
     assert [(g.role, g.unit_id) for g in grant if g.role is Role.ORGANISER] == [
         (Role.ORGANISER, nation_unit.id)
     ]
+
+
+def test_residents_of_a_region_only(units):
+    from portal.entries.services import eligibility_problems
+
+    nation_unit = make_nation()
+    region = Region(code="north", name="Trung du và miền núi phía Bắc", position=0)
+    region.provinces = [units["lao_cai"]]
+    db.session.add(region)
+    organiser = UserFactory(roles=[(Role.ORGANISER, nation_unit)])
+    db.session.commit()
+    regional = make_competition(
+        organiser,
+        nation_unit,
+        level=CompetitionLevel.REGIONAL,
+        region_id=region.id,
+        residents_only=True,
+        reference_prefix="KV",
+    )
+    national = make_competition(
+        organiser, nation_unit, level=CompetitionLevel.NATIONAL, residents_only=True
+    )
+    woman = UserFactory(commune_id=units["muong_phang"].id, province_id=units["dien_bien"].id)
+    complete_profile(woman)
+    found = [str(r) for r in eligibility_problems(woman, regional)]
+    assert found and "Trung du và miền núi phía Bắc" in found[0]
+    assert eligibility_problems(woman, national) == []  # the whole country
+    woman.commune_id, woman.province_id = units["sa_pa"].id, units["lao_cai"].id
+    db.session.commit()
+    assert eligibility_problems(woman, regional) == []
+
+
+def complete_profile(user) -> None:
+    from datetime import date
+
+    from portal.applicants.models import ApplicantProfile
+
+    db.session.add(
+        ApplicantProfile(
+            user_id=user.id,
+            date_of_birth=date(1990, 1, 1),
+            gender="female",
+            ethnicity="03",
+            household_status="poor",
+            union_member=True,
+            business_stage="idea",
+        )
+    )
+    db.session.commit()

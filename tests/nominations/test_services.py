@@ -286,20 +286,78 @@ def test_a_carried_entry_that_lacks_what_the_higher_round_asks_stays_a_draft(cas
     assert nomination.status is NominationStatus.ACCEPTED
 
 
-def test_a_prize_recorded_by_hand_becomes_the_carried_one(cascade):
+def test_a_prize_recorded_by_hand_stays_as_it_was(cascade):
+    """It may be another body's prize of the same level and year: the carried one is added."""
     below = cascade.below.entries[0]
-    add_external(
+    hand = add_external(
         cascade.below,
         below,
         level=CompetitionLevel.NATIONAL,
         year=cascade.competition.year,
-        prize="Giải Nhất (theo công văn)",
+        body="Bộ Khoa học và Công nghệ",
+        prize="Giải Ba Techfest",
     )
     nomination = cascade.nominate(below)
     entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
     award = cascade.publish_prize(entry)
-    [row] = db.session.scalars(sa.select(ExternalAward).where(ExternalAward.entry_id == below.id))
-    assert (row.award_id, row.prize) == (award.id, "Giải Nhất toàn quốc")
+    rows = db.session.scalars(
+        sa.select(ExternalAward)
+        .where(ExternalAward.entry_id == below.id)
+        .order_by(ExternalAward.id)
+    ).all()
+    assert [(r.id, r.award_id, r.prize) for r in rows] == [
+        (hand.id, None, "Giải Ba Techfest"),
+        (rows[1].id, award.id, "Giải Nhất toàn quốc"),
+    ]
+
+
+def test_a_woman_the_higher_round_would_refuse_is_not_nominated(cascade):
+    cascade.competition.max_age = 30  # the national final's rule; Điện Biên's had none
+    db.session.commit()
+    with pytest.raises(DomainError, match="không quá 30 tuổi"):
+        cascade.nominate(cascade.below.entries[0], approve=False)
+    assert services.calls_for(cascade.below.competition)[0].used == 0
+
+
+def test_the_same_source_named_twice_is_one(cascade):
+    before = len(services.sources_of(cascade.competition))
+    services.add_source(
+        cascade.organiser, cascade.competition, quota=3, level=CompetitionLevel.PROVINCIAL
+    )
+    sources = services.sources_of(cascade.competition)
+    assert len(sources) == before and sources[0].quota == 3
+
+
+def test_a_reference_another_competition_gave_is_passed_over(cascade, units):
+    """Two competitions of the national unit in a year, both numbered TW: never the same."""
+    other = make_competition(
+        cascade.organiser,
+        cascade.nation,
+        level=CompetitionLevel.NATIONAL,
+        title="Chung kết thứ hai",
+        reference_prefix="TW",
+    )
+    taken = EntryFactory(
+        competition=other,
+        reference=f"TW-{cascade.competition.year}-0001",
+        status=EntryStatus.SUBMITTED,
+    )
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    entry = services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    assert entry.reference == f"TW-{cascade.competition.year}-0002" != taken.reference
+
+
+def test_ideas_are_listed_once_as_the_lowest_entry_of_their_path(cascade, units):
+    from portal.figures.indicators import entries
+
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    year = cascade.competition.year
+    rows = db.session.execute(entries(Scope(None, year, year))).all()
+    assert len(rows) == len(cascade.below.entries)
+    assert below.id in {row[0].id for row in rows}
 
 
 def test_an_idea_from_a_commune_counts_once_and_stays_one_project(cascade, units):

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.auth.models import Role
-from portal.competitions.models import CompetitionStatus
+from portal.competitions.models import CompetitionLevel, CompetitionStatus
 from portal.core.time import to_vietnam, utcnow
 from portal.entries.models import Entry, EntryStatus
 from portal.extensions import db
@@ -18,7 +18,7 @@ from portal.nominations import services
 from portal.nominations.models import Nomination, NominationSource, NominationStatus
 from tests.conftest import login as log_in
 from tests.conftest import mails_to
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_competition
 from tests.factories.judging import JudgeFactory
 from tests.factories.nominations import make_cascade
 from tests.snapshots import cached
@@ -331,3 +331,21 @@ def test_the_cascade_lists_run_the_same_queries_however_many_they_hold(client, c
         services.accept(entry.applicant, nomination, now=utcnow(), version=nomination.version)
         counts.append(queries(client, urls[2]))
     assert counts[0] == counts[1]
+
+
+def test_a_draft_higher_competition_is_not_found_through_a_nomination(client, cascade):
+    draft = make_competition(
+        cascade.organiser,
+        cascade.nation,
+        level=CompetitionLevel.NATIONAL,
+        status="draft",
+        title="Chung kết chưa công bố",
+        reference_prefix="TWB",
+    )
+    login(client, cascade.below.organiser)
+    response = client.post_form(
+        f"/competitions/{cascade.below.competition.id}/nominate/{draft.id}",
+        {"entry_id": str(cascade.below.entries[0].id), "version": "0"},
+    )
+    assert response.status_code == 404
+    assert "Chung kết chưa công bố" not in text(response)
