@@ -135,9 +135,9 @@ def settings(competition_id: int):
 @roles_required(*STAFF_ROLES)
 def remove_source(competition_id: int, source_id: int):
     competition = _managed(competition_id)
-    source = load_or_404(NominationSource, source_id)
-    if source.competition_id != competition.id:
-        return _settings_page(competition, status=404)
+    source = load_or_404(
+        NominationSource, source_id, visible=lambda _user, s: s.competition_id == competition.id
+    )
     if not VersionForm().validate_on_submit():
         return _settings_page(competition, status=400)
     services.remove_source(current_user, source)

@@ -349,3 +349,20 @@ def test_a_draft_higher_competition_is_not_found_through_a_nomination(client, ca
     )
     assert response.status_code == 404
     assert "Chung kết chưa công bố" not in text(response)
+
+
+def test_a_source_is_removed_only_from_its_own_competition(client, cascade):
+    other = make_competition(
+        cascade.organiser,
+        cascade.nation,
+        level=CompetitionLevel.NATIONAL,
+        title="Chung kết thứ hai",
+        reference_prefix="TWB",
+    )
+    source = services.add_source(
+        cascade.organiser, other, quota=1, level=CompetitionLevel.PROVINCIAL
+    )
+    login(client, cascade.organiser)
+    url = f"/competitions/{cascade.competition.id}/nominations/sources/{source.id}/remove"
+    assert client.post_form(url, {"version": "0"}).status_code == 404
+    assert db.session.get(NominationSource, source.id) is not None
