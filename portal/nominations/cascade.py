@@ -6,7 +6,7 @@ queries whatever its length."""
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, noload
 
 from portal.auth.models import User
 from portal.competitions.models import Competition, CompetitionLevel
@@ -50,34 +50,32 @@ class IdeaPath:
         return len(self.steps) > 1 or bool(self.offers or self.declined or self.lapsed)
 
 
-def _load(entry_ids: list[int]) -> dict[int, Entry]:
-    return {
-        e.id: e
-        for e in db.session.scalars(
-            sa.select(Entry)
-            .where(Entry.id.in_(entry_ids))
-            .options(joinedload(Entry.competition).joinedload(Competition.unit))
-        )
-    }
+# What the path reads of an entry: not its team and files, which its relationships would
+# otherwise load with it (the page shows them from its own rows).
+_LEAN = (
+    noload(Entry.team_members),
+    noload(Entry.attachments),
+    joinedload(Entry.competition).joinedload(Competition.unit),
+)
 
 
 def path_of(entry_id: int) -> IdeaPath:
     """The entries of the idea from its first competition up to the highest it reached, with
-    their prizes, and the nominations still open to her."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        return IdeaPath()
-    origin = entry.origin_entry_id or entry.id
-    # Every entry of the idea: the first, and those carried up from it.
-    members = _load(
-        list(
-            db.session.scalars(
-                sa.select(Entry.id).where(
-                    sa.or_(Entry.id == origin, Entry.origin_entry_id == origin)
-                )
-            )
-        )
+    their prizes, and the nominations still open to her: four queries."""
+    origin = db.session.scalar(
+        sa.select(sa.func.coalesce(Entry.origin_entry_id, Entry.id)).where(Entry.id == entry_id)
     )
+    if origin is None:
+        return IdeaPath()
+    # Every entry of the idea: the first, and those carried up from it.
+    members = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry)
+            .where(sa.or_(Entry.id == origin, Entry.origin_entry_id == origin))
+            .options(*_LEAN)
+        )
+    }
     above = {e.nominated_from_id: e for e in members.values() if e.nominated_from_id}
     chain = []
     current = members.get(origin)
