@@ -638,16 +638,31 @@ def approve(actor: User, nomination: Nomination, *, now: datetime, version: int)
 
 
 def withdraw(actor: User, nomination: Nomination, *, now: datetime, version: int) -> None:
-    """The organisers take back a nomination not yet approved: its place is free again."""
+    """The organisers take back a nomination she has not answered (one she cannot be reached
+    for, say): its place is free again, while nominations are open. Once she was asked, she is
+    told."""
     _require_manager(actor, nomination.from_competition)
-    if nomination.status is not _S.PROPOSED:
+    if nomination.status not in (_S.PROPOSED, _S.APPROVED):
         raise NominationConflict(
             _l(
-                "Only a nomination awaiting approval can be withdrawn; this one is %(status)s.",
+                "Only a nomination she has not answered can be withdrawn; this one is %(status)s.",
                 status=nomination.status.label,
             )
         )
+    asked = nomination.status is _S.APPROVED
+    if asked:
+        _require_call_open(nomination.competition, now)
+    entry, higher = nomination.from_entry, nomination.competition
     _move(actor, nomination, _S.WITHDRAWN, version, withdrawn_by_id=actor.id)
+    if asked:
+        tell(
+            entry.applicant,
+            "nomination_withdrawn",
+            _l("Your nomination to %(competition)s", competition=higher.title),
+            entry=entry,
+            competition=higher,
+            entry_url=external_url("entries.detail", entry_id=entry.id),
+        )
     db.session.commit()
 
 

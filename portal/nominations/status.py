@@ -8,6 +8,7 @@ ACTIONS = {
     (_S.PROPOSED, _S.APPROVED): "nomination.approved",
     (_S.PROPOSED, _S.WITHDRAWN): "nomination.withdrawn",
     (_S.WITHDRAWN, _S.PROPOSED): "nomination.proposed",
+    (_S.APPROVED, _S.WITHDRAWN): "nomination.withdrawn",
     (_S.APPROVED, _S.ACCEPTED): "nomination.accepted",
     (_S.APPROVED, _S.DECLINED): "nomination.declined",
 }

@@ -401,3 +401,19 @@ def test_an_idea_from_a_commune_counts_once_and_stays_one_project(cascade, units
         [units["dien_bien"].id, units["muong_phang"].id, units["dien_bien_phu"].id], year, year
     )
     assert value(by_code()["higher_round_ideas"], province) == 1
+
+
+def test_a_nomination_she_has_not_answered_is_withdrawn_and_she_is_told(cascade):
+    below = cascade.below.entries[0]
+    nomination = cascade.nominate(below)
+    services.withdraw(cascade.below.organiser, nomination, now=now(), version=nomination.version)
+    assert nomination.status is NominationStatus.WITHDRAWN
+    assert [m.template for m in mails_to(below.applicant.email)][-1] == "nomination_withdrawn"
+    assert services.calls_for(cascade.below.competition)[0].used == 0
+    with pytest.raises(services.NominationConflict):
+        services.accept(below.applicant, nomination, now=now(), version=nomination.version)
+    # One she has confirmed stays.
+    other = cascade.nominate(cascade.below.entries[1])
+    services.accept(other.from_entry.applicant, other, now=now(), version=other.version)
+    with pytest.raises(services.NominationConflict):
+        services.withdraw(cascade.below.organiser, other, now=now(), version=other.version)
