@@ -85,7 +85,6 @@ def _finalists(competition, people: list[tuple], *, prefix: str, now: datetime, 
     from portal.core.text import fold
     from portal.demo.common import unit_named
     from portal.entries.models import Entry, EntryStatus
-    from portal.judging.models import RoundEntry, RoundResult
 
     organiser_id = competition.created_by_id
     province_name = competition.unit.name
@@ -146,26 +145,36 @@ def _finalists(competition, people: list[tuple], *, prefix: str, now: datetime, 
         )
         db.session.add(entry)
         db.session.flush()
-        db.session.add(RoundEntry(round_id=final.id, entry_id=entry.id, carried_by_id=organiser_id))
-        score = round(92.5 - 3.25 * number, 2)
-        for round_ in (first, final):
-            db.session.add(
-                RoundResult(
-                    round_id=round_.id,
-                    entry_id=entry.id,
-                    rank=number,
-                    raw_score=score,
-                    normalised_score=score,
-                    sheets=3,
-                    flags=[],
-                    advanced=round_ is first,
-                )
-            )
+        ranked_in_final(
+            competition, entry, number, round(92.5 - 3.25 * number, 2), sheets=3, by=organiser_id
+        )
         entries.append(entry)
     competition.last_entry_number = len(entries)
     first.results_final_at = first.closes_at + timedelta(days=10)
     final.results_final_at = final.closes_at + timedelta(days=1)
     return entries
+
+
+def ranked_in_final(competition, entry, rank: int, score: float, *, sheets: int, by: int) -> None:
+    """The entry carried into the final and ranked `rank` in both rounds, as judged outside
+    the demo (the judging demo shows the judges' own work)."""
+    from portal.judging.models import RoundEntry, RoundResult
+
+    first, final = competition.rounds[0], competition.rounds[1]
+    db.session.add(RoundEntry(round_id=final.id, entry_id=entry.id, carried_by_id=by))
+    for round_ in (first, final):
+        db.session.add(
+            RoundResult(
+                round_id=round_.id,
+                entry_id=entry.id,
+                rank=rank,
+                raw_score=score,
+                normalised_score=score,
+                sheets=sheets,
+                flags=[],
+                advanced=round_ is first,
+            )
+        )
 
 
 def _tiers(competition, counts: tuple[int, ...] | None = None) -> None:

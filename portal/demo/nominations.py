@@ -32,9 +32,9 @@ def load_nominations(now: datetime) -> None:
         Round,
     )
     from portal.competitions.status import change_competition_status
+    from portal.demo.awards import ranked_in_final
     from portal.entries.models import Entry, EntryStatus
     from portal.entries.status import change_entry_status
-    from portal.judging.models import RoundEntry, RoundResult
     from portal.nominations import services
     from portal.units.services import nation
 
@@ -132,21 +132,7 @@ def load_nominations(now: datetime) -> None:
     for rank, entry in enumerate((sau_entry, anh_entry), start=1):
         change_entry_status(organiser.id, entry, EntryStatus.ELIGIBLE)
         change_entry_status(organiser.id, entry, EntryStatus.ADVANCED)
-        db.session.add(RoundEntry(round_id=final.id, entry_id=entry.id, carried_by_id=organiser.id))
-        score = 95.0 - 4.5 * rank
-        for round_ in (first, final):
-            db.session.add(
-                RoundResult(
-                    round_id=round_.id,
-                    entry_id=entry.id,
-                    rank=rank,
-                    raw_score=score,
-                    normalised_score=score,
-                    sheets=5,
-                    flags=[],
-                    advanced=round_ is first,
-                )
-            )
+        ranked_in_final(competition, entry, rank, 95.0 - 4.5 * rank, sheets=5, by=organiser.id)
     first.results_final_at = closes + timedelta(days=3)
     final.results_final_at = final.closes_at + timedelta(hours=5)
     change_competition_status(organiser.id, competition, CompetitionStatus.RESULTS_FINAL)

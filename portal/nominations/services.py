@@ -235,15 +235,19 @@ def add_source(
         actor_id=actor.id,
         object_type="competition",
         object_id=competition.id,
-        after={
-            "source_competition_id": source.source_competition_id,
-            "level": source.level.value if source.level else None,
-            "unit_id": source.unit_id,
-            "quota": quota,
-        },
+        after=_describe_source(source),
     )
     db.session.commit()
     return source
+
+
+def _describe_source(source: NominationSource) -> dict:
+    return {
+        "source_competition_id": source.source_competition_id,
+        "level": source.level.value if source.level else None,
+        "unit_id": source.unit_id,
+        "quota": source.quota,
+    }
 
 
 def _same(column, value):
@@ -258,12 +262,7 @@ def remove_source(actor: User, source: NominationSource) -> None:
         actor_id=actor.id,
         object_type="competition",
         object_id=source.competition_id,
-        before={
-            "source_competition_id": source.source_competition_id,
-            "level": source.level.value if source.level else None,
-            "unit_id": source.unit_id,
-            "quota": source.quota,
-        },
+        before=_describe_source(source),
     )
     db.session.delete(source)
     db.session.commit()
