@@ -443,18 +443,28 @@ def prizes_of(entry_ids: list[int]) -> dict[int, list[str]]:
 
 
 def candidates(lower: Competition) -> list[Candidate]:
-    """Its judged entries with a result in the last round, prize winners first, then by rank.
-    None before its results are final."""
+    """Its judged entries with a result in the last round, and its prize winners (a prize may
+    go to an entry of an earlier round): winners first, then by rank. None before its results
+    are final."""
     last = _last_round(lower)
     if last is None or not _results_final(lower):
         return []
+    won = sa.select(Award.entry_id).where(
+        Award.competition_id == lower.id,
+        Award.certificate_code.is_not(None),
+        Award.status == AwardStatus.ACTIVE,
+    )
     rows = db.session.execute(
         sa.select(Entry, RoundResult.rank, RoundResult.raw_score, RoundResult.normalised_score)
-        .join(
+        .outerjoin(
             RoundResult,
             sa.and_(RoundResult.entry_id == Entry.id, RoundResult.round_id == last.id),
         )
-        .where(Entry.competition_id == lower.id, Entry.status.in_(JUDGED))
+        .where(
+            Entry.competition_id == lower.id,
+            Entry.status.in_(JUDGED),
+            sa.or_(RoundResult.id.is_not(None), Entry.id.in_(won)),
+        )
         .options(joinedload(Entry.applicant))
     ).all()
     prizes = prizes_of([row[0].id for row in rows])

@@ -417,3 +417,18 @@ def test_a_nomination_she_has_not_answered_is_withdrawn_and_she_is_told(cascade)
     services.accept(other.from_entry.applicant, other, now=now(), version=other.version)
     with pytest.raises(services.NominationConflict):
         services.withdraw(cascade.below.organiser, other, now=now(), version=other.version)
+
+
+def test_a_winner_without_a_result_in_the_last_round_is_a_candidate(cascade):
+    """A prize may go to an entry of an earlier round: it may be nominated too."""
+    from portal.judging.models import RoundResult
+
+    first = cascade.below.entries[0]
+    db.session.execute(
+        sa.delete(RoundResult).where(
+            RoundResult.entry_id == first.id, RoundResult.round_id == cascade.below.round.id
+        )
+    )
+    db.session.commit()
+    found = {c.entry.id: c for c in services.candidates(cascade.below.competition)}
+    assert found[first.id].rank is None and found[first.id].prizes == ["Giải Nhất"]
