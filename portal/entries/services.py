@@ -299,12 +299,8 @@ def problems(entry: Entry) -> list[str]:
         found.append(_l("Attach your business plan (PDF, DOCX or ODT)."))
     if len(entry.photos) < competition.photos_required:
         found.append(_l("Attach at least %(num)d photos.", num=competition.photos_required))
-    found.extend(_eligibility_problems(entry))
+    found.extend(eligibility_problems(entry.applicant, entry.competition))
     return [str(message) for message in found]
-
-
-def _eligibility_problems(entry: Entry) -> list:
-    return eligibility_problems(entry.applicant, entry.competition)
 
 
 def eligibility_problems(applicant: User, competition: Competition) -> list:
@@ -325,20 +321,16 @@ def eligibility_problems(applicant: User, competition: Competition) -> list:
     if competition.residents_only:
         unit = competition.unit
         home = applicant.commune
-        # The national unit's: the whole country, or for a regional round its region.
         region = competition.region if unit.is_nation else None
-        if unit.is_nation:
+        if not unit.is_nation:
+            lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
+        else:  # the whole country, or for a regional round its region
             lives_there = region is None or (
                 home is not None and home.parent_id in {p.id for p in region.provinces}
             )
-        else:
-            lives_there = home is not None and (home.id == unit.id or home.parent_id == unit.id)
         if not lives_there:
-            found.append(
-                _l("This competition is for residents of %(unit)s.", unit=region.name)
-                if region is not None
-                else _l("This competition is for residents of %(unit)s.", unit=unit.full_name)
-            )
+            where = region.name if region is not None else unit.full_name
+            found.append(_l("This competition is for residents of %(unit)s.", unit=where))
     deadline_day = to_vietnam(competition.closes_at).date()
     age = age_on(profile.date_of_birth, deadline_day)
     if competition.min_age is not None and age < competition.min_age:

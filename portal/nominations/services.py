@@ -499,12 +499,11 @@ def nominations_from(lower: Competition) -> list[Nomination]:
 
 
 def _lock(competition: Competition) -> None:
-    """Two organisers nominating at once count the places one after the other (PostgreSQL;
-    SQLite writes one transaction at a time)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            sa.select(Competition.id).where(Competition.id == competition.id).with_for_update()
-        )
+    """Two organisers nominating at once count the places one after the other (SQLite writes
+    one transaction at a time and leaves FOR UPDATE out)."""
+    db.session.execute(
+        sa.select(Competition.id).where(Competition.id == competition.id).with_for_update()
+    )
 
 
 def _require_call_open(higher: Competition, now: datetime) -> None:

@@ -83,12 +83,6 @@ def regions() -> list[Region]:
     )
 
 
-def region_of(province_id: int | None) -> Region | None:
-    if province_id is None:
-        return None
-    return db.session.scalar(sa.select(Region).where(Region.provinces.any(Unit.id == province_id)))
-
-
 def provinces() -> list[Unit]:
     return list(
         db.session.scalars(
